@@ -1,0 +1,431 @@
+"""Frozen dataclasses that cross module boundaries, and the project's exception types.
+
+Owns the vocabulary of Bayan: sources, fetched responses, feed items, extracted statements, stored
+statements, organisations, subscriptions and deliveries. Contains no I/O and imports only the stdlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+SourceType = Literal["feed", "wordpress", "page"]
+Kind = Literal["withdrawal", "open_letter", "joint", "single"]
+ErrorKind = Literal["http", "network", "timeout", "too_large", "parse", "blocked", "empty", "config"]
+
+KINDS: tuple[str, ...] = ("withdrawal", "open_letter", "joint", "single")
+
+
+# ───────────────────────────── errors ─────────────────────────────
+
+
+class BayanError(Exception):
+    """Base of every error Bayan raises on purpose; its message is shown to the user as is."""
+
+
+class ConfigError(BayanError):
+    """A problem in feeds.yaml or the environment. ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class FetchError(BayanError):
+    """An HTTP fetch failed. ``kind`` classifies it for health records and backoff."""
+
+    def __init__(
+        self,
+        url: str,
+        message: str,
+        *,
+        kind: ErrorKind = "network",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(f"{message} ({url})")
+        self.url = url
+        self.kind: ErrorKind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ParseError(BayanError):
+    """A feed or listing page could not be turned into items (or a listing matched nothing)."""
+
+    def __init__(self, message: str, *, kind: ErrorKind = "parse") -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+
+
+# ───────────────────────────── configuration ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors of a listing page; link/title/date are relative to one item."""
+
+    item: str
+    link: str
+    title: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of feeds.yaml, validated. ``line`` is where it starts in the file (for messages)."""
+
+    id: str
+    url: str
+    type: SourceType = "feed"
+    name: str | None = None
+    name_en: str | None = None
+    language: str | None = None
+    interval: float = 1800.0  # seconds
+    statements_only: bool = False
+    enabled: bool = True
+    selectors: Selectors | None = None
+    fallback_urls: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    org: str | None = None
+    announce_first_poll: bool = False
+    max_new_items: int = 50
+    date_format: str | None = None
+    follow_full_text_links: bool = True
+    keyword_prefilter: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process settings, built once from the environment (see config.load_settings)."""
+
+    token: str | None = None
+    api_url: str = "https://api.telegram.org/bot"
+    db_path: str = "storage/bayan.db"
+    config_path: str = "feeds.yaml"
+    admins: frozenset[int] = frozenset()
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:  # never print the token
+        token = "set" if self.token else "unset"
+        return (
+            f"Settings(token={token}, api_url={self.api_url!r}, db_path={self.db_path!r}, "
+            f"config_path={self.config_path!r}, admins={sorted(self.admins)}, log_level={self.log_level!r})"
+        )
+
+
+# ───────────────────────────── fetching ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional GET sends back: stored from the last good response."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_sha: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A 200 response, decoded. ``text`` is the body decoded with the declared or sniffed charset."""
+
+    url: str  # final URL after redirects
+    status: int
+    content_type: str
+    body: bytes
+    text: str
+    encoding: str
+    sha256: str
+    etag: str | None = None
+    last_modified: str | None = None
+    wait_floor: float | None = None  # seconds the server asked us not to come back before (max-age, Retry-After)
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """304, or a 200 whose body hash equals the stored one."""
+
+    url: str
+    wait_floor: float | None = None
+
+
+# ───────────────────────────── parsing ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a feed or listing page. ``key`` is its stable identity within the source."""
+
+    key: str
+    url: str
+    title: str | None = None
+    published: date | None = None
+    content_html: str | None = None  # full text when the feed carries it (content:encoded, WP content)
+
+
+# ───────────────────────────── extraction ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the pipeline knows about a page before extraction."""
+
+    language: str | None = None
+    statements_only: bool = False
+    source_name: str | None = None
+    url: str | None = None
+    published: date | None = None  # from the feed, when it had one
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The result of extracting one page (extract.extract_statement)."""
+
+    is_statement: bool
+    kind: str | None = None
+    title: str | None = None
+    published: date | None = None
+    language: str | None = None
+    issuer: str | None = None
+    signatories: tuple[str, ...] = ()
+    individuals: tuple[str, ...] = ()
+    lead: str | None = None
+    confidence: float = 0.0
+    body: str = ""
+    full_text_links: tuple[str, ...] = ()
+    withdrawn_from: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The `bayan extract --json` object (keys are a contract)."""
+        return {
+            "is_statement": self.is_statement,
+            "kind": self.kind,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "language": self.language,
+            "issuer": self.issuer,
+            "signatories": list(self.signatories),
+            "individuals": list(self.individuals),
+            "lead": self.lead,
+            "confidence": round(self.confidence, 3),
+            "withdrawn_from": self.withdrawn_from,
+        }
+
+
+# ───────────────────────────── polling ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one poll of one source did. Failures are values, never exceptions."""
+
+    source_id: str
+    new_items: int = 0
+    new_statements: int = 0
+    announced: int = 0
+    not_modified: bool = False
+    baseline: bool = False
+    deferred_until: datetime | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    statement_ids: tuple[int, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """One row of source_state, as `bayan sources` shows it."""
+
+    source_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_sha: str | None = None
+    last_ok: datetime | None = None
+    last_error: str | None = None
+    error_kind: str | None = None
+    error_count: int = 0
+    empty_count: int = 0
+    next_check: datetime | None = None
+    baseline_done: bool = False
+
+
+# ───────────────────────────── stored records ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    """A statement as stored, with its signatories (names as written) and all source urls."""
+
+    id: int
+    title: str | None
+    url: str
+    source: str  # id of the source that first carried it
+    published: date | None
+    kind: str | None
+    issuer: str | None
+    signatories: tuple[str, ...] = ()
+    individuals: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    language: str | None = None
+    lead: str | None = None
+    first_seen: datetime | None = None
+    announced: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """The `bayan statements --json` object (keys are a contract)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "kind": self.kind,
+            "issuer": self.issuer,
+            "signatories": list(self.signatories),
+            "individuals": list(self.individuals),
+            "urls": list(self.urls),
+            "sources": list(self.sources),
+            "language": self.language,
+            "lead": self.lead,
+            "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+            "announced": self.announced,
+        }
+
+
+@dataclass(frozen=True)
+class Org:
+    """An organisation of the registry. ``provisional`` = created from an unknown signatory name."""
+
+    id: int
+    name: str
+    name_en: str | None = None
+    slug: str | None = None
+    acronyms: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    website: str | None = None
+    provisional: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "name": self.name,
+            "name_en": self.name_en,
+            "acronyms": list(self.acronyms),
+            "aliases": list(self.aliases),
+            "website": self.website,
+            "provisional": self.provisional,
+        }
+
+
+@dataclass(frozen=True)
+class OrgMatch:
+    """orgs.resolve's answer: the org id (None = unknown) and the runner-up candidates."""
+
+    org_id: int | None
+    score: float = 0.0
+    candidates: tuple[tuple[int, float], ...] = ()
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A chat's interest: kind all | org | keyword | source, with its value."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    kind: str
+    value: str | None
+    active: bool = True
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row of the outbox: a statement (or an admin alert) to send to one chat."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    statement_id: int | None
+    alert_text: str | None
+    attempts: int = 0
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A Telegram chat the bot knows: its language choice and whether it still accepts messages."""
+
+    chat_id: int
+    language: str | None = None
+    active: bool = True
+
+
+# ───────────────────────────── what a poll writes ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class SignatureRecord:
+    """One signatory of a new statement, resolved (org_id None = create a provisional organisation)."""
+
+    raw_name: str
+    position: int
+    org_id: int | None = None
+    score: float = 0.0
+    role: str = "signatory"  # signatory | issuer
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """Raw fetched page kept as evidence and as input of `bayan reextract`."""
+
+    url: str
+    body: bytes
+    sha256: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """One new item of a poll; ``statement`` is None when it was not fetched or is not a statement."""
+
+    item: Item
+    page: PageRecord | None = None
+    statement: Statement | None = None
+    signatures: tuple[SignatureRecord, ...] = ()
+    title_norm: str = ""
+    body_norm: str = ""
+
+
+@dataclass(frozen=True)
+class PollWrite:
+    """Everything one successful poll of one source stores, in one transaction (storage.save_poll)."""
+
+    source_id: str
+    now: datetime
+    next_check: datetime
+    validators: Validators
+    records: tuple[ItemRecord, ...] = ()
+    announce: bool = True  # False for the silent baseline
+
+
+@dataclass(frozen=True)
+class RegistryOrg:
+    """One organisation of the shipped registry (bot/data/orgs.yaml)."""
+
+    slug: str
+    ar: str | None = None
+    en: str | None = None
+    acronyms: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    website: str | None = None
+    kind: str | None = None

@@ -252,6 +252,7 @@ class SourceHealth:
     error_count: int = 0
     empty_count: int = 0
     next_check: datetime | None = None
+    retry_until: datetime | None = None  # a server's Retry-After still running: even `poll --once` waits
     baseline_done: bool = False
 
 

@@ -1,0 +1,296 @@
+"""One source end to end: fetch → parse → unseen items → fetch pages → extract → resolve → store.
+
+Owns the order of the steps and the health arithmetic (next check, backoff). It never raises for a
+source's problems: every failure becomes ``PollResult.error`` and a ``source_state`` record. It does no
+SQL itself (storage does), no HTTP itself (fetch does) and no parsing itself (parse/extract do).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from html import escape
+from datetime import UTC, datetime, timedelta
+
+from bot import extract, orgs, parse, storage
+from bot.fetch import Fetcher
+from bot.models import (
+    FetchError,
+    Fetched,
+    Hints,
+    Item,
+    ItemRecord,
+    NotModified,
+    PageRecord,
+    ParseError,
+    PollResult,
+    PollWrite,
+    SignatureRecord,
+    Source,
+    SourceHealth,
+    Statement,
+    Validators,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 24 * 3600.0
+FULL_TEXT_MIN_CHARS = 1500  # feed content shorter than this is a teaser: fetch the page
+BODY_NORM_MAX = 200_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class PollContext:
+    """What every poll shares: the fetcher, the store, the organisation index cache and a clock."""
+
+    fetcher: Fetcher
+    store: storage.Store
+    now: Callable[[], datetime] = utcnow
+    on_announced: Callable[[list[int]], None] | None = None
+    _index: orgs.OrgIndex | None = field(default=None, repr=False)
+    _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    async def org_index(self) -> orgs.OrgIndex:
+        """The organisation index, loaded from storage once and after every change."""
+        async with self._index_lock:
+            if self._index is None:
+                entries = await self.store.call(storage.org_index_entries)
+                self._index = orgs.OrgIndex(entries)
+            return self._index
+
+    def invalidate_index(self) -> None:
+        self._index = None
+
+
+# ───────────────────────────── health arithmetic ─────────────────────────────
+
+
+def next_check_ok(source: Source, now: datetime, wait_floor: float | None) -> datetime:
+    """After a success: come back after the interval, or later if the server asked for it."""
+    return now + timedelta(seconds=max(source.interval, wait_floor or 0.0))
+
+
+def next_check_failed(source: Source, now: datetime, error_count: int, retry_after: float | None) -> datetime:
+    """After a failure: the interval for the first two failures, then doubling up to a day (DESIGN §5)."""
+    delay = source.interval if error_count < 3 else source.interval * 2 ** (error_count - 2)
+    delay = min(delay, MAX_BACKOFF)
+    return now + timedelta(seconds=max(delay, retry_after or 0.0))
+
+
+def is_deferred(health: SourceHealth, now: datetime) -> bool:
+    """A server's Retry-After is still running: even a forced poll waits."""
+    return health.retry_until is not None and health.retry_until > now
+
+
+def is_due(health: SourceHealth, now: datetime) -> bool:
+    return health.next_check is None or health.next_check <= now
+
+
+# ───────────────────────────── one source ─────────────────────────────
+
+
+async def poll_source(ctx: PollContext, source: Source) -> PollResult:
+    """Poll one source once. Never raises for the source's own failures."""
+    now = ctx.now()
+    health = await ctx.store.call(storage.get_health, source.id)
+    if is_deferred(health, now):
+        return PollResult(source.id, deferred_until=health.retry_until)
+    validators = Validators(health.etag, health.last_modified, health.content_sha)
+    try:
+        fetched = await _fetch_listing(ctx, source, validators)
+        if isinstance(fetched, NotModified):
+            return await _record_not_modified(ctx, source, now, fetched)
+        items = await asyncio.to_thread(parse.parse_items, fetched, source, today=now.date())
+    except (FetchError, ParseError) as e:
+        return await _record_failure(ctx, source, now, health, e)
+    except Exception as e:  # a bug must not stop the cycle: record it against the source
+        log.exception("source=%s unexpected error", source.id)
+        return await _record_failure(ctx, source, now, health, ParseError(f"internal error: {e!r}"))
+    return await _store_items(ctx, source, now, health, fetched, items)
+
+
+async def _fetch_listing(ctx: PollContext, source: Source, validators: Validators) -> Fetched | NotModified:
+    """The source URL with validators, then each fallback URL in order when it fails."""
+    try:
+        return await ctx.fetcher.fetch(source.url, validators)
+    except FetchError as first:
+        for url in source.fallback_urls:
+            try:
+                return await ctx.fetcher.fetch(url)
+            except FetchError as e:
+                log.info("source=%s fallback %s failed: %s", source.id, url, e)
+        raise first
+
+
+async def _record_not_modified(
+    ctx: PollContext, source: Source, now: datetime, nm: NotModified
+) -> PollResult:
+    nxt = next_check_ok(source, now, nm.wait_floor)
+    await ctx.store.call(storage.record_not_modified, source.id, now=now, next_check=nxt)
+    return PollResult(source.id, not_modified=True)
+
+
+async def _record_failure(
+    ctx: PollContext, source: Source, now: datetime, health: SourceHealth, e: FetchError | ParseError
+) -> PollResult:
+    retry_after = e.retry_after if isinstance(e, FetchError) else None
+    nxt = next_check_failed(source, now, health.error_count + 1, retry_after)
+    retry_until = now + timedelta(seconds=retry_after) if retry_after else None
+    await ctx.store.call(
+        storage.record_failure,
+        source.id,
+        now=now,
+        error=str(e),
+        kind=e.kind,
+        next_check=nxt,
+        retry_until=retry_until,
+    )
+    log.warning("source=%s error kind=%s: %s", source.id, e.kind, e)
+    return PollResult(source.id, error=str(e), error_kind=e.kind)
+
+
+async def _store_items(
+    ctx: PollContext, source: Source, now: datetime, health: SourceHealth, fetched: Fetched, items: list[Item]
+) -> PollResult:
+    """Fetch and extract the newest unseen items, then store the whole poll in one transaction."""
+    unseen = await ctx.store.call(storage.unseen_keys, source.id, [i.key for i in items])
+    new = [i for i in items if i.key in unseen]
+    baseline = not health.baseline_done
+    to_fetch = new[: source.max_new_items]
+    results = await asyncio.gather(*(_build_record(ctx, source, item) for item in to_fetch))
+    records = [r for r in results if r is not None]
+    records += [ItemRecord(item=i) for i in new[source.max_new_items :]]  # seen, not fetched (backfill later)
+    write = PollWrite(
+        source_id=source.id,
+        now=now,
+        next_check=next_check_ok(source, now, fetched.wait_floor),
+        validators=Validators(fetched.etag, fetched.last_modified, fetched.sha256),
+        records=tuple(records),
+        announce=not baseline or source.announce_first_poll,
+    )
+    ids = await ctx.store.call(storage.save_poll, write, norm=orgs.normalize)
+    if any(r.statement is not None for r in records):
+        ctx.invalidate_index()  # provisional organisations may have been created
+    announced = ids if write.announce else []
+    if announced and ctx.on_announced:
+        ctx.on_announced(announced)
+    return PollResult(
+        source.id,
+        new_items=len(records),
+        new_statements=len(ids),
+        announced=len(announced),
+        baseline=baseline,
+        statement_ids=tuple(ids),
+    )
+
+
+# ───────────────────────────── one item ─────────────────────────────
+
+
+async def _build_record(ctx: PollContext, source: Source, item: Item) -> ItemRecord | None:
+    """Fetch, extract and resolve one new item. None = a passing failure: retry next poll."""
+    try:
+        page, statement = await _extract_item(ctx, source, item)
+    except FetchError as e:
+        if e.status in (404, 410):  # gone for good: remember it as seen
+            return ItemRecord(item=item)
+        log.info("source=%s item %s not fetched: %s", source.id, item.url, e)
+        return None
+    if not statement.is_statement:
+        return ItemRecord(item=item, page=page)
+    statement = _with_defaults(statement, item)
+    signatures = await _resolve(ctx, statement)
+    return ItemRecord(
+        item=item,
+        page=page,
+        statement=statement,
+        signatures=signatures,
+        title_norm=orgs.normalize(statement.title or item.title or ""),
+        body_norm=orgs.normalize(statement.body[:BODY_NORM_MAX]),
+    )
+
+
+async def _extract_item(ctx: PollContext, source: Source, item: Item) -> tuple[PageRecord, Statement]:
+    hints = Hints(
+        language=source.language,
+        statements_only=source.statements_only,
+        source_name=source.name or source.name_en,
+        url=item.url,
+        published=item.published,
+    )
+    if item.content_html and len(item.content_html) >= FULL_TEXT_MIN_CHARS:
+        html = _feed_page(item)
+        data = html.encode("utf-8")
+        page = PageRecord(item.url, data, hashlib.sha256(data).hexdigest(), "text/html; charset=utf-8")
+    else:
+        fetched = await ctx.fetcher.fetch(item.url)
+        assert isinstance(fetched, Fetched)  # no validators sent: never NotModified
+        html = fetched.text
+        page = PageRecord(fetched.url, fetched.body, fetched.sha256, fetched.content_type)
+    statement = await asyncio.to_thread(extract.extract_statement, html, hints)
+    if source.follow_full_text_links and statement.full_text_links:
+        statement = await _follow_full_text(ctx, statement, hints)
+    return page, statement
+
+
+def _feed_page(item: Item) -> str:
+    """A feed's full text wrapped as a page, with its title as the heading."""
+    title = item.title or ""
+    return f"<html><body><article><h1>{escape(title)}</h1>{item.content_html}</article></body></html>"
+
+
+async def _follow_full_text(ctx: PollContext, statement: Statement, hints: Hints) -> Statement:
+    """The page only links to the full statement (a PDF, "read the full statement"): extract that too."""
+    url = statement.full_text_links[0]
+    try:
+        fetched = await ctx.fetcher.fetch(url)
+    except FetchError as e:
+        log.info("full text %s not fetched: %s", url, e)
+        return statement
+    assert isinstance(fetched, Fetched)
+    if "pdf" in fetched.content_type or fetched.body[:5] == b"%PDF-":
+        text = await asyncio.to_thread(extract.pdf_text, fetched.body)
+    else:
+        text = fetched.text
+    full = await asyncio.to_thread(extract.extract_statement, text, hints)
+    return _merge(statement, full)
+
+
+def _merge(page: Statement, full: Statement) -> Statement:
+    """Keep the page's title and date; take the full text's signatories when it has more."""
+    if not full.is_statement or len(full.signatories) + len(full.individuals) <= len(page.signatories):
+        return page
+    return replace(
+        full,
+        title=page.title or full.title,
+        published=page.published or full.published,
+        is_statement=True,
+        kind=full.kind or page.kind,
+        issuer=full.issuer if len(full.signatories) <= 1 else None,
+    )
+
+
+def _with_defaults(statement: Statement, item: Item) -> Statement:
+    return replace(
+        statement,
+        title=statement.title or item.title,
+        published=statement.published or item.published,
+    )
+
+
+async def _resolve(ctx: PollContext, statement: Statement) -> tuple[SignatureRecord, ...]:
+    """Each signatory name → an organisation id (None: storage creates a provisional one)."""
+    index = await ctx.org_index()
+    out = []
+    for pos, name in enumerate(statement.signatories):
+        match = orgs.resolve(name, index)
+        role = "issuer" if statement.issuer and name == statement.issuer else "signatory"
+        out.append(SignatureRecord(raw_name=name, position=pos, org_id=match.org_id, score=match.score, role=role))
+    return tuple(out)

@@ -1,0 +1,124 @@
+"""WHEN sources are polled, not WHAT polling does: one APScheduler job per source, due checks, cycles.
+
+Owns the APScheduler 3 ``AsyncIOScheduler`` (one job per enabled source, its interval plus jitter,
+``max_instances=1``, ``coalesce``), the "is it due" decision against ``source_state`` (so backoff and
+Retry-After are honoured) and ``run_cycle`` used by ``bayan poll --once`` and the admin's ``/poll``.
+Concurrency is bounded by the fetcher's per-host and global limits, so a hanging source holds one slot
+and never delays healthy ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import pipeline, storage
+from bot.models import PollResult, Source
+
+log = logging.getLogger(__name__)
+
+MAX_JITTER = 60.0
+FIRST_RUN_SPREAD = 30.0
+
+
+async def run_cycle(
+    ctx: pipeline.PollContext, sources: Iterable[Source], *, only_due: bool = False
+) -> list[PollResult]:
+    """Poll the given sources concurrently; with only_due, skip those whose next check is later."""
+    chosen = [s for s in sources if s.enabled]
+    if only_due:
+        now = ctx.now()
+        healths = await ctx.store.call(storage.list_health)
+        by_id = {h.source_id: h for h in healths}
+        chosen = [s for s in chosen if s.id not in by_id or pipeline.is_due(by_id[s.id], now)]
+    return list(await asyncio.gather(*(pipeline.poll_source(ctx, s) for s in chosen)))
+
+
+class Poller:
+    """The scheduled side of `bayan run`: jobs built from feeds.yaml, rebuilt on /reload."""
+
+    def __init__(
+        self,
+        ctx: pipeline.PollContext,
+        sources: list[Source],
+        on_result: Callable[[Source, PollResult], None] | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.sources = {s.id: s for s in sources}
+        self.on_result = on_result
+        self.rng = rng or random.Random()
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.cycle_lock = asyncio.Lock()
+
+    def start(self) -> None:
+        """Add the jobs and start; must run inside the event loop (APScheduler 3.11)."""
+        self._add_jobs()
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def reload(self, sources: list[Source]) -> None:
+        """Replace the jobs with those of a new source list (`/reload`)."""
+        self.sources = {s.id: s for s in sources}
+        for job in self.scheduler.get_jobs():
+            job.remove()
+        self._add_jobs()
+
+    def job_ids(self) -> list[str]:
+        return sorted(job.id for job in self.scheduler.get_jobs())
+
+    def _add_jobs(self) -> None:
+        now = self.ctx.now()
+        for source in self.sources.values():
+            if not source.enabled:
+                continue
+            first = now + timedelta(seconds=self.rng.uniform(1.0, FIRST_RUN_SPREAD))
+            self.scheduler.add_job(
+                self.run_job,
+                IntervalTrigger(seconds=source.interval, jitter=min(MAX_JITTER, source.interval / 10)),
+                args=[source.id],
+                id=f"source:{source.id}",
+                replace_existing=True,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(60, int(source.interval / 2)),
+                next_run_time=first,
+            )
+
+    async def run_job(self, source_id: str) -> PollResult | None:
+        """The job body: poll the source if it is due (backoff, server floors), report the result."""
+        source = self.sources.get(source_id)
+        if source is None:
+            return None
+        health = await self.ctx.store.call(storage.get_health, source_id)
+        if not pipeline.is_due(health, self.ctx.now()):
+            return None
+        result = await pipeline.poll_source(self.ctx, source)
+        self._report(source, result)
+        return result
+
+    async def poll_now(self, source_id: str | None = None) -> list[PollResult]:
+        """Poll all enabled sources (or one) now, whatever their interval (`/poll`)."""
+        async with self.cycle_lock:
+            sources = [self.sources[source_id]] if source_id else list(self.sources.values())
+            results = await run_cycle(self.ctx, sources)
+        for r in results:
+            self._report(self.sources[r.source_id], r)
+        return results
+
+    def _report(self, source: Source, result: PollResult) -> None:
+        if self.on_result is not None:
+            try:
+                self.on_result(source, result)
+            except Exception:
+                log.exception("source=%s result callback failed", source.id)

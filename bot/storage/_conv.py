@@ -1,0 +1,68 @@
+"""Conversions between Python values and their stored text forms, plus tiny query helpers.
+
+Owns the storage conventions: datetimes are ISO-8601 UTC strings of fixed width (microseconds, ``+00:00``,
+so they sort as text), dates are ``YYYY-MM-DD``, booleans are 0/1. Naive datetimes are taken as UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+T = TypeVar("T")
+
+# SQLite's default limit of host parameters was 999 before 3.32; stay well below it.
+CHUNK = 500
+
+
+def ts(dt: datetime | None) -> str | None:
+    """A datetime as stored: UTC, fixed-width ISO-8601 (naive values are taken as UTC)."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_ts(text: str | None) -> datetime | None:
+    """The aware UTC datetime of a stored timestamp."""
+    if not text:
+        return None
+    dt = datetime.fromisoformat(text)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def day(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def parse_day(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def now_ts() -> str:
+    return ts(datetime.now(UTC)) or ""
+
+
+def chunks(seq: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``seq`` in slices of at most ``size`` (for IN lists)."""
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+def one(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
+    """The first row of a query as a dict, or None."""
+    return next(iter(db.query(sql, params)), None)
+
+
+def rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    """All rows of a query as dicts."""
+    return list(db.query(sql, params))
+
+
+def scalars(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+    """The first column of every row of a query."""
+    return [row[0] for row in db.execute(sql, params).fetchall()]

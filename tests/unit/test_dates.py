@@ -1,0 +1,127 @@
+"""bot.dates: the formats met on the sources, invalid input, and a generated round-trip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.dates import find_dates, parse_date
+
+TODAY = date(2026, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-01-11", date(2026, 1, 11)),
+        ("2026-01-11T10:00:00+03:00", date(2026, 1, 11)),
+        ("January 26, 2026", date(2026, 1, 26)),
+        ("Jun 27, 2023", date(2023, 6, 27)),
+        ("26 January 2026", date(2026, 1, 26)),
+        ("Posted on: December 19, 2016 at 7:47 am", date(2016, 12, 19)),
+        ("updated: January 9, 2025", date(2025, 1, 9)),
+        ("Mon, 26 Jan 2026 10:00:00 +0000", date(2026, 1, 26)),
+        ("20 أيار 2024", date(2024, 5, 20)),
+        ("20 مايو 2024", date(2024, 5, 20)),
+        ("٢٠ مايو ٢٠٢٤", date(2024, 5, 20)),
+        ("٨ أكتوبر ٢٠٢٤", date(2024, 10, 8)),
+        ("۸ اکتوبر ۲۰۲۴".replace("ک", "ك"), date(2024, 10, 8)),
+        ("27 تشرين الثاني/نوفمبر 2025", date(2025, 11, 27)),
+        ("04 / نيسان / أبريل / 2019", date(2019, 4, 4)),
+        ("20 أيار (5) 2024", date(2024, 5, 20)),
+        ("3 من آذار 2020", date(2020, 3, 3)),
+        ("5 آب 2019", date(2019, 8, 5)),
+        ("1 كانون الثاني 2020", date(2020, 1, 1)),
+        ("12 كانون الأول 2020", date(2020, 12, 12)),
+        ("9 يونيه 2021", date(2021, 6, 9)),
+        ("9 يوليه 2021", date(2021, 7, 9)),
+        ("9 ابريل 2021", date(2021, 4, 9)),
+        ("9 اغسطس 2021", date(2021, 8, 9)),
+        ("31/12/2020", date(2020, 12, 31)),
+        ("03/04/2020", date(2020, 4, 3)),
+        ("3-4-2020", date(2020, 4, 3)),
+        ("3.4.2020", date(2020, 4, 3)),
+        ("18 أغسطس", date(2025, 8, 18)),
+        ("18 يناير", date(2026, 1, 18)),
+        ("دمشق في ٩/٢/٢٠٢٣", date(2023, 2, 9)),
+    ],
+)
+def test_formats(text: str, expected: date) -> None:
+    assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "no date here", "32/1/2020", "29 شباط 2023", "2023-02-30", "31 April 2020", "12345", "Page 2 of 10"],
+)
+def test_no_date(text: str) -> None:
+    assert parse_date(text, today=TODAY) is None
+
+
+def test_fmt_hint_is_tried_first() -> None:
+    assert parse_date("04/03/2020", fmt="%m/%d/%Y") == date(2020, 4, 3)
+    assert parse_date("04/03/2020") == date(2020, 3, 4)
+    assert parse_date("٠٤/٠٣/٢٠٢٠", fmt="%m/%d/%Y") == date(2020, 4, 3)
+    assert parse_date("2020-03-04", fmt="%d.%m.%Y") == date(2020, 3, 4)  # bad hint falls back
+
+
+def test_find_dates_positions_in_original_text() -> None:
+    text = "نُشر في 20 أيار 2024 — وفي 2026-01-11 و 3/4/2020"
+    found = find_dates(text, today=TODAY)
+    assert [d for _, d in found] == [date(2024, 5, 20), date(2026, 1, 11), date(2020, 4, 3)]
+    assert text[found[0][0] :].startswith("20 أيار")
+    assert text[found[1][0] :].startswith("2026")
+
+
+def test_find_dates_without_yearless() -> None:
+    assert find_dates("18 أغسطس", today=TODAY, yearless=False) == []
+
+
+@given(st.text())
+def test_never_raises(text: str) -> None:
+    parse_date(text)
+    find_dates(text)
+
+
+EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+      "November", "December"]  # fmt: skip
+MSA = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
+       "نوفمبر", "ديسمبر"]  # fmt: skip
+LEV = ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول",
+       "تشرين الثاني", "كانون الأول"]  # fmt: skip
+INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+RENDERERS: list[Callable[[date], str]] = [
+    lambda d: d.isoformat(),
+    lambda d: f"{d.isoformat()}T12:30:00Z",
+    lambda d: f"{EN[d.month - 1]} {d.day}, {d.year}",
+    lambda d: f"{EN[d.month - 1][:3]} {d.day}, {d.year}",
+    lambda d: f"{d.day} {EN[d.month - 1]} {d.year}",
+    lambda d: f"Posted on: {EN[d.month - 1]} {d.day}, {d.year} at 7:47 am",
+    lambda d: f"{d.day} {MSA[d.month - 1]} {d.year}",
+    lambda d: f"{d.day} {LEV[d.month - 1]} {d.year}",
+    lambda d: f"{d.day:02d} {LEV[d.month - 1]}/{MSA[d.month - 1]} {d.year}",
+    lambda d: f"{d.day:02d} / {LEV[d.month - 1]} / {MSA[d.month - 1]} / {d.year}",
+    lambda d: f"{d.day} {LEV[d.month - 1]} ({d.month}) {d.year}",
+    lambda d: f"{d.day} من {LEV[d.month - 1]} {d.year}",
+    lambda d: f"{d.day} {MSA[d.month - 1]} {d.year}".translate(INDIC),
+    lambda d: f"{d.day}/{d.month}/{d.year}",
+    lambda d: f"{d.day:02d}-{d.month:02d}-{d.year}",
+    lambda d: f"{d.day}.{d.month}.{d.year}".translate(INDIC),
+]
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)), st.sampled_from(RENDERERS))
+def test_round_trip(day: date, render: Callable[[date], str]) -> None:
+    assert parse_date(f"بتاريخ {render(day)} .", today=TODAY) == day
+
+
+@given(st.dates(min_value=date(2021, 2, 2), max_value=TODAY), st.sampled_from([EN, MSA, LEV]))
+def test_yearless_is_latest_not_after_today(day: date, names: list[str]) -> None:
+    got = parse_date(f"{day.day} {names[day.month - 1]}", today=TODAY)
+    assert got is not None and got <= TODAY and (got.month, got.day) == (day.month, day.day)
+    assert got.year in (TODAY.year, TODAY.year - 1) or (day.month, day.day) == (2, 29)

@@ -43,8 +43,9 @@ def parse_day(text: str | None) -> date | None:
     return date.fromisoformat(text[:10]) if text else None
 
 
-def now_ts() -> str:
-    return ts(datetime.now(UTC)) or ""
+def ts_or_now(dt: datetime | None) -> str:
+    """A stored timestamp of ``dt``, or of the current time when None."""
+    return ts(dt if dt is not None else datetime.now(UTC)) or ""
 
 
 def chunks(seq: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

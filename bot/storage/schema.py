@@ -1,0 +1,114 @@
+"""The database schema: the ``Migrations("bayan")`` set and its DDL.
+
+Owns every CREATE statement. Add a new ``mNNN_*`` function for any schema change (never edit an applied one);
+each runs in a transaction with its bookkeeping row (sqlite-utils 4). Conventions: see ``_conv``.
+Chat ids are not foreign keys (alerts may target admins that never wrote to the bot, and migrated chats
+are rewritten in place); source ids are not either (a source removed from feeds.yaml keeps its history).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("bayan")
+
+_SOURCES = [
+    """CREATE TABLE sources (
+        id TEXT PRIMARY KEY, name TEXT, name_en TEXT, url TEXT NOT NULL, type TEXT NOT NULL,
+        language TEXT, enabled INTEGER NOT NULL DEFAULT 1, org TEXT)""",
+    """CREATE TABLE source_state (
+        source_id TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, content_sha TEXT, last_ok_at TEXT,
+        last_error TEXT, error_kind TEXT, error_count INTEGER NOT NULL DEFAULT 0,
+        empty_count INTEGER NOT NULL DEFAULT 0, next_check_at TEXT, retry_until TEXT,
+        baseline_done INTEGER NOT NULL DEFAULT 0, last_polled_at TEXT)""",
+    """CREATE TABLE pages (
+        id INTEGER PRIMARY KEY, url TEXT NOT NULL, fetched_at TEXT NOT NULL, sha256 TEXT NOT NULL,
+        content_type TEXT NOT NULL, body BLOB NOT NULL)""",
+]
+
+_ORGS = [
+    """CREATE TABLE orgs (
+        id INTEGER PRIMARY KEY, slug TEXT UNIQUE, name TEXT NOT NULL, name_en TEXT, website TEXT, kind TEXT,
+        provisional INTEGER NOT NULL DEFAULT 0, merged_into INTEGER REFERENCES orgs(id),
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE org_names (
+        name_norm TEXT NOT NULL, org_id INTEGER NOT NULL REFERENCES orgs(id), name TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'alias' CHECK (kind IN ('name', 'acronym', 'alias')),
+        origin TEXT NOT NULL CHECK (origin IN ('registry', 'config', 'admin', 'signature')),
+        PRIMARY KEY (name_norm, org_id))""",
+    "CREATE INDEX org_names_org ON org_names(org_id)",
+]
+
+_STATEMENTS = [
+    """CREATE TABLE statements (
+        id INTEGER PRIMARY KEY, title TEXT, url TEXT NOT NULL, published TEXT, language TEXT, kind TEXT,
+        issuer TEXT, lead TEXT, body TEXT NOT NULL DEFAULT '', title_norm TEXT NOT NULL DEFAULT '',
+        body_norm TEXT NOT NULL DEFAULT '', confidence REAL NOT NULL DEFAULT 0,
+        page_id INTEGER REFERENCES pages(id), source_id TEXT NOT NULL, first_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL, announced INTEGER NOT NULL DEFAULT 0, withdrawn_from TEXT)""",
+    "CREATE INDEX statements_newest ON statements(published, first_seen_at)",
+    """CREATE TABLE items (
+        source_id TEXT NOT NULL, item_key TEXT NOT NULL, url TEXT NOT NULL, title TEXT, published TEXT,
+        first_seen_at TEXT NOT NULL, statement_id INTEGER REFERENCES statements(id),
+        PRIMARY KEY (source_id, item_key))""",
+    """CREATE TABLE statement_sources (
+        statement_id INTEGER NOT NULL REFERENCES statements(id), source_id TEXT NOT NULL, url TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL, PRIMARY KEY (statement_id, url))""",
+    "CREATE INDEX statement_sources_source ON statement_sources(source_id, statement_id)",
+    """CREATE TABLE signatures (
+        statement_id INTEGER NOT NULL REFERENCES statements(id), org_id INTEGER NOT NULL REFERENCES orgs(id),
+        raw_name TEXT NOT NULL, position INTEGER NOT NULL,
+        role TEXT NOT NULL DEFAULT 'signatory' CHECK (role IN ('signatory', 'issuer')),
+        match_score REAL NOT NULL DEFAULT 0, first_seen_at TEXT NOT NULL,
+        PRIMARY KEY (statement_id, org_id))""",
+    "CREATE INDEX signatures_org ON signatures(org_id, statement_id)",
+    """CREATE TABLE individuals (
+        statement_id INTEGER NOT NULL REFERENCES statements(id), name TEXT NOT NULL,
+        position INTEGER NOT NULL, PRIMARY KEY (statement_id, name))""",
+    """CREATE TABLE signature_changes (
+        id INTEGER PRIMARY KEY, statement_id INTEGER NOT NULL REFERENCES statements(id),
+        org_id INTEGER REFERENCES orgs(id), raw_name TEXT,
+        change TEXT NOT NULL CHECK (change IN ('added', 'removed')), at TEXT NOT NULL)""",
+    "CREATE INDEX signature_changes_statement ON signature_changes(statement_id)",
+    """CREATE TABLE withdrawals (
+        id INTEGER PRIMARY KEY, statement_id INTEGER NOT NULL REFERENCES statements(id),
+        org_id INTEGER REFERENCES orgs(id), from_text TEXT, from_org_id INTEGER REFERENCES orgs(id))""",
+    "CREATE INDEX withdrawals_statement ON withdrawals(statement_id)",
+]
+
+_OUTBOX = [
+    """CREATE TABLE chats (
+        chat_id INTEGER PRIMARY KEY, language TEXT, active INTEGER NOT NULL DEFAULT 1, title TEXT, type TEXT,
+        updated_at TEXT)""",
+    """CREATE TABLE subscriptions (
+        id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, thread_id INTEGER,
+        kind TEXT NOT NULL CHECK (kind IN ('all', 'org', 'keyword', 'source')), value TEXT, value_norm TEXT,
+        org_id INTEGER REFERENCES orgs(id), active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL)""",
+    """CREATE UNIQUE INDEX subscriptions_unique
+        ON subscriptions(chat_id, COALESCE(thread_id, 0), kind, COALESCE(value, ''))""",
+    "CREATE INDEX subscriptions_match ON subscriptions(active, kind)",
+    """CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY, statement_id INTEGER REFERENCES statements(id), alert_text TEXT,
+        chat_id INTEGER NOT NULL, thread_id INTEGER,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dropped')),
+        attempts INTEGER NOT NULL DEFAULT 0, next_try_at TEXT NOT NULL, created_at TEXT NOT NULL,
+        sent_at TEXT, last_error TEXT, CHECK ((statement_id IS NULL) <> (alert_text IS NULL)))""",
+    """CREATE UNIQUE INDEX deliveries_unique ON deliveries(statement_id, chat_id, COALESCE(thread_id, 0))
+        WHERE statement_id IS NOT NULL""",
+    "CREATE INDEX deliveries_due ON deliveries(status, next_try_at)",
+    "CREATE INDEX deliveries_chat ON deliveries(chat_id, status)",
+]
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Every table of DESIGN §4 (as revised in docs/interfaces.md)."""
+    for sql in _SOURCES + _ORGS + _STATEMENTS + _OUTBOX:
+        db.execute(sql)
+
+
+@migrations()
+def m002_statements_fts(db: Database) -> None:
+    """FTS5 over the normalised title and body; trigram tokens so Arabic proclitics don't hide words."""
+    db.table("statements").enable_fts(["title_norm", "body_norm"], create_triggers=True, tokenize="trigram")

@@ -1,0 +1,134 @@
+"""Configured sources and their polling health (tables ``sources`` and ``source_state``).
+
+A success resets ``error_count`` and ``empty_count`` and stamps ``last_ok_at``; a failure only counts and
+records the error: validators, ``content_sha`` and ``last_ok_at`` are never overwritten by a failed poll.
+``last_error`` / ``error_kind`` keep the latest error seen, even after a later success.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.models import Source, SourceHealth, Validators
+from bot.storage._conv import one, parse_ts, rows, ts
+
+
+def sync_sources(db: Database, sources: list[Source]) -> None:
+    """Upsert the configured sources; sources no longer configured stay, with enabled = 0."""
+    with db.atomic():
+        db.execute("UPDATE sources SET enabled = 0")
+        for s in sources:
+            db.execute(
+                """INSERT INTO sources (id, name, name_en, url, type, language, enabled, org)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
+                     url = excluded.url, type = excluded.type, language = excluded.language,
+                     enabled = excluded.enabled, org = excluded.org""",
+                [s.id, s.name, s.name_en, s.url, s.type, s.language, int(s.enabled), s.org],
+            )
+
+
+def _health(source_id: str, row: dict[str, Any] | None) -> SourceHealth:
+    if row is None:
+        return SourceHealth(source_id=source_id)
+    return SourceHealth(
+        source_id=source_id,
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        content_sha=row["content_sha"],
+        last_ok=parse_ts(row["last_ok_at"]),
+        last_error=row["last_error"],
+        error_kind=row["error_kind"],
+        error_count=row["error_count"],
+        empty_count=row["empty_count"],
+        next_check=parse_ts(row["next_check_at"]),
+        retry_until=parse_ts(row["retry_until"]),
+        baseline_done=bool(row["baseline_done"]),
+    )
+
+
+def get_health(db: Database, source_id: str) -> SourceHealth:
+    """The health of one source (all defaults for a source never polled)."""
+    return _health(source_id, one(db, "SELECT * FROM source_state WHERE source_id = ?", [source_id]))
+
+
+def list_health(db: Database) -> list[SourceHealth]:
+    """Health of every configured or ever-polled source, by source id."""
+    found = rows(
+        db,
+        """SELECT ids.id AS sid, st.* FROM
+             (SELECT id FROM sources UNION SELECT source_id FROM source_state) AS ids
+           LEFT JOIN source_state st ON st.source_id = ids.id ORDER BY ids.id""",
+    )
+    return [_health(r["sid"], r if r["source_id"] is not None else None) for r in found]
+
+
+def _ensure_state(db: Database, source_id: str) -> None:
+    db.execute("INSERT OR IGNORE INTO source_state (source_id) VALUES (?)", [source_id])
+
+
+def record_failure(
+    db: Database,
+    source_id: str,
+    *,
+    now: datetime,
+    error: str,
+    kind: str,
+    next_check: datetime,
+    retry_until: datetime | None = None,
+) -> SourceHealth:
+    """Count one failed poll (``empty_count`` too when kind == "empty"); keeps validators and last_ok."""
+    with db.atomic():
+        _ensure_state(db, source_id)
+        db.execute(
+            """UPDATE source_state SET last_error = ?, error_kind = ?, error_count = error_count + 1,
+                 empty_count = empty_count + ?, next_check_at = ?, retry_until = ?, last_polled_at = ?
+               WHERE source_id = ?""",
+            [error, kind, int(kind == "empty"), ts(next_check), ts(retry_until), ts(now), source_id],
+        )
+    return get_health(db, source_id)
+
+
+def record_not_modified(
+    db: Database, source_id: str, *, now: datetime, next_check: datetime, retry_until: datetime | None = None
+) -> SourceHealth:
+    """A 304 (or unchanged body) is a success: error_count = 0, last_ok = now; validators are kept."""
+    with db.atomic():
+        _ensure_state(db, source_id)
+        db.execute(
+            """UPDATE source_state SET error_count = 0, empty_count = 0, last_ok_at = ?, next_check_at = ?,
+                 retry_until = ?, last_polled_at = ? WHERE source_id = ?""",
+            [ts(now), ts(next_check), ts(retry_until), ts(now), source_id],
+        )
+    return get_health(db, source_id)
+
+
+def record_success(
+    db: Database,
+    source_id: str,
+    *,
+    now: datetime,
+    next_check: datetime,
+    validators: Validators,
+    retry_until: datetime | None = None,
+) -> None:
+    """A full successful poll (used by save_poll): new validators, counters reset, baseline done."""
+    _ensure_state(db, source_id)
+    db.execute(
+        """UPDATE source_state SET etag = ?, last_modified = ?, content_sha = ?, last_ok_at = ?,
+             error_count = 0, empty_count = 0, next_check_at = ?, retry_until = ?, baseline_done = 1,
+             last_polled_at = ? WHERE source_id = ?""",
+        [
+            validators.etag,
+            validators.last_modified,
+            validators.content_sha,
+            ts(now),
+            ts(next_check),
+            ts(retry_until),
+            ts(now),
+            source_id,
+        ],
+    )

@@ -1,0 +1,280 @@
+"""Items seen, statements stored by a poll, and the statement queries (tables ``items``, ``pages``,
+``statements``, ``statement_sources``, ``signatures``, ``individuals``, ``withdrawals``).
+
+``save_poll`` is the single write of a successful poll: one transaction, so a crash or a constraint
+violation leaves nothing of that poll behind (the items stay unseen and are retried next poll).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.models import ItemRecord, PageRecord, PollWrite, SignatureRecord, StoredStatement
+from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
+from bot.storage.orgs import Norm, provisional_org
+from bot.storage.outbox import create_deliveries
+from bot.storage.sources import record_success
+
+
+def unseen_keys(db: Database, source_id: str, keys: list[str]) -> set[str]:
+    """The keys never seen for this source, checked against every item key ever stored for it."""
+    wanted = list(dict.fromkeys(keys))
+    seen: set[str] = set()
+    for part in chunks(wanted):
+        marks = ", ".join("?" * len(part))
+        sql = f"SELECT item_key FROM items WHERE source_id = ? AND item_key IN ({marks})"
+        seen.update(scalars(db, sql, [source_id, *part]))
+    return set(wanted) - seen
+
+
+def save_poll(db: Database, write: PollWrite, norm: Norm = str.casefold) -> list[int]:
+    """Store one successful poll in ONE transaction; returns the ids of the statements it created.
+
+    Items already seen are skipped entirely. A new item whose record holds a statement (is_statement)
+    gets its page, statement, source row, signatures (unresolved names → provisional orgs, named with
+    ``norm``), individuals and withdrawal. The source state is updated as a success (baseline done).
+    With ``write.announce`` every new statement gets its pending deliveries.
+    """
+    created: list[int] = []
+    with db.atomic():
+        for record in write.records:
+            if not _insert_item(db, write, record):
+                continue
+            statement_id = _save_record(db, write, record, norm)
+            if statement_id is not None:
+                created.append(statement_id)
+        record_success(
+            db, write.source_id, now=write.now, next_check=write.next_check, validators=write.validators
+        )
+        if write.announce:
+            for statement_id in created:
+                create_deliveries(db, statement_id, write.source_id, write.now)
+    return created
+
+
+def _insert_item(db: Database, write: PollWrite, record: ItemRecord) -> bool:
+    item = record.item
+    cur = db.execute(
+        """INSERT OR IGNORE INTO items (source_id, item_key, url, title, published, first_seen_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [write.source_id, item.key, item.url, item.title, day(item.published), ts(write.now)],
+    )
+    return cur.rowcount == 1
+
+
+def _find_existing_statement(db: Database, record: ItemRecord, write: PollWrite) -> int | None:
+    """Hook for cross-source clustering: the id of an already stored statement this record is a copy of.
+
+    Always None for now (every statement is new). When it returns an id, save_poll adds a
+    statement_sources row and the new signatures to that statement, and creates no deliveries.
+    """
+    return None
+
+
+def _save_record(db: Database, write: PollWrite, record: ItemRecord, norm: Norm) -> int | None:
+    """Store the statement of one new item; returns its id when a new statement was created."""
+    st = record.statement
+    if st is None or not st.is_statement:
+        return None
+    existing = _find_existing_statement(db, record, write)
+    if existing is not None:
+        _add_source(db, existing, write.source_id, record.item.url, write.now)
+        _add_signatures(db, existing, record.signatures, write.now, norm, log_changes=True)
+        _add_individuals(db, existing, st.individuals)
+        _link_item(db, write.source_id, record.item.key, existing)
+        return None
+    page_id = _insert_page(db, record.page, write.now) if record.page else None
+    statement_id = _insert_statement(db, write, record, page_id)
+    _add_source(db, statement_id, write.source_id, record.item.url, write.now)
+    _add_signatures(db, statement_id, record.signatures, write.now, norm, log_changes=False)
+    _add_individuals(db, statement_id, st.individuals)
+    if st.withdrawn_from:
+        _add_withdrawal(db, statement_id, st.withdrawn_from)
+    _link_item(db, write.source_id, record.item.key, statement_id)
+    return statement_id
+
+
+def _insert_page(db: Database, page: PageRecord, now: datetime) -> int:
+    cur = db.execute(
+        "INSERT INTO pages (url, fetched_at, sha256, content_type, body) VALUES (?, ?, ?, ?, ?)",
+        [page.url, ts(now), page.sha256, page.content_type, page.body],
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _insert_statement(db: Database, write: PollWrite, record: ItemRecord, page_id: int | None) -> int:
+    st, item = record.statement, record.item
+    assert st is not None
+    cur = db.execute(
+        """INSERT INTO statements (title, url, published, language, kind, issuer, lead, body, title_norm,
+             body_norm, confidence, page_id, source_id, first_seen_at, updated_at, announced, withdrawn_from)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            st.title or item.title,
+            item.url,
+            day(st.published or item.published),
+            st.language,
+            st.kind,
+            st.issuer,
+            st.lead,
+            st.body,
+            record.title_norm,
+            record.body_norm,
+            st.confidence,
+            page_id,
+            write.source_id,
+            ts(write.now),
+            ts(write.now),
+            int(write.announce),
+            st.withdrawn_from,
+        ],
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _add_source(db: Database, statement_id: int, source_id: str, url: str, now: datetime) -> None:
+    db.execute(
+        """INSERT OR IGNORE INTO statement_sources (statement_id, source_id, url, first_seen_at)
+           VALUES (?, ?, ?, ?)""",
+        [statement_id, source_id, url, ts(now)],
+    )
+
+
+def _add_signatures(
+    db: Database,
+    statement_id: int,
+    signatures: tuple[SignatureRecord, ...],
+    now: datetime,
+    norm: Norm,
+    *,
+    log_changes: bool,
+) -> None:
+    """Insert signatures (an org already signed keeps its first row); log additions when asked."""
+    for sig in signatures:
+        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, norm, now)
+        cur = db.execute(
+            """INSERT INTO signatures (statement_id, org_id, raw_name, position, role, match_score,
+                 first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(statement_id, org_id) DO NOTHING""",
+            [statement_id, org_id, sig.raw_name, sig.position, sig.role, sig.score, ts(now)],
+        )
+        if log_changes and cur.rowcount == 1:
+            db.execute(
+                """INSERT INTO signature_changes (statement_id, org_id, raw_name, change, at)
+                   VALUES (?, ?, ?, 'added', ?)""",
+                [statement_id, org_id, sig.raw_name, ts(now)],
+            )
+
+
+def _add_individuals(db: Database, statement_id: int, names: tuple[str, ...]) -> None:
+    for position, name in enumerate(names):
+        db.execute(
+            "INSERT OR IGNORE INTO individuals (statement_id, name, position) VALUES (?, ?, ?)",
+            [statement_id, name, position],
+        )
+
+
+def _add_withdrawal(db: Database, statement_id: int, from_text: str) -> None:
+    """Record that the statement's issuer (else its first signatory) withdraws from ``from_text``."""
+    who = scalars(
+        db,
+        """SELECT org_id FROM signatures WHERE statement_id = ?
+           ORDER BY role = 'issuer' DESC, position LIMIT 1""",
+        [statement_id],
+    )
+    db.execute(
+        "INSERT INTO withdrawals (statement_id, org_id, from_text) VALUES (?, ?, ?)",
+        [statement_id, who[0] if who else None, from_text],
+    )
+
+
+def _link_item(db: Database, source_id: str, item_key: str, statement_id: int) -> None:
+    db.execute(
+        "UPDATE items SET statement_id = ? WHERE source_id = ? AND item_key = ?",
+        [statement_id, source_id, item_key],
+    )
+
+
+# ───────────────────────────── queries ─────────────────────────────
+
+
+def _stored(db: Database, row: dict[str, Any]) -> StoredStatement:
+    sid = row["id"]
+    signatories = scalars(
+        db, "SELECT raw_name FROM signatures WHERE statement_id = ? ORDER BY position, rowid", [sid]
+    )
+    individuals = scalars(db, "SELECT name FROM individuals WHERE statement_id = ? ORDER BY position", [sid])
+    carried = rows(
+        db,
+        "SELECT source_id, url FROM statement_sources WHERE statement_id = ? ORDER BY first_seen_at, rowid",
+        [sid],
+    )
+    return StoredStatement(
+        id=sid,
+        title=row["title"],
+        url=row["url"],
+        source=row["source_id"],
+        published=parse_day(row["published"]),
+        kind=row["kind"],
+        issuer=row["issuer"],
+        signatories=tuple(signatories),
+        individuals=tuple(individuals),
+        urls=tuple(dict.fromkeys(c["url"] for c in carried)),
+        sources=tuple(dict.fromkeys(c["source_id"] for c in carried)),
+        language=row["language"],
+        lead=row["lead"],
+        first_seen=parse_ts(row["first_seen_at"]),
+        announced=bool(row["announced"]),
+    )
+
+
+def list_statements(db: Database, *, limit: int = 20, source: str | None = None) -> list[StoredStatement]:
+    """The newest statements (published date desc, undated last, then first seen desc), optionally only
+    those carried by ``source``."""
+    found = rows(
+        db,
+        """SELECT * FROM statements s
+           WHERE :source IS NULL OR EXISTS (
+             SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id AND ss.source_id = :source)
+           ORDER BY s.published IS NULL, s.published DESC, s.first_seen_at DESC, s.id DESC LIMIT :limit""",
+        {"source": source, "limit": limit},
+    )
+    return [_stored(db, r) for r in found]
+
+
+def get_statement(db: Database, statement_id: int) -> StoredStatement | None:
+    row = one(db, "SELECT * FROM statements WHERE id = ?", [statement_id])
+    return _stored(db, row) if row else None
+
+
+def statement_page(db: Database, statement_id: int) -> tuple[bytes, str, str] | None:
+    """(body, content_type, url) of the page a statement was extracted from, for re-extraction."""
+    row = one(
+        db,
+        """SELECT p.body, p.content_type, p.url FROM statements s JOIN pages p ON p.id = s.page_id
+           WHERE s.id = ?""",
+        [statement_id],
+    )
+    return (bytes(row["body"]), row["content_type"], row["url"]) if row else None
+
+
+_COUNTS = {
+    "sources": "SELECT COUNT(*) FROM sources WHERE enabled = 1",
+    "items": "SELECT COUNT(*) FROM items",
+    "statements": "SELECT COUNT(*) FROM statements",
+    "orgs": "SELECT COUNT(*) FROM orgs WHERE merged_into IS NULL",
+    "provisional_orgs": "SELECT COUNT(*) FROM orgs WHERE provisional = 1 AND merged_into IS NULL",
+    "signatures": "SELECT COUNT(*) FROM signatures",
+    "chats": "SELECT COUNT(*) FROM chats WHERE active = 1",
+    "subscriptions": "SELECT COUNT(*) FROM subscriptions WHERE active = 1",
+    "pending_deliveries": "SELECT COUNT(*) FROM deliveries WHERE status = 'pending'",
+    "sent_deliveries": "SELECT COUNT(*) FROM deliveries WHERE status = 'sent'",
+}
+
+
+def count_rows(db: Database) -> dict[str, int]:
+    """Row counts for /status (enabled sources, active chats/subscriptions, pending deliveries, …)."""
+    return {name: int(scalars(db, sql)[0]) for name, sql in _COUNTS.items()}

@@ -1,0 +1,398 @@
+"""bot.storage: opening, migrations, the Store thread, source health, save_poll and statement queries.
+
+Real SQLite only (":memory:" and tmp_path files). Outbox tests live in test_storage_outbox.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import storage
+from bot.models import (
+    BayanError,
+    Item,
+    ItemRecord,
+    PageRecord,
+    PollWrite,
+    RegistryOrg,
+    SignatureRecord,
+    Source,
+    Statement,
+    Validators,
+)
+
+NOW = datetime(2026, 1, 26, 10, 0, tzinfo=UTC)
+LATER = NOW + timedelta(hours=1)
+
+
+@pytest.fixture
+def db() -> Iterator[storage.Db]:
+    conn = storage.open_db(":memory:")
+    yield conn
+    conn.close()
+
+
+def record(
+    key: str,
+    *,
+    title: str = "بيان مشترك",
+    signatures: tuple[SignatureRecord, ...] = (),
+    body_norm: str = "",
+    published: date | None = date(2026, 1, 20),
+    is_statement: bool = True,
+    page: bool = True,
+) -> ItemRecord:
+    url = f"https://example.org/{key}"
+    st = Statement(
+        is_statement=is_statement,
+        kind="joint",
+        title=title,
+        published=published,
+        language="ar",
+        signatories=tuple(s.raw_name for s in signatures),
+        individuals=("Ahmad", "Layla"),
+        lead="lead",
+        body="body text",
+        confidence=0.9,
+    )
+    pg = PageRecord(url=url, body=b"<html>x</html>", sha256="abc", content_type="text/html") if page else None
+    return ItemRecord(
+        item=Item(key=key, url=url, title=title, published=published),
+        page=pg,
+        statement=st,
+        signatures=signatures,
+        title_norm=title,
+        body_norm=body_norm,
+    )
+
+
+def write(*records: ItemRecord, source: str = "src", announce: bool = True, now: datetime = NOW) -> PollWrite:
+    return PollWrite(
+        source_id=source,
+        now=now,
+        next_check=now + timedelta(minutes=30),
+        validators=Validators(etag='"e1"', last_modified="Mon, 26 Jan 2026 09:00:00 GMT", content_sha="sha1"),
+        records=records,
+        announce=announce,
+    )
+
+
+def counts(db: storage.Db) -> dict[str, int]:
+    tables = ["items", "pages", "statements", "statement_sources", "signatures", "individuals", "orgs"]
+    return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+# ───────────────────────────── opening and migrations ─────────────────────────────
+
+
+def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
+    path = str(tmp_path / "nested" / "dir" / "bayan.db")
+    first = storage.open_db(path)
+    names = [m.name for m in storage.migrations.applied(first)]
+    storage.migrations.apply(first)
+    assert [m.name for m in storage.migrations.applied(first)] == names
+    first.close()
+    second = storage.open_db(path)
+    assert (
+        [m.name for m in storage.migrations.applied(second)]
+        == names
+        == ["m001_initial", "m002_statements_fts"]
+    )
+    assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())
+    second.close()
+
+
+def test_file_db_uses_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    db = storage.open_db(str(tmp_path / "b.db"))
+    assert db.journal_mode == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    db.close()
+
+
+def test_unusable_paths_raise_bayan_error_naming_the_path(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 300)
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    for path in [str(tmp_path), str(junk), str(a_file / "sub" / "x.db")]:
+        with pytest.raises(BayanError) as err:
+            storage.open_db(path)
+        assert path in str(err.value)
+        assert "\n" not in str(err.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_unreadable_directory_raises_bayan_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o000)
+    try:
+        with pytest.raises(BayanError, match="locked"):
+            storage.open_db(str(locked / "x.db"))
+    finally:
+        locked.chmod(0o700)
+
+
+# ───────────────────────────── Store ─────────────────────────────
+
+
+def _thread_name(db: storage.Db) -> str:
+    return threading.current_thread().name
+
+
+def _slow_increment(db: storage.Db, log: list[str]) -> int:
+    log.append("enter")
+    row = db.execute("SELECT COUNT(*) FROM chats").fetchone()
+    time.sleep(0.01)
+    db.execute("INSERT INTO chats (chat_id, updated_at) VALUES (?, 'x')", [row[0] + 1])
+    log.append("exit")
+    return int(row[0]) + 1
+
+
+async def test_store_calls_run_on_one_sqlite_thread_and_serialise(tmp_path: Path) -> None:
+    store = storage.Store(str(tmp_path / "s.db"))
+    try:
+        names = await asyncio.gather(*(store.call(_thread_name) for _ in range(5)))
+        assert len(set(names)) == 1 and names[0].startswith("sqlite")
+        assert names[0] != threading.current_thread().name
+        log: list[str] = []
+        results = await asyncio.gather(*(store.call(_slow_increment, log) for _ in range(8)))
+        assert sorted(results) == list(range(1, 9))  # no lost update: calls never overlapped
+        assert log == ["enter", "exit"] * 8
+        assert store.run(storage.count_rows)["chats"] == 8
+    finally:
+        await store.aclose()
+    with pytest.raises(BayanError, match="closed"):
+        await store.call(_thread_name)
+
+
+def test_store_sync_use_and_bad_path(tmp_path: Path) -> None:
+    with storage.Store(str(tmp_path / "s.db")) as store:
+        assert store.run(_thread_name).startswith("sqlite")
+        assert store.run(storage.list_statements, limit=5) == []
+    assert store.closed
+    with pytest.raises(BayanError, match=str(tmp_path)):
+        storage.Store(str(tmp_path))
+
+
+# ───────────────────────────── sources and health ─────────────────────────────
+
+
+def test_sync_sources_and_health_defaults(db: storage.Db) -> None:
+    storage.sync_sources(
+        db, [Source(id="a", url="https://a"), Source(id="b", url="https://b", enabled=False)]
+    )
+    storage.sync_sources(db, [Source(id="a", url="https://a2", name="A")])
+    assert db.execute("SELECT id, url, name, enabled FROM sources ORDER BY id").fetchall() == [
+        ("a", "https://a2", "A", 1),
+        ("b", "https://b", None, 0),
+    ]
+    health = storage.get_health(db, "a")
+    assert health.error_count == 0 and health.last_ok is None and not health.baseline_done
+    assert [h.source_id for h in storage.list_health(db)] == ["a", "b"]
+
+
+def test_failure_never_overwrites_validators(db: storage.Db) -> None:
+    storage.save_poll(db, write(announce=False))
+    ok = storage.get_health(db, "src")
+    assert (ok.etag, ok.content_sha, ok.last_ok, ok.baseline_done) == ('"e1"', "sha1", NOW, True)
+    until = LATER + timedelta(minutes=5)
+    storage.record_failure(
+        db, "src", now=LATER, error="HTTP 503", kind="http", next_check=LATER, retry_until=until
+    )
+    h = storage.record_failure(db, "src", now=LATER, error="0 items", kind="empty", next_check=LATER)
+    assert (h.etag, h.last_modified, h.content_sha, h.last_ok) == (ok.etag, ok.last_modified, "sha1", NOW)
+    assert (h.error_count, h.empty_count, h.error_kind, h.last_error) == (2, 1, "empty", "0 items")
+    assert h.next_check == LATER and h.baseline_done
+    h = storage.record_not_modified(db, "src", now=LATER, next_check=LATER + timedelta(hours=1))
+    assert (h.error_count, h.empty_count, h.last_ok, h.etag) == (0, 0, LATER, '"e1"')
+
+
+def test_failure_of_a_never_polled_source_creates_its_state(db: storage.Db) -> None:
+    h = storage.record_failure(
+        db, "new", now=NOW, error="boom", kind="network", next_check=LATER, retry_until=LATER
+    )
+    assert (h.error_count, h.retry_until, h.etag, h.baseline_done) == (1, LATER, None, False)
+    assert [x.source_id for x in storage.list_health(db)] == ["new"]
+
+
+# ───────────────────────────── items and save_poll ─────────────────────────────
+
+
+def test_unseen_keys_checks_more_than_999_keys(db: storage.Db) -> None:
+    keys = [f"k{i}" for i in range(2500)]
+    storage.save_poll(db, write(*(ItemRecord(item=Item(key=k, url=f"https://x/{k}")) for k in keys[:1200])))
+    unseen = storage.unseen_keys(db, "src", [*keys, "k5"])
+    assert unseen == set(keys[1200:])
+    assert storage.unseen_keys(db, "other", keys[:3]) == set(keys[:3])
+
+
+def test_save_poll_stores_a_statement_and_dedupes(db: storage.Db) -> None:
+    sigs = (SignatureRecord("Org B", 1), SignatureRecord("Org A", 0, role="issuer"))
+    poll = write(record("s1", signatures=sigs), record("n1", is_statement=False), ItemRecord(Item("n2", "u")))
+    ids = storage.save_poll(db, poll)
+    assert len(ids) == 1
+    before = counts(db)
+    assert before == {
+        "items": 3,
+        "pages": 1,
+        "statements": 1,
+        "statement_sources": 1,
+        "signatures": 2,
+        "individuals": 2,
+        "orgs": 2,
+    }
+    assert storage.save_poll(db, poll) == []
+    assert counts(db) == before
+    linked = db.execute("SELECT item_key, statement_id FROM items ORDER BY item_key").fetchall()
+    assert linked == [("n1", None), ("n2", None), ("s1", ids[0])]
+
+
+def test_save_poll_is_atomic(db: storage.Db) -> None:
+    bad = record("s2", signatures=(SignatureRecord("Ghost", 0, org_id=9999),))  # FK violation
+    with pytest.raises(sqlite3.IntegrityError):
+        storage.save_poll(db, write(record("s1", signatures=(SignatureRecord("Org A", 0),)), bad))
+    assert set(counts(db).values()) == {0}
+    assert storage.get_health(db, "src").etag is None
+    assert storage.unseen_keys(db, "src", ["s1", "s2"]) == {"s1", "s2"}
+    with pytest.raises(sqlite3.IntegrityError):  # a CHECK constraint too
+        storage.save_poll(db, write(record("s3", signatures=(SignatureRecord("X", 0, role="author"),))))
+    assert set(counts(db).values()) == {0}
+
+
+def test_provisional_orgs_are_created_reused_and_kept(db: storage.Db) -> None:
+    storage.seed_registry(db, [RegistryOrg(slug="stj", ar="سوريون", en="STJ")])
+    stj = storage.find_org_id(db, "stj")
+    assert stj is not None
+    sigs = (SignatureRecord("Unknown Org", 0), SignatureRecord("STJ", 1, org_id=stj, score=0.97))
+    [first] = storage.save_poll(db, write(record("s1", signatures=sigs)))
+    [second] = storage.save_poll(db, write(record("s2", signatures=(SignatureRecord("UNKNOWN org", 0),))))
+    prov = db.execute("SELECT id, name, provisional FROM orgs WHERE provisional = 1").fetchall()
+    assert len(prov) == 1 and prov[0][1:] == ("Unknown Org", 1)
+    origin = db.execute("SELECT origin FROM org_names WHERE org_id = ?", [prov[0][0]]).fetchone()[0]
+    assert origin == "signature"
+    by_stmt = db.execute(
+        "SELECT statement_id, org_id FROM signatures ORDER BY statement_id, position"
+    ).fetchall()
+    assert by_stmt == [(first, prov[0][0]), (first, stj), (second, prov[0][0])]
+    storage.seed_registry(db, [RegistryOrg(slug="stj", ar="سوريون", en="STJ")])
+    org = storage.get_org(db, prov[0][0])
+    assert org is not None and org.provisional and org.name == "Unknown Org"
+    assert (prov[0][0], "Unknown Org") in storage.org_index_entries(db)
+
+
+def test_find_existing_statement_hook_unions_into_the_existing_statement(
+    db: storage.Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage.add_subscription(db, 1, None, "all", None, now=NOW)
+    [sid] = storage.save_poll(db, write(record("s1", signatures=(SignatureRecord("A", 0),))))
+    monkeypatch.setattr("bot.storage.statements._find_existing_statement", lambda db, rec, w: sid)
+    copy = record("c1", signatures=(SignatureRecord("A", 0), SignatureRecord("B", 1)))
+    assert storage.save_poll(db, write(copy, source="mirror")) == []
+    st = storage.get_statement(db, sid)
+    assert st is not None
+    assert st.signatories == ("A", "B") and st.sources == ("src", "mirror")
+    assert st.urls == ("https://example.org/s1", "https://example.org/c1")
+    assert db.execute("SELECT change, raw_name FROM signature_changes").fetchall() == [("added", "B")]
+    assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 1
+    assert db.execute("SELECT statement_id FROM items WHERE item_key = 'c1'").fetchone()[0] == sid
+
+
+def test_withdrawal_is_recorded_against_the_issuer(db: storage.Db) -> None:
+    rec = record("w1", signatures=(SignatureRecord("Signer", 0), SignatureRecord("Issuer", 1, role="issuer")))
+    assert rec.statement is not None
+    rec = replace(rec, statement=replace(rec.statement, kind="withdrawal", withdrawn_from="Old coalition"))
+    [sid] = storage.save_poll(db, write(rec))
+    issuer = storage.find_org_id(db, "Issuer")
+    assert db.execute("SELECT statement_id, org_id, from_text FROM withdrawals").fetchall() == [
+        (sid, issuer, "Old coalition")
+    ]
+
+
+# ───────────────────────────── statement queries ─────────────────────────────
+
+
+def test_list_statements_order_json_and_source_filter(db: storage.Db) -> None:
+    storage.save_poll(db, write(record("old", published=date(2025, 1, 1)), record("undated", published=None)))
+    sigs = (SignatureRecord("Second", 1), SignatureRecord("First", 0))
+    storage.save_poll(db, write(record("new", published=date(2026, 1, 25), signatures=sigs), source="other"))
+    listed = storage.list_statements(db)
+    assert [s.url.rsplit("/", 1)[1] for s in listed] == ["new", "old", "undated"]
+    newest = listed[0].to_json()
+    assert set(newest) == {
+        "id", "title", "url", "source", "published", "kind", "issuer", "signatories", "individuals",
+        "urls", "sources", "language", "lead", "first_seen", "announced",
+    }  # fmt: skip
+    assert newest["signatories"] == ["First", "Second"] and newest["individuals"] == ["Ahmad", "Layla"]
+    assert newest["published"] == "2026-01-25" and newest["first_seen"] == NOW.isoformat()
+    assert newest["sources"] == ["other"] and newest["announced"] is True
+    assert [s.source for s in storage.list_statements(db, source="src", limit=1)] == ["src"]
+    assert storage.get_statement(db, 999) is None
+
+
+def test_statement_page_and_counts(db: storage.Db) -> None:
+    [with_page] = storage.save_poll(db, write(record("p")))
+    [without] = storage.save_poll(db, write(record("q", page=False)))
+    assert storage.statement_page(db, with_page) == (b"<html>x</html>", "text/html", "https://example.org/p")
+    assert storage.statement_page(db, without) is None
+    got = storage.count_rows(db)
+    assert got["statements"] == 2 and got["items"] == 2 and got["pending_deliveries"] == 0
+
+
+def test_statements_fts_uses_trigrams_on_normalised_text(db: storage.Db) -> None:
+    storage.save_poll(db, write(record("f", body_norm="تدين المنظمات لحقوق الانسان الانتهاكات")))
+    found = list(db.table("statements").search("حقوق الانسان", quote=True))
+    assert len(found) == 1
+
+
+# ───────────────────────────── organisations ─────────────────────────────
+
+
+def test_seed_registry_is_idempotent_and_get_org(db: storage.Db) -> None:
+    reg = [
+        RegistryOrg(slug="sa", ar="الأرشيف السوري", en="Syrian Archive", acronyms=("SA",), aliases=("TSA",))
+    ]
+    storage.seed_registry(db, reg)
+    entries = storage.org_index_entries(db)
+    storage.seed_registry(db, reg)
+    assert storage.org_index_entries(db) == entries
+    org_id = storage.find_org_id(db, "sa")
+    assert org_id is not None
+    assert {name for i, name in entries if i == org_id} == {"الأرشيف السوري", "Syrian Archive", "SA", "TSA"}
+    org = storage.get_org(db, org_id)
+    assert org is not None
+    assert (org.name, org.name_en, org.acronyms, org.aliases, org.provisional) == (
+        "الأرشيف السوري",
+        "Syrian Archive",
+        ("SA",),
+        ("TSA",),
+        False,
+    )
+    storage.seed_registry(db, [RegistryOrg(slug="sa", ar="الأرشيف السوري", acronyms=("SA",))])
+    assert {n for i, n in storage.org_index_entries(db) if i == org_id} == {"الأرشيف السوري", "SA"}
+    assert storage.get_org(db, 12345) is None
+
+
+def test_add_config_aliases_by_slug_or_name_and_merged_orgs_leave_the_index(db: storage.Db) -> None:
+    storage.seed_registry(db, [RegistryOrg(slug="sa", en="Syrian Archive")])
+    added = storage.add_config_aliases(
+        db, [("sa", "Archive"), ("syrian archive", "SyrArch"), ("New Org", "NO")]
+    )
+    assert added == 3
+    sa = storage.find_org_id(db, "sa")
+    new = storage.find_org_id(db, "new org")
+    assert sa is not None and new is not None and new != sa
+    assert storage.add_config_aliases(db, [("sa", "Archive")]) == 0
+    db.execute("UPDATE orgs SET merged_into = ? WHERE id = ?", [sa, new])
+    assert all(i != new for i, _ in storage.org_index_entries(db))

@@ -1,0 +1,466 @@
+"""Outbound Telegram messages: escaping, bidi isolation, UTF-16 length, packing and the render_* helpers.
+
+The rendering half is pure: it imports only bot.models, bot.i18n and the stdlib, does no I/O and never
+imports telegram. Every render_* result is Telegram-HTML (parse_mode=HTML) in which every untrusted string —
+titles, org names, URLs — was escaped here, and every message is ≤ 4096 UTF-16 units after entity parsing
+(LIBRARIES §1.5–1.6). Arabic messages start each line with Arabic or U+200F (RLM) and isolate Latin runs in
+U+2068…U+2069.
+The async sender (run_sender) lives in the last section of this module.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.i18n import (
+    FSI,
+    PDI,
+    RLM,
+    bidi_wrap,
+    count_orgs,
+    format_date,
+    has_rtl,
+    kind_label,
+    more_orgs,
+    norm_lang,
+    t,
+)
+from bot.models import SourceHealth, StoredStatement
+
+LIMIT = 4096  # sendMessage text, UTF-16 units after entity parsing
+MARGIN = 50  # kept free when cutting plain text (emoji counting is unverified live)
+TITLE_MAX = 300
+LEAD_MAX = 350
+NAME_MAX = 150
+NAMES_BUDGET = 1500  # UTF-16 units of the signatory names shown in a summary
+URL_MAX = 2048
+
+_TAG = re.compile(r"<[^>]*>")
+_UNSAFE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_SENTENCE = re.compile(r"[.!?؟؛۔]+(?=\s)|\n")
+_SPACE = re.compile(r"\s+")
+_BRACKETS = frozenset("()[]{}«»")
+_RUN_BREAK = frozenset(("R", "AL", "B", "S", "LRI", "RLI", "FSI", "PDI", "LRE", "RLE", "LRO", "RLO", "PDF"))
+
+
+# ───────────────────────────── length, escaping, links, direction ─────────────────────────────
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units (Telegram's unit): BMP characters 1, astral ones (most emoji) 2."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def plain(fragment_html: str) -> str:
+    """The text Telegram shows for an HTML fragment: tags stripped, entities unescaped."""
+    return html.unescape(_TAG.sub("", fragment_html))
+
+
+def tg_len(fragment_html: str) -> int:
+    """UTF-16 code units of ``fragment_html`` after entity parsing (what the 4096 limit counts)."""
+    return utf16_len(plain(fragment_html))
+
+
+def esc(text: str) -> str:
+    """Escape text for Telegram HTML (``<``, ``>``, ``&``)."""
+    return html.escape(text, quote=False)
+
+
+def _linkable(url: str) -> bool:
+    if not url or len(url) > URL_MAX or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def link(url: str, label: str) -> str:
+    """``<a href>`` for http(s) URLs (href escaped with quote=True); anything else → the escaped label."""
+    url = url.strip()
+    text = label or url
+    if not _linkable(url):
+        return esc(text)
+    return f'<a href="{html.escape(url, quote=True)}">{esc(text)}</a>'
+
+
+def _latin_spans(line: str) -> list[tuple[int, int]]:
+    """Spans that start and end with a strong LTR character (digits may end them), never crossing RTL text."""
+    spans: list[tuple[int, int]] = []
+    start = end = -1
+    for i, ch in enumerate(line):
+        cls = unicodedata.bidirectional(ch)
+        if cls == "L":
+            start, end = (i if start < 0 else start), i + 1
+        elif cls == "EN" and start >= 0:
+            end = i + 1
+        elif (cls in _RUN_BREAK or ch in _BRACKETS) and start >= 0:
+            spans.append((start, end))
+            start = -1
+    if start >= 0:
+        spans.append((start, end))
+    return spans
+
+
+def _widen(line: str, start: int, end: int) -> tuple[int, int]:
+    """Keep tag-looking text together: '<b>' and '</x>' stay inside the isolate."""
+    while start > 0 and line[start - 1] in "</":
+        start -= 1
+    if end < len(line) and line[end] == ">":
+        end += 1
+    return start, end
+
+
+def isolate(text: str, *, always: bool = False) -> str:
+    """Wrap Latin runs in U+2068…U+2069 in every line that has Arabic (or every line when ``always``)."""
+    out = []
+    for line in text.split("\n"):
+        if always or has_rtl(line):
+            for start, end in reversed(_latin_spans(line)):
+                start, end = _widen(line, start, end)
+                line = f"{line[:start]}{FSI}{line[start:end]}{PDI}{line[end:]}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _clean(text: str) -> str:
+    """Untrusted text on one line: no bidi controls, control characters or lone surrogates."""
+    return " ".join(_UNSAFE.sub(" ", text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ≤ ``limit`` characters at a word boundary, with '…' when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(1, limit - 1)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.،؛:;-—") + "…"
+
+
+def _val(text: str, lang: str, limit: int) -> str:
+    """An untrusted value as HTML: cleaned, shortened, bidi-isolated for the message language, escaped."""
+    value = shorten(_clean(text), limit)
+    if lang == "ar" and has_rtl(value):
+        return esc(isolate(value))
+    return esc(bidi_wrap(value, lang))
+
+
+def _starts_rtl(line_html: str) -> bool:
+    text = plain(line_html)
+    return not text or text[0] == RLM or unicodedata.bidirectional(text[0]) in ("R", "AL")
+
+
+def _rtl(line_html: str, lang: str) -> str:
+    """Arabic messages: prefix RLM to a line that does not start with Arabic."""
+    return line_html if lang != "ar" or _starts_rtl(line_html) else RLM + line_html
+
+
+def _lines(lines: Sequence[str], lang: str) -> str:
+    return "\n".join(_rtl(line, lang) for line in lines if line)
+
+
+def _fit(message: str, limit: int = LIMIT) -> str:
+    """Safety net: a message over the limit becomes its plain text, cut."""
+    if tg_len(message) <= limit:
+        return message
+    return split_text(plain(message), limit)[0]
+
+
+def _when(value: date | datetime | None, lang: str) -> str:
+    if isinstance(value, datetime):
+        suffix = " UTC" if value.tzinfo else ""
+        value = value.astimezone(UTC) if value.tzinfo else value
+        return value.strftime("%Y-%m-%d %H:%M") + suffix
+    return format_date(value, lang) if value else "—"
+
+
+# ───────────────────────────── splitting and packing ─────────────────────────────
+
+
+def _prefix_chars(text: str, budget: int) -> int:
+    """How many characters of ``text`` fit in ``budget`` UTF-16 units."""
+    units = 0
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > budget:
+            return i
+    return len(text)
+
+
+def _cut_point(text: str, budget: int) -> int:
+    """Where to cut: a paragraph break, else a sentence end, else a space (late enough), else a hard cut."""
+    fit = max(1, _prefix_chars(text, budget))
+    low = fit // 2
+    for pattern in (_PARAGRAPH, _SENTENCE, _SPACE):
+        ends = [m.end() for m in pattern.finditer(text, 0, fit) if m.end() > low]
+        if ends:
+            return ends[-1]
+    spaces = [m.end() for m in _SPACE.finditer(text, 0, fit) if m.start() > 0]
+    if spaces:
+        return spaces[-1]
+    while fit > 1 and (unicodedata.combining(text[fit]) or text[fit] in "\u200d\ufe0f"):
+        fit -= 1  # keep a letter with its marks and an emoji with its joiner
+    return fit
+
+
+def split_text(text: str, limit: int = LIMIT) -> list[str]:
+    """Plain text → escaped HTML chunks ≤ ``limit`` UTF-16 units, cut MARGIN early at natural breaks."""
+    budget = max(2, limit - min(MARGIN, limit // 4))
+    chunks: list[str] = []
+    rest = text.strip()
+    while rest:
+        cut = len(rest) if utf16_len(rest) <= budget else _cut_point(rest, budget)
+        piece, rest = rest[:cut].strip(), rest[cut:].strip()
+        if piece:
+            chunks.append(esc(piece))
+    return chunks
+
+
+def pack(blocks: Sequence[str], limit: int = LIMIT, sep: str = "\n\n") -> list[str]:
+    """Greedily join self-contained HTML blocks into messages ≤ ``limit``; never cuts inside a tag.
+
+    A block longer than the limit is sent as its plain text, split by split_text (formatting is lost).
+    """
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    sep_len = tg_len(sep)
+    for block in blocks:
+        if not plain(block).strip():
+            continue
+        n = tg_len(block)
+        if n > limit:
+            pieces = split_text(plain(block), limit)
+            block = pieces.pop()
+            n = tg_len(block)
+            chunks += [sep.join(current), *pieces] if current else pieces
+            current, size = [], 0
+        if current and size + sep_len + n > limit:
+            chunks.append(sep.join(current))
+            current, size = [], 0
+        size += n + (sep_len if current else 0)
+        current.append(block)
+    if current:
+        chunks.append(sep.join(current))
+    return chunks
+
+
+# ───────────────────────────── statements ─────────────────────────────
+
+
+def _title(st: StoredStatement, lang: str, limit: int = TITLE_MAX) -> str:
+    return _val(st.title, lang, limit) if st.title and st.title.strip() else t("untitled", lang)
+
+
+def _names(names: Sequence[str], lang: str, max_names: int) -> list[str]:
+    """The first names as HTML, within NAMES_BUDGET units."""
+    shown: list[str] = []
+    used = 0
+    for name in names[: max(0, max_names)]:
+        value = _val(name, lang, NAME_MAX)
+        used += tg_len(value) + 2
+        if used > NAMES_BUDGET:
+            break
+        shown.append(value)
+    return shown
+
+
+def _who(st: StoredStatement, lang: str, max_names: int) -> tuple[str, bool]:
+    """The issuer line or 'signed by N organisations: A, B +N more'; True when names were left out."""
+    n = len(st.signatories)
+    if st.issuer and st.issuer.strip() and n < 2:
+        return f"{t('lbl_issuer', lang)}: {_val(st.issuer, lang, NAME_MAX)}", False
+    if n == 0:
+        return "", False
+    shown = _names(st.signatories, lang, max_names)
+    line = esc(t("lbl_signed_by", lang, count=count_orgs(n, lang)))
+    if shown:
+        line += ": " + ("، " if lang == "ar" else ", ").join(shown)
+    if n > len(shown):
+        line += " " + esc(more_orgs(n - len(shown), lang))
+    return line, n > len(shown)
+
+
+def _source(st: StoredStatement, lang: str, source_name: str | None) -> str:
+    line = f"{t('lbl_source', lang)}: {_val(source_name or st.source, lang, 100)}"
+    others = len(set(st.sources) - {st.source})
+    return f"{line} (+{others})" if others else line
+
+
+def render_summary(
+    st: StoredStatement, lang: str = "ar", *, max_names: int = 5, source_name: str | None = None
+) -> str:
+    """The push message of a new statement: kind, title, who signed, date, source, lead, link (≤ 4096)."""
+    lang = norm_lang(lang)
+    who, cut = _who(st, lang, max_names)
+    read = link(st.url, t("lbl_read", lang))
+    if cut or st.individuals:
+        read += f" · {t('lbl_full_list', lang)}: /statement {st.id}"
+    lines = [
+        f"<b>{esc(kind_label(st.kind, lang))}</b>",
+        f"<b>{_title(st, lang)}</b>",
+        who,
+        f"{t('lbl_date', lang)}: {esc(format_date(st.published, lang))}" if st.published else "",
+        _source(st, lang, source_name),
+        _val(st.lead, lang, LEAD_MAX) if st.lead else "",
+        read,
+    ]
+    return _fit(_lines(lines, lang))
+
+
+def render_statement_line(st: StoredStatement, lang: str = "ar") -> str:
+    """One line: date · kind · linked title · ID."""
+    lang = norm_lang(lang)
+    when = st.published.isoformat() if st.published else "—"
+    title = plain(_title(st, lang, 200))
+    parts = [when, esc(kind_label(st.kind, lang)), link(st.url, title), t("lbl_id", lang, id=st.id)]
+    return _rtl(" · ".join(parts), lang)
+
+
+def _name_blocks(header_key: str, names: Sequence[str], lang: str) -> list[str]:
+    if not names:
+        return []
+    head = "\n" + _rtl(f"<b>{t(header_key, lang, n=len(names))}</b>", lang)
+    return [head, *(_rtl(f"{i}. {_val(name, lang, 500)}", lang) for i, name in enumerate(names, 1))]
+
+
+def render_statement_full(
+    st: StoredStatement, lang: str = "ar", *, source_name: str | None = None
+) -> list[str]:
+    """/statement ID: the header and every signatory (organisations, then individuals), ≤ 4096 per message."""
+    lang = norm_lang(lang)
+    header = [
+        f"<b>{esc(kind_label(st.kind, lang))}</b> · {t('lbl_id', lang, id=st.id)}",
+        f"<b>{_title(st, lang)}</b>",
+        f"{t('lbl_issuer', lang)}: {_val(st.issuer, lang, NAME_MAX)}" if st.issuer else "",
+        f"{t('lbl_date', lang)}: {esc(format_date(st.published, lang))}" if st.published else "",
+        _source(st, lang, source_name),
+        link(st.url, t("lbl_read", lang)),
+    ]
+    blocks = [_lines(header, lang)]
+    blocks += _name_blocks("lbl_signatories_n", st.signatories, lang)
+    blocks += _name_blocks("lbl_individuals_n", st.individuals, lang)
+    if not st.signatories and not st.individuals:
+        blocks.append("\n" + t("no_signatories", lang))
+    return [chunk.strip() for chunk in pack(blocks, sep="\n")]
+
+
+def render_list(statements: Sequence[StoredStatement], lang: str, header: str) -> list[str]:
+    """A header (trusted HTML, e.g. a t() result) and one line per statement, packed ≤ 4096."""
+    lang = norm_lang(lang)
+    blocks = [_rtl(f"<b>{header}</b>", lang)]
+    blocks += [render_statement_line(st, lang) for st in statements] or [t("no_results", lang)]
+    return pack(blocks, sep="\n")
+
+
+# ───────────────────────────── organisations, health, alerts ─────────────────────────────
+
+
+def _org_head(profile: Mapping[str, Any], lang: str) -> list[str]:
+    org = profile["org"]
+    main, other = (org.name_en or org.name, org.name) if lang == "en" else (org.name, org.name_en)
+    lines = [f"<b>{_val(main, lang, TITLE_MAX)}</b>"]
+    if other and other != main:
+        lines.append(_val(other, lang, TITLE_MAX))
+    if org.acronyms:
+        lines.append(f"{t('lbl_acronyms', lang)}: " + ", ".join(_val(a, lang, 40) for a in org.acronyms))
+    if org.website and _linkable(org.website):
+        lines.append(f"{t('lbl_website', lang)}: {link(org.website, shorten(org.website, 80))}")
+    if org.provisional:
+        lines.append(f"<i>{t('org_provisional', lang)}</i>")
+    return lines
+
+
+def _org_stats(profile: Mapping[str, Any], lang: str) -> list[str]:
+    lines = [f"{t('lbl_statements', lang)}: {int(profile.get('count') or 0)}"]
+    if profile.get("first"):
+        lines.append(f"{t('lbl_first', lang)}: {esc(_when(profile['first'], lang))}")
+    if profile.get("last"):
+        lines.append(f"{t('lbl_last', lang)}: {esc(_when(profile['last'], lang))}")
+    kinds = sorted((profile.get("kinds") or {}).items(), key=lambda kv: -kv[1])
+    if kinds:
+        sep = "، " if lang == "ar" else ", "
+        text = sep.join(f"{kind_label(k, lang)} {n}" for k, n in kinds)
+        lines.append(f"{t('lbl_kinds', lang)}: {esc(text)}")
+    return lines
+
+
+def _org_relations(profile: Mapping[str, Any], lang: str) -> list[str]:
+    lines: list[str] = []
+    co_signers = list(profile.get("co_signers") or [])[:10]
+    if co_signers:
+        lines.append(f"<b>{t('lbl_cosigners', lang)}</b>")
+        lines += [f"• {_val(name, lang, NAME_MAX)} ({int(n)})" for name, n in co_signers]
+    withdrawals = list(profile.get("withdrawals") or [])[:5]
+    if withdrawals:
+        lines.append(f"<b>{t('lbl_withdrawals', lang)}</b>")
+    for title, from_text, when in withdrawals:
+        line = f"• {_val(title or t('untitled', lang), lang, 200)}"
+        if from_text:
+            line += f" — {t('lbl_from', lang)}: {_val(from_text, lang, 200)}"
+        lines.append(f"{line} ({esc(_when(when, lang))})" if when else line)
+    return lines
+
+
+def render_org_profile(profile: Mapping[str, Any], lang: str = "ar") -> str:
+    """/org: names, website, counts, first/last dates, kinds, frequent co-signers and withdrawals (≤ 4096).
+
+    ``profile`` keys: org (models.Org), count, first, last (date | None), kinds (kind → count),
+    co_signers [(name, count)], withdrawals [(statement title, from_text, date)].
+    """
+    lang = norm_lang(lang)
+    lines = _org_head(profile, lang) + _org_stats(profile, lang) + _org_relations(profile, lang)
+    return _fit(_lines(lines, lang))
+
+
+def _health_line(row: SourceHealth, lang: str) -> str:
+    name = f"<code>{esc(shorten(_clean(row.source_id), 64))}</code>"
+    if row.error_count == 0 and row.empty_count == 0:
+        if not row.last_ok:
+            return f"⏳ {name} — {t('health_never', lang)}"
+        return f"✅ {name} — {t('lbl_last_ok', lang)}: {esc(_when(row.last_ok, lang))}"
+    icon = "❌" if max(row.error_count, row.empty_count) >= 5 else "⚠️"
+    parts = [f"{icon} {name}"]
+    if row.error_count:
+        kind = f" ({esc(row.error_kind)})" if row.error_kind else ""
+        parts.append(f"{t('lbl_errors', lang)}: {row.error_count}{kind}")
+    if row.empty_count:
+        parts.append(f"{t('lbl_empty', lang)}: {row.empty_count}")
+    if row.last_error and row.error_count:
+        parts.append(_val(row.last_error, lang, 150))
+    parts.append(f"{t('lbl_last_ok', lang)}: {esc(_when(row.last_ok, lang))}")
+    if row.next_check:
+        parts.append(f"{t('lbl_next', lang)}: {esc(_when(row.next_check, lang))}")
+    return " · ".join(parts)
+
+
+def render_health(rows: Sequence[SourceHealth], lang: str = "ar") -> list[str]:
+    """/status and /sources for admins: one line per source, packed ≤ 4096."""
+    lang = norm_lang(lang)
+    blocks = [_rtl(f"<b>{t('health_header', lang, n=len(rows))}</b>", lang)]
+    blocks += [_rtl(_health_line(row, lang), lang) for row in rows]
+    return pack(blocks, sep="\n")
+
+
+def render_alert(text: str, lang: str = "en") -> str:
+    """An admin alert: a bold header and the escaped text, cut to fit one message."""
+    lang = norm_lang(lang)
+    header = _rtl(f"⚠️ <b>{t('alert_header', lang)}</b>", lang)
+    body = _UNSAFE.sub(" ", text).strip()
+    pieces = split_text(body, LIMIT - tg_len(header) - 2) if body else []
+    if len(pieces) > 1:
+        pieces[0] += "…"
+    return "\n".join([header, *[_rtl(line, lang) for line in pieces[:1]]])
+
+
+# ───────────────────────────── sender (async; run_sender is added below this line) ─────────────────────

@@ -1,0 +1,507 @@
+"""Organisation names: one folding for matching and search, acronyms, and resolving a name to an org id.
+
+Owns `normalize` (Arabic and Latin names folded the same way: NFKC, harakat and other combining marks,
+tatweel, أ/إ/آ/ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي, Arabic-Indic digits, quotes and punctuation, "&" → "and",
+a leading "the", a detached "و" joined to its word; idempotent), `normalize_text` (the same folding for long
+texts, uncached), `acronym` / `split_name_and_acronym`, `strip_generic` (type words such as منظمة or
+Foundation and function words dropped: fuzzy keys only, never displayed), `OrgIndex`, `resolve` and
+`search_candidates`.
+
+`resolve` never force-fits. Exact normalised names and acronyms win; otherwise a rapidfuzz WRatio hit on
+the stripped keys is accepted only when it scores at least `min_score`, leads every other organisation by
+`margin` (or wins the tie-break on the unstripped names), carries no conflicting type word (مؤسسة X is not
+مركز X), is distinctive once stripped (never a bare قدر or السلام), and every distinctive word on either
+side has a counterpart on the other (so "Syrian Forum" never becomes "Syrian Forum USA").
+Contains no I/O; imports only bot.models, rapidfuzz and the stdlib.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.models import OrgMatch
+
+# ───────────────────────────── normalisation ─────────────────────────────
+
+
+def _mark_class() -> re.Pattern[str]:
+    """Every combining mark (Mn, Me) and format character (Cf: ZWNJ, RLM, …) in the planes that have them."""
+    planes = (*range(0x30000), *range(0xE0000, 0xE1000))
+    cps = [c for c in planes if unicodedata.category(chr(c)) in ("Mn", "Me", "Cf")]
+    ranges: list[tuple[int, int]] = []
+    for c in cps:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    body = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+    return re.compile(f"[{body}\u0640\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+
+
+_MARKS = _mark_class()
+_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ک": "ك"}
+    | {a: str(i % 10) for i, a in enumerate("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹")}
+)
+_APOSTROPHES = re.compile("['’‘`´ʼʻ]")
+_NON_WORD = re.compile(r"[\W_]+")
+_DETACHED_WAW = re.compile(r"(?<!\S)و (?=\S)")
+_LEADING_THE = re.compile(r"^(?:the )+")
+_CACHE_MAX_LEN = 300  # longer strings (page bodies) are not worth caching
+
+
+def normalize_text(s: str) -> str:
+    """Fold a text for matching and full-text search; keeps every word, in order. Uncached."""
+    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", s).casefold())
+    s = _MARKS.sub("", s).translate(_FOLD)
+    s = _APOSTROPHES.sub("", s).replace("&", " and ")
+    s = _NON_WORD.sub(" ", s).strip()
+    return _DETACHED_WAW.sub("و", s)
+
+
+_SPELLINGS = {"centre": "center", "centres": "centers", "organisation": "organization"}
+_SPELLINGS |= {"organisations": "organizations", "defence": "defense", "programme": "program"}
+_BRITISH = re.compile(r"\b(?:" + "|".join(_SPELLINGS) + r")\b")
+
+
+def _normalize(s: str) -> str:
+    folded = _LEADING_THE.sub("", normalize_text(s))
+    return _BRITISH.sub(lambda m: _SPELLINGS[m.group()], folded) if "e" in folded else folded
+
+
+_normalize_cached = lru_cache(maxsize=1 << 16)(_normalize)
+
+
+def normalize(s: str) -> str:
+    """Fold a name (or a short text) for matching: `normalize_text` minus a leading "the", with British
+    spellings of a few name words made American (centre → center, organisation → organization). Idempotent."""
+    return _normalize(s) if len(s) > _CACHE_MAX_LEN else _normalize_cached(s)
+
+
+# ───────────────────────────── generic words ─────────────────────────────
+
+_TYPE_WORDS: dict[str, str] = {
+    "منظمه": "organisation",
+    "organization": "organisation",
+    "موسسه": "foundation",
+    "foundation": "foundation",
+    "جمعيه": "association",
+    "association": "association",
+    "مركز": "centre",
+    "center": "centre",
+    "رابطه": "league",
+    "league": "league",
+    "شبكه": "network",
+    "network": "network",
+    "مبادره": "initiative",
+    "initiative": "initiative",
+    "منصه": "platform",
+    "platform": "platform",
+    "هيئه": "commission",
+    "تجمع": "gathering",
+    "اتحاد": "union",
+    "union": "union",
+    "تحالف": "coalition",
+    "coalition": "coalition",
+    "مرصد": "observatory",
+    "observatory": "observatory",
+    "معهد": "institute",
+    "institute": "institute",
+    "فريق": "team",
+    "team": "team",
+    "مجموعه": "group",
+    "group": "group",
+    "مكتب": "office",
+    "office": "office",
+}
+_LATIN_TYPES = [(w, k) for w, k in _TYPE_WORDS.items() if w.isascii()] + [("organisation", "organisation")]
+_LATIN_TYPES += [("centre", "centre")]
+_FUNCTION_WORDS = frozenset({"و", "ل", "في", "for", "of", "the", "and", "in", "a", "an", "e", "v", "ev"})
+_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ل", "ب")
+
+
+@lru_cache(maxsize=1 << 14)
+def _type_of(token: str) -> str | None:
+    """The type class of an organisation type word (منظمة, المركز, Foundation, a misspelt "Assciation"), else
+    None. Plurals and longer words ("Networks", "Organizations") are not type words."""
+    found = _TYPE_WORDS.get(token)
+    for prefix in ("وال", "ال", "و"):
+        if found is None and token.startswith(prefix):
+            found = _TYPE_WORDS.get(token[len(prefix) :])
+    if found is None and token.isascii() and len(token) >= 6 and not token.endswith("s"):
+        for word, kind in _LATIN_TYPES:
+            if not token.startswith(word) and fuzz.ratio(token, word) >= 85:
+                return kind
+    return found
+
+
+def _drop_al(token: str) -> str:
+    return token[2:] if token.startswith("ال") and len(token) > 4 else token
+
+
+@lru_cache(maxsize=1 << 16)
+def strip_generic(s: str) -> str:
+    """`normalize(s)` without type words (منظمة, مركز, Network, …) and function words (و, ل, في, for, of…),
+    and without a leading ال on words longer than 4 letters. If nothing remains, `normalize(s)`."""
+    norm = normalize(s)
+    kept = [_drop_al(t) for t in norm.split() if t not in _FUNCTION_WORDS and _type_of(t) is None]
+    return " ".join(kept) if kept else norm
+
+
+def _stem(token: str) -> str:
+    """A word without its Arabic proclitic (و، ب، ل، ال، لل), for comparing words one by one."""
+    for prefix in _PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
+            return token[len(prefix) :]
+    return token
+
+
+def _distinctive(stripped: str) -> bool:
+    """Enough left after stripping to identify an organisation: one word of ≥ 5 letters, or ≥ 2 words."""
+    tokens = stripped.split()
+    if len(tokens) == 1:
+        return len(tokens[0]) >= 5
+    return sum(map(len, tokens)) >= 6
+
+
+# ───────────────────────────── acronyms ─────────────────────────────
+
+_PAREN = re.compile(r"[(\[]\s*([^()\[\]]*?)\s*[)\]]")
+_LATIN_ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9&.\-]{1,11}")
+_ARABIC_ACRONYM = re.compile(r"[\u0621-\u064a]{2,5}")
+_SEPARATORS = "-–—/|:"
+
+
+def _is_latin_acronym(token: str) -> bool:
+    if not _LATIN_ACRONYM.fullmatch(token):
+        return False
+    upper = sum(c.isupper() for c in token)
+    return upper >= 2 and upper >= sum(c.islower() for c in token)
+
+
+def _paren_split(raw: str) -> tuple[str, str] | None:
+    """(text outside, text inside) of the last non-empty parenthesised group, or None."""
+    groups = [m for m in _PAREN.finditer(raw) if m.group(1).strip()]
+    if not groups:
+        return None
+    last = groups[-1]
+    outside = (raw[: last.start()] + " " + raw[last.end() :]).strip(" " + _SEPARATORS)
+    return " ".join(outside.split()), last.group(1).strip()
+
+
+def _edge_split(text: str) -> tuple[str, str] | None:
+    """A Latin acronym before or after a separator ("X – FSLA", "FFHR/Birati"), or a short Arabic one
+    after it ("… – ماف"): (name, acronym)."""
+    for sep in _SEPARATORS:
+        head, found, tail = text.rpartition(sep)
+        head, tail = head.strip(), tail.strip()
+        if found and head and (_is_latin_acronym(tail) or _ARABIC_ACRONYM.fullmatch(tail)):
+            return head, tail
+        head, found, tail = text.partition(sep)
+        head, tail = head.strip(), tail.strip()
+        if found and tail and _is_latin_acronym(head):
+            return tail, head
+    return None
+
+
+def split_name_and_acronym(raw: str) -> tuple[str, str | None]:
+    """("Syrians for Truth and Justice (STJ)") → ("Syrians for Truth and Justice", "STJ").
+
+    A parenthesised single word, a Latin acronym before/after a dash or slash, or a short Arabic word after
+    one counts. A string that is only an acronym gives (raw, acronym); no acronym gives (raw, None)."""
+    text = " ".join(unicodedata.normalize("NFKC", raw).split())
+    if _is_latin_acronym(text):
+        return text, text
+    inner = _paren_split(text)
+    if inner is not None and len(inner[1].split()) == 1 and len(inner[1]) <= 12:
+        return (inner[0] or text), inner[1]
+    edge = _edge_split(text)
+    if edge is not None:
+        return edge
+    return text, None
+
+
+def acronym(s: str) -> str | None:
+    """The acronym in a name: "(STJ)", "( DAR )", "(ليليت)", "… – FSLA", or the whole of "SNHR"; else None."""
+    return split_name_and_acronym(s)[1]
+
+
+# ───────────────────────────── the index ─────────────────────────────
+
+
+_RARE = 3  # a word matched by at most this many organisations identifies; more common ones do not
+_CLOSE_LIMIT = 30  # keys taken on whole-string similarity alone, besides those whose words match
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """One fuzzy key: an organisation's name with generic words stripped, and what the guards need."""
+
+    org_id: int
+    stripped: str
+    stems: tuple[str, ...]
+    types: frozenset[str]
+    acceptable: bool  # distinctive enough to resolve to on a fuzzy match
+
+
+def _types(full: str) -> frozenset[str]:
+    return frozenset(t for t in map(_type_of, full.split()) if t is not None)
+
+
+def _stems(stripped: str) -> tuple[str, ...]:
+    return tuple(_stem(t) for t in stripped.split())
+
+
+class OrgIndex:
+    """Names of organisations, ready for `resolve`: built once from (org_id, name/alias/acronym) pairs.
+
+    Holds an exact map (normalised name → ids), an acronym map (Latin acronyms, and those in parentheses
+    or after a dash inside a name) and the stripped fuzzy keys as one list. `len` = number of organisations.
+    """
+
+    def __init__(self, entries: Iterable[tuple[int, str]]) -> None:
+        self._names: dict[int, list[str]] = {}
+        self._exact: dict[str, set[int]] = {}
+        self._compact: dict[str, set[int]] = {}
+        self._acronyms: dict[str, set[int]] = {}
+        self._fulls: dict[_Key, list[str]] = {}
+        self._keys: list[_Key] = []
+        self._choices: list[str] = []
+        self._vocab: dict[str, list[int]] = {}
+        for org_id, name in entries:
+            self._add(org_id, name)
+        self._vocab_list = list(self._vocab)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def names_of(self, org_id: int) -> list[str]:
+        """The names this organisation was indexed under, as given."""
+        return list(self._names.get(org_id, ()))
+
+    def _add(self, org_id: int, name: str) -> None:
+        full = normalize(name)
+        names = self._names.setdefault(org_id, [])
+        if not full or name in names:
+            return
+        names.append(name)
+        self._exact.setdefault(full, set()).add(org_id)
+        if len(full) >= 6:
+            self._compact.setdefault(full.replace(" ", ""), set()).add(org_id)
+        base, acr = split_name_and_acronym(name)
+        if acr is not None:
+            self._acronyms.setdefault(normalize(acr), set()).add(org_id)
+            if normalize(base) != full:
+                self._exact.setdefault(normalize(base), set()).add(org_id)
+        self._add_key(org_id, base if acr is not None else name)
+
+    def _add_key(self, org_id: int, name: str) -> None:
+        full = normalize(name)
+        stripped = strip_generic(full)
+        key = _Key(org_id, stripped, _stems(stripped), _types(full), _distinctive(stripped))
+        fulls = self._fulls.setdefault(key, [])
+        if not fulls:
+            for stem in set(key.stems):
+                self._vocab.setdefault(stem, []).append(len(self._keys))
+            self._keys.append(key)
+            self._choices.append(stripped)
+        if full not in fulls:
+            fulls.append(full)
+
+    def exact_ids(self, full: str) -> set[int]:
+        """Organisations with exactly this normalised name or acronym (spaces ignored as a fallback)."""
+        found = self._exact.get(full) or self._acronyms.get(full)
+        if found is None and len(full) >= 6:
+            found = self._compact.get(full.replace(" ", ""))
+        return set(found or ())
+
+    def acronym_ids(self, text: str) -> set[int]:
+        """Organisations using this acronym (case-insensitive), or else exactly this name."""
+        full = normalize(text)
+        return set(self._acronyms.get(full) or ()) or self.exact_ids(full)
+
+    def _near(self, stems: tuple[str, ...]) -> tuple[set[int], int]:
+        """Keys holding, for every query word, a word that matches it (ratio ≥ 80); and the smallest number
+        of organisations any one query word matches as closely as it matches anything (a word shared by many
+        organisations says little)."""
+        common: set[int] | None = None
+        rarest = len(self._names)
+        for stem in set(stems):
+            similar = process.extract(
+                stem, self._vocab_list, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80
+            )
+            found = {i for _, _, j in similar for i in self._vocab[self._vocab_list[j]]}
+            closest = [j for _, score, j in similar if score >= similar[0][1] - 5] if similar else []
+            rarest = min(
+                rarest, len({self._keys[i].org_id for j in closest for i in self._vocab[self._vocab_list[j]]})
+            )
+            common = found if common is None else common & found
+        return common or set(), rarest
+
+    def scored(self, stripped: str, stems: tuple[str, ...]) -> tuple[list[tuple[_Key, float]], int]:
+        """WRatio of the plausible keys (their words match, or the whole strings are close), best first;
+        and how many organisations the query's rarest word matches."""
+        close = process.extract(
+            stripped, self._choices, scorer=fuzz.ratio, processor=None, limit=_CLOSE_LIMIT, score_cutoff=50
+        )
+        near, rarest = self._near(stems)
+        ids = near | {i for _, _, i in close}
+        hits = [(self._keys[i], fuzz.WRatio(stripped, self._choices[i], processor=None)) for i in ids]
+        return sorted(hits, key=lambda h: (-h[1], h[0].org_id)), rarest
+
+    def fuzzy_hits(self, stripped: str, limit: int = 20) -> list[tuple[_Key, float]]:
+        """The best keys for a stripped query by WRatio over every key (slower; for user queries)."""
+        found = process.extract(
+            stripped, self._choices, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=50
+        )
+        return [(self._keys[i], float(score)) for _, score, i in found]
+
+    def fulls_of(self, key: _Key) -> list[str]:
+        """The unstripped normalised names behind a fuzzy key."""
+        return self._fulls[key]
+
+
+# ───────────────────────────── resolving ─────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    full: str
+    stripped: str
+    stems: tuple[str, ...]
+    types: frozenset[str]
+    rarest: int  # organisations matched by the query's rarest word
+
+
+def _covered(words: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    return all(any(w == o or fuzz.ratio(w, o) >= 80 for o in other) for w in words)
+
+
+def _compatible(query: _Query, key: _Key) -> bool:
+    """No conflicting type words, and every distinctive word on each side has a counterpart on the other."""
+    if query.types and key.types and query.types.isdisjoint(key.types):
+        return False
+    return _covered(query.stems, key.stems) and _covered(key.stems, query.stems)
+
+
+def _from_ids(ids: set[int], score: float = 100.0) -> OrgMatch:
+    cands = tuple((i, score) for i in sorted(ids))
+    if len(ids) == 1:
+        return OrgMatch(next(iter(ids)), score, cands)
+    return OrgMatch(None, score, cands, ambiguous=True)
+
+
+def _best_per_org(hits: list[tuple[_Key, float]]) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for key, score in hits:
+        best[key.org_id] = max(best.get(key.org_id, 0.0), score)
+    return best
+
+
+def _tie_break(
+    query: _Query, index: OrgIndex, hits: list[tuple[_Key, float]], winner: int, rivals: set[int]
+) -> float:
+    """Lead of the winner over its closest rivals in token_sort_ratio on the unstripped names."""
+    best: dict[int, float] = {}
+    for key, _ in hits:
+        if key.org_id == winner or key.org_id in rivals:
+            tsr = max(fuzz.token_sort_ratio(query.full, f, processor=None) for f in index.fulls_of(key))
+            best[key.org_id] = max(best.get(key.org_id, 0.0), tsr)
+    return best.get(winner, 0.0) - max(best[r] for r in rivals)
+
+
+def _pick(
+    query: _Query, index: OrgIndex, hits: list[tuple[_Key, float]], min_score: float, margin: float
+) -> tuple[int, float] | None:
+    """The winning fuzzy key's org and score, or None (see the module doc for the rules)."""
+    if not _distinctive(query.stripped):
+        return None
+    fits = [(k, s) for k, s in hits if _compatible(query, k)]
+    verified = [(k, s) for k, s in fits if s >= min_score and k.acceptable]
+    if query.rarest > _RARE:  # only common words: a type word present on one side only is not enough
+        verified = [(k, s) for k, s in verified if bool(k.types) == bool(query.types)]
+    if not verified:
+        return None
+    key, score = verified[0]
+    rivals = {k.org_id for k, s in fits if k.org_id != key.org_id and score - s < margin}
+    if rivals and _tie_break(query, index, hits, key.org_id, rivals) < margin:
+        return None
+    return key.org_id, score
+
+
+def _fuzzy(full: str, index: OrgIndex, min_score: float, margin: float) -> OrgMatch:
+    stripped = strip_generic(full)
+    stems = _stems(stripped)
+    hits, rarest = index.scored(stripped, stems)
+    picked = _pick(_Query(full, stripped, stems, _types(full), rarest), index, hits, min_score, margin)
+    winner = picked[0] if picked is not None else None
+    ranked = sorted(_best_per_org(hits).items(), key=lambda kv: (kv[0] != winner, -kv[1], kv[0]))
+    cands = tuple((o, round(s, 1)) for o, s in ranked[:5])
+    if picked is not None:
+        return OrgMatch(picked[0], round(picked[1], 1), cands)
+    top = ranked[0][1] if ranked else 0.0
+    return OrgMatch(None, round(top, 1), cands, ambiguous=sum(s >= 80 for _, s in ranked) >= 2)
+
+
+def _alternate(raw: str) -> tuple[str, str] | None:
+    """(name, acronym or parenthesised alternative) when the raw name carries one besides a name."""
+    base, acr = split_name_and_acronym(raw)
+    if acr is not None and normalize(base) != normalize(raw):
+        return base, acr
+    inner = _paren_split(" ".join(raw.split()))
+    return inner if inner is not None and inner[0] else None
+
+
+def _resolve_pair(base: str, alt: str, index: OrgIndex, min_score: float, margin: float) -> OrgMatch:
+    """A name with an acronym: both must agree; an acronym alone needs the name to point its way (≥ 70)."""
+    match = _resolve(base, index, min_score, margin, split=False)
+    alt_ids = index.acronym_ids(alt)
+    if match.org_id is not None and (not alt_ids or match.org_id in alt_ids):
+        return match
+    cands = dict(match.candidates)
+    if match.org_id is None and len(alt_ids) == 1:
+        (org_id,) = alt_ids
+        if cands.get(org_id, 0.0) >= 70:
+            return OrgMatch(org_id, cands[org_id], match.candidates)
+    merged = sorted({**{i: 100.0 for i in alt_ids}, **cands}.items(), key=lambda kv: (-kv[1], kv[0]))
+    conflict = match.org_id is not None and bool(alt_ids)
+    return OrgMatch(None, match.score, tuple(merged[:5]), ambiguous=conflict or match.ambiguous)
+
+
+def _resolve(name: str, index: OrgIndex, min_score: float, margin: float, *, split: bool) -> OrgMatch:
+    full = normalize(name)
+    if not full:
+        return OrgMatch(None)
+    ids = index.exact_ids(full)
+    if ids:
+        return _from_ids(ids)
+    alt = _alternate(name) if split else None
+    if alt is not None:
+        return _resolve_pair(alt[0], alt[1], index, min_score, margin)
+    return _fuzzy(full, index, min_score, margin)
+
+
+def resolve(name: str, index: OrgIndex, *, min_score: float = 88, margin: float = 8) -> OrgMatch:
+    """The organisation a signatory name or user query refers to; org_id None when unknown or ambiguous.
+
+    Order: exact normalised name; name + acronym ("… (STJ)"), both agreeing; fuzzy (see the module doc).
+    ``candidates`` lists the best organisations (the winner first) with their scores; ``ambiguous`` is set
+    when no winner was chosen among several close ones."""
+    return _resolve(name, index, min_score, margin, split=True)
+
+
+def search_candidates(query: str, index: OrgIndex, limit: int = 5) -> list[tuple[int, float]]:
+    """Organisations a user query may mean, best first (the resolved one, if any, leads). Scores 0–100."""
+    match = resolve(query, index)
+    scores: dict[int, float] = dict(match.candidates)
+    for key, score in index.fuzzy_hits(strip_generic(query), limit=4 * limit):
+        if score >= 60:
+            scores[key.org_id] = max(scores.get(key.org_id, 0.0), round(score, 1))
+    ranked = sorted(scores.items(), key=lambda kv: (kv[0] != match.org_id, -kv[1], kv[0]))
+    return ranked[:limit]

@@ -1,0 +1,493 @@
+"""HTTP fetching: the only module of Bayan that speaks HTTP.
+
+Owns the shared httpx client settings (``make_client``) and ``Fetcher``: conditional GET, redirects
+followed by hand (bounded, loop-checked), per-host and global concurrency limits, a total deadline per
+fetch, size caps enforced while streaming (gzip/deflate inflated here in bounded steps, so a gzip bomb
+never grows past the cap), charset detection (``decode_body``) and the server's wait hints
+(Retry-After, Cache-Control max-age, Expires). Every network problem leaves as ``FetchError``.
+
+Must not: parse feeds or pages, touch SQLite, decide backoff policy (it only reports the server's
+hints), or import any ``bot`` module other than ``bot.models``.
+
+CPU note (LIBRARIES §4.1): httpcore's pool bookkeeping grows with the connections in one pool, so the
+pool stays moderate (32) and concurrency is bounded per host. The hot path (a 304) allocates little:
+default headers and the Timeout live on the client, a request without validators sends
+``headers=None``, and a 304 or redirect reads no body and decodes no text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import hashlib
+import re
+import time
+import zlib
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from bot.models import Fetched, FetchError, NotModified, Validators
+
+USER_AGENT = "bayan/0.1 (+https://github.com/bayan-monitor/bayan; statement tracker)"
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.9, */*;q=0.5"
+ACCEPT_ENCODING = "gzip, deflate"  # only what _Inflater decodes: never advertise br or zstd
+MAX_WAIT = 24 * 3600.0  # cap of every server wait hint, seconds
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+BLOCKED = frozenset({401, 403, 451})
+DRAIN_BYTES = 65536  # non-2xx bodies up to this size are read to keep the connection alive
+SNIFF_BYTES = 4096  # <meta charset> is looked for in this prefix
+_SAMPLE = 65536  # the cp1256 heuristic looks at this prefix
+_BINARY_TYPES = (
+    "application/pdf",
+    "application/octet-stream",
+    "application/zip",
+    "image/",
+    "audio/",
+    "video/",
+)
+_NOT_WEB_CODECS = frozenset(
+    {"utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"}
+)
+
+_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.I)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
+_META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_ARABIC_RUN = re.compile("[\u0621-\u0652]{3,}")
+_MAX_AGE = re.compile(r"""(?:^|[,\s])max-age\s*=\s*"?(\d+)""", re.I)
+_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def make_client(
+    *,
+    user_agent: str = USER_AGENT,
+    timeout: float = 20.0,
+    connect_timeout: float = 10.0,
+    max_connections: int = 32,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """The shared client for sources: honest User-Agent, explicit timeouts, no auto-redirects, HTTP/1.1.
+
+    Waiting for a pooled connection has no timeout of its own: Fetcher's total deadline bounds it.
+    """
+    return httpx.AsyncClient(
+        headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+        timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=None),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        follow_redirects=False,
+        http2=False,
+        transport=transport,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """A 2xx answer read in full (still undecoded text)."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    wait_floor: float | None
+
+
+class Fetcher:
+    """Fetches URLs politely and safely; see the module docstring. One per process, sharing one client."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        per_host: int = 4,
+        total: int = 64,
+        max_bytes: int = 10 * 2**20,
+        max_redirects: int = 5,
+        total_timeout: float = 60.0,
+    ) -> None:
+        self._client = client
+        self._per_host = per_host
+        self._hosts: dict[bytes, asyncio.Semaphore] = {}
+        self._total = asyncio.Semaphore(total)
+        self._max_bytes = max_bytes
+        self._max_redirects = max_redirects
+        self._total_timeout = total_timeout
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The shared client (its owner closes it)."""
+        return self._client
+
+    async def fetch(self, url: str, validators: Validators | None = None) -> Fetched | NotModified:
+        """GET ``url`` (conditionally when ``validators`` are given). Raises FetchError, nothing else.
+
+        NotModified for a 304, for a 200 whose sha256 equals ``validators.content_sha``, and for an empty
+        200 when validators were sent. Without validators the answer is always Fetched.
+        """
+        answer = await self._run(url, validators)
+        if isinstance(answer, NotModified):
+            return answer
+        sha = hashlib.sha256(answer.body).hexdigest()
+        if validators is not None and _unchanged(answer.body, sha, validators):
+            return NotModified(answer.url, answer.wait_floor)
+        content_type = answer.headers.get("content-type", "")
+        text, encoding = decode_body(answer.body, content_type)
+        return Fetched(
+            url=answer.url,
+            status=answer.status,
+            content_type=content_type,
+            body=answer.body,
+            text=text,
+            encoding=encoding,
+            sha256=sha,
+            etag=answer.headers.get("etag"),
+            last_modified=answer.headers.get("last-modified"),
+            wait_floor=answer.wait_floor,
+        )
+
+    async def fetch_bytes(self, url: str) -> bytes:
+        """The body of ``url`` (a PDF, an image), without charset decoding. Raises FetchError."""
+        answer = await self._run(url, None)
+        assert isinstance(answer, _Body)  # no validators sent: never NotModified
+        return answer.body
+
+    async def _run(self, url: str, validators: Validators | None) -> _Body | NotModified:
+        """Queue for a global slot, then follow redirects under the total deadline."""
+        headers = _conditional_headers(validators)
+        deadline = asyncio.timeout(None)  # armed once the first host slot is ours (queueing is free)
+        try:
+            async with self._total, deadline:
+                return await self._follow(url, headers, deadline)
+        except TimeoutError as e:  # ours when the deadline expired; any other one is a timeout as well
+            limit = f"{self._total_timeout:g} s"
+            why = f"no complete answer within {limit}" if deadline.expired() else "timed out"
+            raise FetchError(url, why, kind="timeout") from e
+
+    async def _follow(
+        self, url: str, headers: dict[str, str] | None, deadline: asyncio.Timeout
+    ) -> _Body | NotModified:
+        seen = {url}
+        target = url
+        for _ in range(self._max_redirects + 1):
+            answer = await self._hop(target, headers, deadline)
+            if not isinstance(answer, str):
+                return answer
+            if answer in seen:
+                raise FetchError(url, f"redirect loop: {target} → {answer}", kind="http")
+            seen.add(answer)
+            target = answer
+        raise FetchError(url, f"too many redirects (more than {self._max_redirects})", kind="http")
+
+    async def _hop(
+        self, url: str, headers: dict[str, str] | None, deadline: asyncio.Timeout
+    ) -> _Body | NotModified | str:
+        """One request; a str answer is the absolute URL a redirect points to."""
+        request_url = _parse_url(url)
+        async with self._host_slot(request_url):
+            if deadline.when() is None:
+                deadline.reschedule(asyncio.get_running_loop().time() + self._total_timeout)
+            try:
+                async with self._client.stream("GET", request_url, headers=headers) as response:
+                    return await self._answer(url, response)
+            except httpx.TimeoutException as e:
+                raise FetchError(url, f"timed out ({type(e).__name__})", kind="timeout") from e
+            except httpx.HTTPError as e:
+                raise FetchError(url, f"network error: {type(e).__name__}: {e}", kind="network") from e
+
+    def _host_slot(self, url: httpx.URL) -> asyncio.Semaphore:
+        key = url.netloc
+        slot = self._hosts.get(key)
+        if slot is None:
+            slot = self._hosts[key] = asyncio.Semaphore(self._per_host)
+        return slot
+
+    async def _answer(self, url: str, response: httpx.Response) -> _Body | NotModified | str:
+        status = response.status_code
+        if 200 <= status < 300:
+            body = await self._read_body(url, response)
+            return _Body(url, status, response.headers, body, wait_floor(response.headers))
+        await _drain(response)
+        if status in REDIRECTS and "location" in response.headers:
+            return _redirect_target(url, response)
+        if status == 304:
+            return NotModified(url, wait_floor(response.headers))
+        raise _status_error(url, response)
+
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        """Stream the raw body, capping both the wire size and the decoded size at max_bytes."""
+        if response.is_stream_consumed:  # built in memory (httpx.MockTransport): read and decoded already
+            if len(response.content) > self._max_bytes:
+                raise _too_large(url, self._max_bytes, "decoded")
+            return response.content
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self._max_bytes:
+            raise _too_large(url, self._max_bytes, f"Content-Length {length}")
+        inflater = _Inflater(url, response.headers.get("content-encoding", ""), self._max_bytes)
+        received = 0
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > self._max_bytes:
+                raise _too_large(url, self._max_bytes, "on the wire")
+            inflater.feed(chunk)
+        return inflater.finish()
+
+
+class _Inflater:
+    """Decodes Content-Encoding (gzip, deflate, identity) holding at most limit + 1 decoded bytes."""
+
+    def __init__(self, url: str, content_encoding: str, limit: int) -> None:
+        codings = [
+            c for c in (p.strip().lower() for p in content_encoding.split(",")) if c not in ("", "identity")
+        ]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise FetchError(url, f"unsupported Content-Encoding {content_encoding!r}", kind="http")
+        self._url = url
+        self._limit = limit
+        self._compressed = bool(codings)
+        self._zlib: zlib._Decompress | None = None
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if not self._compressed:
+            self._keep(chunk)
+            return
+        try:
+            if self._zlib is None:
+                self._zlib = zlib.decompressobj(_wbits(chunk))
+            data = chunk
+            while data:
+                self._keep(self._zlib.decompress(data, self._limit + 1 - self._size))
+                data = self._zlib.unconsumed_tail
+                if not data and self._zlib.eof and self._zlib.unused_data[:2] == b"\x1f\x8b":
+                    data = self._zlib.unused_data  # another gzip member follows
+                    self._zlib = zlib.decompressobj(_wbits(data))
+        except zlib.error as e:
+            raise FetchError(self._url, f"corrupt compressed body: {e}", kind="http") from e
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            try:
+                self._keep(self._zlib.flush())
+            except zlib.error as e:
+                raise FetchError(self._url, f"corrupt compressed body: {e}", kind="http") from e
+        return b"".join(self._parts)
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise _too_large(self._url, self._limit, "decoded")
+        if data:
+            self._parts.append(data)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a small non-2xx body to its end, so httpcore can reuse the connection (else it closes it)."""
+    if response.is_stream_consumed:  # built in memory (httpx.MockTransport)
+        return
+    drained = 0
+    try:
+        async for chunk in response.aiter_raw():
+            drained += len(chunk)
+            if drained > DRAIN_BYTES:
+                return  # big error page: closing the connection is cheaper than reading it
+    except httpx.HTTPError:
+        return  # the status line is all we need
+
+
+def _wbits(head: bytes) -> int:
+    """zlib window bits for a body starting with ``head``: gzip or zlib header (auto), else raw deflate."""
+    if head[:2] == b"\x1f\x8b" or len(head) < 2:
+        return zlib.MAX_WBITS | 32
+    is_zlib = head[0] & 0x0F == 8 and ((head[0] << 8) | head[1]) % 31 == 0
+    return zlib.MAX_WBITS | 32 if is_zlib else -zlib.MAX_WBITS
+
+
+# ───────────────────────────── status, redirects, hints ─────────────────────────────
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as e:
+        raise FetchError(url, f"invalid URL: {e}", kind="config") from e
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise FetchError(url, "not an http(s) URL", kind="config")
+    return parsed
+
+
+def _redirect_target(url: str, response: httpx.Response) -> str:
+    try:
+        target = response.url.join(response.headers["location"])
+    except httpx.InvalidURL as e:
+        raise FetchError(
+            url, f"invalid redirect Location: {e}", kind="http", status=response.status_code
+        ) from e
+    if target.scheme not in ("http", "https"):
+        raise FetchError(
+            url, f"redirect to a non-http(s) URL: {target}", kind="http", status=response.status_code
+        )
+    return str(target)
+
+
+def _status_error(url: str, response: httpx.Response) -> FetchError:
+    status = response.status_code
+    label = f"HTTP {status} {response.reason_phrase}".rstrip()
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if status in BLOCKED or response.headers.get("cf-mitigated") == "challenge":  # anti-bot wall
+        return FetchError(url, f"{label} (blocked)", kind="blocked", status=status, retry_after=retry_after)
+    return FetchError(url, label, kind="http", status=status, retry_after=retry_after)
+
+
+def _too_large(url: str, limit: int, what: str) -> FetchError:
+    return FetchError(url, f"body over {limit} bytes ({what})", kind="too_large")
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str] | None:
+    if validators is None:
+        return None
+    headers = {}
+    if validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers or None
+
+
+def _unchanged(body: bytes, sha: str, validators: Validators) -> bool:
+    if sha == validators.content_sha:
+        return True
+    return not body and bool(validators.etag or validators.last_modified or validators.content_sha)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After value (delta-seconds or HTTP-date), capped at 24 h; None if malformed."""
+    if value is None:
+        return None
+    value = value.strip()
+    if _SECONDS.fullmatch(value):
+        return min(float(value), MAX_WAIT)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return min(max(when - (time.time() if now is None else now), 0.0), MAX_WAIT)
+
+
+def wait_floor(headers: httpx.Headers, now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait (Retry-After, Cache-Control max-age or Expires), ≤ 24 h, or None."""
+    hints = (parse_retry_after(headers.get("retry-after"), now), _freshness(headers, now))
+    floor = max((h for h in hints if h is not None), default=0.0)
+    return min(floor, MAX_WAIT) if floor > 0 else None
+
+
+def _freshness(headers: httpx.Headers, now: float | None) -> float | None:
+    """Freshness lifetime left: max-age minus Age, else Expires minus Date (RFC 9111 §4.2.1)."""
+    cache_control = headers.get("cache-control")
+    if cache_control:
+        if "no-store" in cache_control.lower() or "no-cache" in cache_control.lower():
+            return None
+        match = _MAX_AGE.search(cache_control)
+        if match:
+            age = headers.get("age", "")
+            return float(match.group(1)) - (float(age) if age.isdigit() else 0.0)
+    expires = headers.get("expires")
+    if not expires:
+        return None
+    when = _http_date(expires)
+    if when is None:  # "0", "-1": already stale
+        return None
+    date = _http_date(headers.get("date", ""))
+    base = date if date is not None else (time.time() if now is None else now)
+    return when - base
+
+
+def _http_date(value: str) -> float | None:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+# ───────────────────────────── charset ─────────────────────────────
+
+
+def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
+    """Decode a body; returns (text, encoding label).
+
+    Order: BOM (unambiguous, so it wins as in browsers) → HTTP charset → XML declaration → <meta> in the
+    first 4 KB → strict utf-8 → utf-8 with a few broken sequences → windows-1256 when the bytes read as
+    Arabic words → latin-1. A declared charset is used only if the body decodes strictly with it.
+    """
+    if content_type.lower().startswith(_BINARY_TYPES):
+        return body.decode("latin-1"), "iso-8859-1"
+    for codec in _declared(body, content_type):
+        text = _strict(body, codec)
+        if text is not None:
+            return text.removeprefix("\ufeff"), _label(codec)
+    text = _strict(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    return _sniff(body)
+
+
+def _declared(body: bytes, content_type: str) -> list[str]:
+    found = [codec for bom, codec in _BOMS if body.startswith(bom)][:1]
+    match = _CT_CHARSET.search(content_type)
+    if match:
+        found.append(_codec(match.group(1), ascii_only=False) or "")
+    head = body[:SNIFF_BYTES]
+    for pattern in (_XML_DECL, _META):
+        in_body = pattern.search(head)
+        if in_body:
+            found.append(_codec(in_body.group(1).decode("ascii"), ascii_only=True) or "")
+    return [codec for codec in found if codec]
+
+
+def _codec(label: str, *, ascii_only: bool) -> str | None:
+    """Python's codec name for a charset label, or None when unknown or not a web text encoding."""
+    try:
+        info = codecs.lookup(label.strip().strip("\"'"))
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_CODECS:
+        return None
+    if ascii_only and info.name.startswith(("utf-16", "utf-32")):
+        return "utf-8"  # a declaration readable as ASCII can't be in UTF-16 (WHATWG)
+    return info.name
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeError, LookupError):
+        return None
+
+
+def _sniff(body: bytes) -> tuple[str, str]:
+    """No declaration decodes: mostly-utf-8, else Arabic windows-1256, else latin-1."""
+    text = body.decode("utf-8", "replace")
+    if text.count("\ufffd") <= 0.02 * _non_ascii(text):
+        return text, "utf-8"
+    sample = body[:_SAMPLE].decode("cp1256", "replace")
+    arabic = sum(len(run) for run in _ARABIC_RUN.findall(sample))
+    if arabic and 2 * arabic >= _non_ascii(sample):
+        return body.decode("cp1256", "replace"), "windows-1256"
+    return body.decode("latin-1"), "iso-8859-1"
+
+
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
+def _label(codec: str) -> str:
+    """Python codec name → the label the web uses (cp1256 → windows-1256, iso8859-1 → iso-8859-1)."""
+    if codec.startswith("cp125"):
+        return "windows-" + codec[2:]
+    if codec.startswith("iso8859-"):
+        return "iso-8859-" + codec[8:]
+    return codec

@@ -170,7 +170,7 @@ async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: a
     queue: asyncio.Queue[int] = asyncio.Queue()
     ctx.on_announced = lambda ids: [queue.put_nowait(i) for i in ids] and None
     poller = scheduler.Poller(ctx, sources, on_result=_log_result)
-    poller.start()
+    await poller.start()
     enabled = sum(1 for s in sources if s.enabled)
     print(f"bayan: monitoring {enabled} sources (no TELEGRAM_BOT_TOKEN: console mode)", flush=True)
     printer = asyncio.create_task(_print_statements(ctx, queue))

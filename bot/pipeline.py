@@ -97,7 +97,15 @@ def is_due(health: SourceHealth, now: datetime) -> bool:
 
 
 async def poll_source(ctx: PollContext, source: Source) -> PollResult:
-    """Poll one source once. Never raises for the source's own failures."""
+    """Poll one source once. Never raises for the source's own failures (nor for our bugs)."""
+    try:
+        return await _poll(ctx, source)
+    except Exception as e:  # loop boundary: a bug must not stop the cycle
+        log.exception("source=%s unexpected error", source.id)
+        return PollResult(source.id, error=f"internal error: {e!r}", error_kind="internal")
+
+
+async def _poll(ctx: PollContext, source: Source) -> PollResult:
     now = ctx.now()
     health = await ctx.store.call(storage.get_health, source.id)
     if is_deferred(health, now):
@@ -110,9 +118,6 @@ async def poll_source(ctx: PollContext, source: Source) -> PollResult:
         items = await asyncio.to_thread(parse.parse_items, fetched, source, today=now.date())
     except (FetchError, ParseError) as e:
         return await _record_failure(ctx, source, now, health, e)
-    except Exception as e:  # a bug must not stop the cycle: record it against the source
-        log.exception("source=%s unexpected error", source.id)
-        return await _record_failure(ctx, source, now, health, ParseError(f"internal error: {e!r}"))
     return await _store_items(ctx, source, now, health, fetched, items)
 
 
@@ -196,12 +201,17 @@ async def _store_items(
 
 async def _build_record(ctx: PollContext, source: Source, item: Item) -> ItemRecord | None:
     """Fetch, extract and resolve one new item. None = a passing failure: retry next poll."""
+    if not item.url and not item.content_html:
+        return ItemRecord(item=item)  # nothing to read: remember it as seen
     try:
         page, statement = await _extract_item(ctx, source, item)
     except FetchError as e:
         if e.status in (404, 410):  # gone for good: remember it as seen
             return ItemRecord(item=item)
         log.info("source=%s item %s not fetched: %s", source.id, item.url, e)
+        return None
+    except Exception:  # one bad page must not cost the source its poll; retried next time
+        log.exception("source=%s item %s failed", source.id, item.url)
         return None
     if not statement.is_statement:
         return ItemRecord(item=item, page=page)
@@ -225,7 +235,7 @@ async def _extract_item(ctx: PollContext, source: Source, item: Item) -> tuple[P
         url=item.url,
         published=item.published,
     )
-    if item.content_html and len(item.content_html) >= FULL_TEXT_MIN_CHARS:
+    if item.content_html and (len(item.content_html) >= FULL_TEXT_MIN_CHARS or not item.url):
         html = _feed_page(item)
         data = html.encode("utf-8")
         page = PageRecord(item.url, data, hashlib.sha256(data).hexdigest(), "text/html; charset=utf-8")

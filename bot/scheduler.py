@@ -24,7 +24,7 @@ from bot.models import PollResult, Source
 log = logging.getLogger(__name__)
 
 MAX_JITTER = 60.0
-FIRST_RUN_SPREAD = 30.0
+MAX_START_SPREAD = 30.0  # due sources start within this window, 0.1 s apart on average
 
 
 async def run_cycle(
@@ -38,6 +38,10 @@ async def run_cycle(
         by_id = {h.source_id: h for h in healths}
         chosen = [s for s in chosen if s.id not in by_id or pipeline.is_due(by_id[s.id], now)]
     return list(await asyncio.gather(*(pipeline.poll_source(ctx, s) for s in chosen)))
+
+
+def _jitter(source: Source) -> float:
+    return min(MAX_JITTER, source.interval / 10)
 
 
 class Poller:
@@ -58,34 +62,39 @@ class Poller:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.cycle_lock = asyncio.Lock()
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Add the jobs and start; must run inside the event loop (APScheduler 3.11)."""
-        self._add_jobs()
+        await self._add_jobs()
         self.scheduler.start()
 
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
-    def reload(self, sources: list[Source]) -> None:
+    async def reload(self, sources: list[Source]) -> None:
         """Replace the jobs with those of a new source list (`/reload`)."""
         self.sources = {s.id: s for s in sources}
         for job in self.scheduler.get_jobs():
             job.remove()
-        self._add_jobs()
+        await self._add_jobs()
 
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self.scheduler.get_jobs())
 
-    def _add_jobs(self) -> None:
+    async def _add_jobs(self) -> None:
+        """One job per enabled source. The first run: when its next check is due, spread over a short window."""
         now = self.ctx.now()
-        for source in self.sources.values():
-            if not source.enabled:
-                continue
-            first = now + timedelta(seconds=self.rng.uniform(1.0, FIRST_RUN_SPREAD))
+        healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
+        enabled = [s for s in self.sources.values() if s.enabled]
+        spread = min(MAX_START_SPREAD, 0.1 * len(enabled))
+        for source in enabled:
+            health = healths.get(source.id)
+            first = now + timedelta(seconds=self.rng.uniform(0.0, spread))
+            if health is not None and health.next_check is not None and health.next_check > first:
+                first = health.next_check
             self.scheduler.add_job(
                 self.run_job,
-                IntervalTrigger(seconds=source.interval, jitter=min(MAX_JITTER, source.interval / 10)),
+                IntervalTrigger(seconds=source.interval, jitter=_jitter(source)),
                 args=[source.id],
                 id=f"source:{source.id}",
                 replace_existing=True,
@@ -101,7 +110,9 @@ class Poller:
         if source is None:
             return None
         health = await self.ctx.store.call(storage.get_health, source_id)
-        if not pipeline.is_due(health, self.ctx.now()):
+        # the trigger's jitter may fire a little before the next check: that still counts as due
+        early = timedelta(seconds=_jitter(source) + 1.0)
+        if not pipeline.is_due(health, self.ctx.now() + early):
             return None
         result = await pipeline.poll_source(self.ctx, source)
         self._report(source, result)

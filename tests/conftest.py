@@ -79,3 +79,16 @@ def wait_until(check: Callable[[], Any], timeout: float = 5.0, interval: float =
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
         time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def make_httpserver() -> Iterator[Any]:
+    """pytest-httpserver's server, threaded: one blocked handler (a hanging source) blocks nothing else."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()

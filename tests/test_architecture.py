@@ -22,8 +22,11 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "pipeline": ({"models", "fetch", "parse", "extract", "orgs", "storage", "dates"}, {"httpx"}),
     "scheduler": ({"models", "pipeline", "storage"}, {"apscheduler"}),
     "notify": ({"models", "storage", "orgs", "i18n"}, {"telegram"}),
-    "commands": ({"models", "storage", "notify", "orgs", "config", "i18n", "commands"}, {"telegram"}),
+    "sender": ({"models", "storage", "notify", "i18n"}, {"telegram"}),
 }
+_COMMANDS = ({"models", "storage", "notify", "orgs", "config", "i18n", "commands", "commands_query", "commands_admin"},
+             {"telegram"})
+ALLOWED.update(commands=_COMMANDS, commands_query=_COMMANDS, commands_admin=_COMMANDS)
 COMPOSITION_ROOTS = {"__init__", "__main__", "cli", "cli_orgs", "app", "botapp"}
 STDLIB = set(__import__("sys").stdlib_module_names)
 

@@ -44,6 +44,7 @@ def open_db(path: str) -> Db:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if path != ":memory:" and db.journal_mode != "wal":
             db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode, no fsync per commit
         migrations.apply(db)
     except (OSError, sqlite3.Error) as e:
         if db is not None:

@@ -1,0 +1,137 @@
+"""The `bayan` command line through main(argv), against loopback sources and a real database file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from bot.cli import main
+
+pytestmark = pytest.mark.integration
+
+PAGE = """<html><head><title>بيان مشترك</title><meta property="article:published_time" content="2026-01-11T10:00:00+00:00"></head>
+<body><article><h1>بيان مشترك حول حماية المدنيين</h1>
+<p>تطالب المنظمات الموقعة أدناه بحماية المدنيين ووقف الانتهاكات فوراً.</p>
+<p>المنظمات الموقعة:</p><ul><li>سوريون من أجل الحقيقة والعدالة</li><li>الشبكة السورية لحقوق الإنسان</li></ul>
+</article></body></html>"""
+
+FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
+<item><title>بيان مشترك حول حماية المدنيين</title><link>{base}/s/1</link><guid>s1</guid></item>
+</channel></rss>"""
+
+
+def write_config(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(body, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> HTTPServer:
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        FEED.format(base=httpserver.url_for("").rstrip("/")), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/s/1").respond_with_data(PAGE, content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/down.xml").respond_with_data("no", status=500)
+    return httpserver
+
+
+def config_for(site: HTTPServer, tmp_path: Path) -> str:
+    return write_config(
+        tmp_path,
+        f"""sources:
+  - id: good
+    url: {site.url_for("/feed.xml")}
+    type: feed
+    language: ar
+  - id: down
+    url: {site.url_for("/down.xml")}
+    type: feed
+""",
+    )
+
+
+def test_poll_once_then_statements_and_sources_json(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg, db = config_for(site, tmp_path), str(tmp_path / "db" / "bayan.db")
+    assert main(["poll", "--once", "--config", cfg, "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "good: 1 new items, 1 new statements" in out
+    assert "down: error (http)" in out
+    assert main(["statements", "--json", "--config", cfg, "--db", db]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 1
+    row = rows[0]
+    for key in ("id", "title", "url", "source", "published", "kind", "issuer", "signatories", "individuals"):
+        assert key in row
+    assert row["source"] == "good" and row["published"] == "2026-01-11"
+    assert "سوريون من أجل الحقيقة والعدالة" in row["signatories"]
+    assert main(["sources", "--json", "--config", cfg, "--db", db]) == 0
+    health = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert health["good"]["error_count"] == 0 and health["good"]["last_ok"]
+    assert health["down"]["error_count"] == 1 and "500" in health["down"]["last_error"]
+    assert set(health["down"]) >= {"id", "last_ok", "error_count", "last_error", "next_check"}
+
+
+def test_poll_one_source_and_unknown_source(site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg, db = config_for(site, tmp_path), str(tmp_path / "bayan.db")
+    assert main(["poll", "--once", "--source", "good", "--config", cfg, "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "good:" in out and "down" not in out
+    assert main(["poll", "--once", "--source", "nope", "--config", cfg, "--db", db]) == 2
+    assert "unknown source id 'nope'" in capsys.readouterr().err
+
+
+def test_dry_run_touches_no_database(site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg, db = config_for(site, tmp_path), tmp_path / "never.db"
+    assert main(["poll", "--once", "--dry-run", "--source", "good", "--config", cfg, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "سوريون من أجل الحقيقة والعدالة" in out
+    assert not db.exists()
+
+
+def test_check_config_reports_problems_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = write_config(tmp_path, "sources:\n  - id: a\n    url: https://example.org/feed\n    type: rss\n")
+    assert main(["check-config", "--config", cfg]) == 1
+    err = capsys.readouterr().err
+    assert "feeds.yaml:" in err and "'a'" in err and "type" in err
+
+
+def test_check_config_ok_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = write_config(tmp_path, "sources:\n  - id: a\n    url: https://example.org/feed\n")
+    assert main(["check-config", "--config", cfg]) == 0
+    assert "1 sources, 1 enabled" in capsys.readouterr().out
+    assert main(["check-config", "--config", str(tmp_path / "missing.yaml")]) == 1
+    assert "missing.yaml" in capsys.readouterr().err
+
+
+def test_extract_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    assert main(["extract", str(page), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("is_statement", "kind", "title", "published", "language", "issuer", "signatories", "individuals"):
+        assert key in data
+    assert data["is_statement"] is True and data["kind"] == "joint"
+    assert data["signatories"] == ["سوريون من أجل الحقيقة والعدالة", "الشبكة السورية لحقوق الإنسان"]
+
+
+def test_extract_url_over_http(site: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", site.url_for("/s/1"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["is_statement"] is True
+
+
+def test_unusable_database_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = write_config(tmp_path, "sources:\n  - id: a\n    url: https://example.org/feed\n")
+    assert main(["statements", "--config", cfg, "--db", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("bayan:") and "\n" not in err
+
+
+def test_missing_file_for_extract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(tmp_path / "nope.html")]) == 2
+    assert "no such file" in capsys.readouterr().err

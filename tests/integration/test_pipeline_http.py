@@ -1,0 +1,209 @@
+"""The whole poll pipeline against real loopback HTTP (pytest-httpserver) and a real SQLite file."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from bot import app, fetch, pipeline, scheduler, storage
+from bot.models import Source
+
+pytestmark = pytest.mark.integration
+
+STATEMENT = """<html><head><title>{title}</title></head><body>
+<header><nav><a href="/">الرئيسية</a> <a href="/about">من نحن</a></nav></header>
+<article><h1>{title}</h1><p>تاريخ النشر: 2026-01-11</p>
+<p>تعبر المنظمات الموقعة أدناه عن قلقها البالغ إزاء استمرار الانتهاكات بحق المدنيين في سوريا.</p>
+<p>وتطالب المنظمات بوقف فوري للانتهاكات ومحاسبة المسؤولين عنها.</p>
+<p>المنظمات الموقعة:</p>
+<ol><li>سوريون من أجل الحقيقة والعدالة</li><li>الشبكة السورية لحقوق الإنسان</li><li>منظمة بلا اسم معروف {n}</li></ol>
+</article><footer>جميع الحقوق محفوظة</footer></body></html>"""
+
+
+def rss(base: str, items: list[tuple[str, str]]) -> str:
+    body = "".join(
+        f"<item><title>{escape(title)}</title><link>{base}/item/{key}</link><guid>{key}</guid>"
+        f"<pubDate>Sun, 11 Jan 2026 10:00:00 GMT</pubDate></item>"
+        for key, title in items
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{body}</channel></rss>'
+
+
+class Site:
+    """A feed with items and their statement pages, with ETag support and a request log."""
+
+    def __init__(self, server: HTTPServer, name: str) -> None:
+        self.server, self.name = server, name
+        self.items: list[tuple[str, str]] = []
+        self.version = 0
+        self.page_hits: list[str] = []
+        self.conditional: list[str | None] = []
+        server.expect_request(f"/{name}/feed.xml").respond_with_handler(self.feed)
+        server.expect_request(re.compile(rf"^/{name}/item/.*$")).respond_with_handler(self.page)
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for(f"/{self.name}/feed.xml")
+
+    def publish(self, key: str, title: str) -> None:
+        self.items.insert(0, (f"{self.name}-{key}", title))
+        self.version += 1
+
+    def feed(self, request: Request) -> Response:
+        etag = f'"{self.name}-{self.version}"'
+        self.conditional.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        base = self.server.url_for(f"/{self.name}")
+        return Response(rss(base, self.items), content_type="application/rss+xml", headers={"ETag": etag})
+
+    def page(self, request: Request) -> Response:
+        key = request.path.rsplit("/", 1)[-1]
+        self.page_hits.append(key)
+        title = dict(self.items).get(key, "بيان")
+        html = STATEMENT.format(title=escape(title), n=key)
+        return Response(html, content_type="text/html; charset=utf-8")
+
+
+def source(site_url: str, sid: str, **kw: object) -> Source:
+    return Source(id=sid, url=site_url, type="feed", language="ar", interval=3600, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> str:
+    return str(tmp_path / "bayan.db")
+
+
+@pytest.fixture
+async def ctx(db_path: str) -> AsyncIterator[pipeline.PollContext]:
+    async with app.open_runtime(db_path, []) as c:
+        c.fetcher = fetch.Fetcher(c.fetcher.client, total_timeout=2.0)
+        yield c
+
+
+@pytest.fixture
+def hang() -> Iterator[threading.Event]:
+    release = threading.Event()
+    yield release
+    release.set()
+
+
+async def test_first_poll_is_a_silent_baseline_then_new_items_are_announced(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    site = Site(httpserver, "a")
+    site.publish("1", "بيان مشترك حول الانتهاكات")
+    src = source(site.url, "a")
+    first = await pipeline.poll_source(ctx, src)
+    assert first.ok and first.baseline and first.new_statements == 1 and first.announced == 0
+    site.publish("2", "بيان مشترك ثان")
+    second = await pipeline.poll_source(ctx, replace(src))
+    assert second.ok and not second.baseline and second.new_statements == 1 and second.announced == 1
+    rows = await ctx.store.call(storage.list_statements, limit=10)
+    assert {r.title for r in rows} == {"بيان مشترك حول الانتهاكات", "بيان مشترك ثان"}
+    newest = next(r for r in rows if r.title == "بيان مشترك ثان")
+    assert newest.announced and "سوريون من أجل الحقيقة والعدالة" in newest.signatories
+    assert len(newest.signatories) == 3
+
+
+async def test_second_poll_of_unchanged_source_is_conditional_and_stores_nothing(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    site = Site(httpserver, "b")
+    site.publish("1", "بيان")
+    src = source(site.url, "b")
+    await pipeline.poll_source(ctx, src)
+    hits = list(site.page_hits)
+    counts = await ctx.store.call(storage.count_rows)
+    again = await pipeline.poll_source(ctx, src)
+    assert again.ok and again.not_modified and again.new_items == 0
+    assert site.conditional[-1] == '"b-1"'  # If-None-Match sent
+    assert site.page_hits == hits  # no seen item fetched again
+    assert await ctx.store.call(storage.count_rows) == counts
+
+
+async def test_one_hanging_source_does_not_stop_the_others(
+    httpserver: HTTPServer, ctx: pipeline.PollContext, hang: threading.Event
+) -> None:
+    healthy = [Site(httpserver, name) for name in ("c1", "c2", "c3")]
+    for s in healthy:
+        s.publish("1", "بيان")
+
+    def stuck(request: Request) -> Response:
+        hang.wait(10)
+        return Response("late", status=200)
+
+    httpserver.expect_request("/stuck/feed.xml").respond_with_handler(stuck)
+    sources = [source(s.url, s.name) for s in healthy] + [source(httpserver.url_for("/stuck/feed.xml"), "stuck")]
+    results = {r.source_id: r for r in await scheduler.run_cycle(ctx, sources)}
+    assert all(results[s.name].ok and results[s.name].new_statements == 1 for s in healthy)
+    assert results["stuck"].error_kind == "timeout"
+    health = await ctx.store.call(storage.get_health, "stuck")
+    assert health.error_count == 1 and health.last_error
+
+
+async def test_failures_are_recorded_and_back_off_without_touching_validators(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    site = Site(httpserver, "d")
+    site.publish("1", "بيان")
+    src = source(site.url, "d")
+    await pipeline.poll_source(ctx, src)
+    before = await ctx.store.call(storage.get_health, "d")
+    broken = replace(src, url=httpserver.url_for("/d/broken.xml"))
+    httpserver.expect_request("/d/broken.xml").respond_with_data("boom", status=500)
+    for _ in range(4):
+        result = await pipeline.poll_source(ctx, broken)
+        assert result.error_kind == "http"
+    after = await ctx.store.call(storage.get_health, "d")
+    assert after.error_count == 4 and "500" in (after.last_error or "")
+    assert after.etag == before.etag and after.content_sha == before.content_sha
+    assert after.last_ok == before.last_ok
+    assert after.next_check is not None and after.last_ok is not None
+    # 4th consecutive failure: interval × 2^(4-2)
+    assert after.next_check - ctx.now() > timedelta(hours=3)
+
+
+async def test_retry_after_defers_even_a_forced_poll(httpserver: HTTPServer, ctx: pipeline.PollContext) -> None:
+    httpserver.expect_request("/e/feed.xml").respond_with_data("slow down", status=429, headers={"Retry-After": "600"})
+    src = source(httpserver.url_for("/e/feed.xml"), "e")
+    first = await pipeline.poll_source(ctx, src)
+    assert first.error_kind == "http"
+    second = await pipeline.poll_source(ctx, src)
+    assert second.deferred_until is not None and second.deferred_until > datetime.now(UTC) + timedelta(minutes=9)
+    assert len([e for e in httpserver.log if e[0].path == "/e/feed.xml"]) == 1
+
+
+async def test_only_the_newest_items_are_fetched_the_rest_recorded_as_seen(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    site = Site(httpserver, "f")
+    for k in range(5):
+        site.publish(str(k), f"بيان {k}")
+    src = source(site.url, "f", max_new_items=2)
+    result = await pipeline.poll_source(ctx, src)
+    assert result.new_items == 5 and result.new_statements == 2
+    assert len(site.page_hits) == 2
+    site.version += 1  # same items, new ETag: nothing is unseen any more
+    again = await pipeline.poll_source(ctx, src)
+    assert again.new_items == 0 and len(site.page_hits) == 2
+
+
+async def test_a_broken_feed_fails_only_its_source(httpserver: HTTPServer, ctx: pipeline.PollContext) -> None:
+    httpserver.expect_request("/g/feed.xml").respond_with_data("<html><body>not a feed</body></html>")
+    good = Site(httpserver, "h")
+    good.publish("1", "بيان <script>alert(1)</script>")
+    results = await scheduler.run_cycle(ctx, [source(httpserver.url_for("/g/feed.xml"), "g"), source(good.url, "h")])
+    by_id = {r.source_id: r for r in results}
+    assert by_id["g"].error_kind == "parse" and by_id["h"].ok
+    rows = await ctx.store.call(storage.list_statements, limit=5)
+    assert rows[0].title == "بيان <script>alert(1)</script>"  # stored as text; escaped when rendered

@@ -29,7 +29,14 @@ from bot.models import Source  # noqa: E402
 
 def start_server(hosts: int, latency: float) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "feed_server.py"), "--hosts", str(hosts), "--latency", str(latency)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "feed_server.py"),
+            "--hosts",
+            str(hosts),
+            "--latency",
+            str(latency),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -91,12 +98,16 @@ async def run(args: argparse.Namespace, port: int) -> None:
         await client.aclose()
         store.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {rss:.0f} MB; concurrency {concurrency} ({args.hosts} hosts × {args.per_host}); "
-          f"latency {args.latency * 1000:.0f} ms; bound = N × latency / concurrency")
+    print(
+        f"peak RSS {rss:.0f} MB; concurrency {concurrency} ({args.hosts} hosts × {args.per_host}); "
+        f"latency {args.latency * 1000:.0f} ms; bound = N × latency / concurrency"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--hosts", type=int, default=4, help="loopback addresses 127.0.0.1..N")

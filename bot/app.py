@@ -7,6 +7,7 @@ logic of its own beyond wiring; the Telegram half lives in bot.botapp.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -119,7 +120,7 @@ def _with_url(hints: Hints, url: str) -> Hints:
 
 
 def source_row(source: Source, health: SourceHealth | None) -> dict[str, object]:
-    """The `bayan sources --json` object (keys `id, last_ok, error_count, last_error, next_check` are a contract)."""
+    """A `bayan sources --json` row (id, last_ok, error_count, last_error, next_check: a contract)."""
     h = health or SourceHealth(source.id)
 
     def iso(d: datetime | None) -> str | None:
@@ -159,16 +160,20 @@ async def run_service(settings: Settings, sources: list[Source], stop: asyncio.E
 def _install_signal_handlers(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        # not available off the main thread (in-process tests) or on some platforms
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals
-            pass
 
 
 async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: asyncio.Event) -> int:
     """Without a token: monitor and print each newly announced statement to the console."""
     queue: asyncio.Queue[int] = asyncio.Queue()
-    ctx.on_announced = lambda ids: [queue.put_nowait(i) for i in ids] and None
+
+    def announce(ids: list[int]) -> None:
+        for i in ids:
+            queue.put_nowait(i)
+
+    ctx.on_announced = announce
     poller = scheduler.Poller(ctx, sources, on_result=_log_result)
     await poller.start()
     enabled = sum(1 for s in sources if s.enabled)
@@ -201,7 +206,9 @@ def console_summary(st: StoredStatement) -> str:
     """A plain-text summary of a new statement for the console."""
     date = st.published.isoformat() if st.published else "?"
     who = st.issuer or f"{len(st.signatories)} organisations"
-    names = "، ".join(st.signatories[:5]) + (f" (+{len(st.signatories) - 5})" if len(st.signatories) > 5 else "")
+    names = "، ".join(st.signatories[:5]) + (
+        f" (+{len(st.signatories) - 5})" if len(st.signatories) > 5 else ""
+    )
     lines = [f"[{st.kind or 'statement'}] {st.title or '(no title)'}", f"  {date} · {st.source} · {who}"]
     if names and not st.issuer:
         lines.append(f"  {names}")

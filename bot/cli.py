@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", default=argparse.SUPPRESS, help="feeds file (env BAYAN_CONFIG)")
     common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite file (env BAYAN_DB)")
     parser = argparse.ArgumentParser(
-        prog="bayan", parents=[common], description="Bayan: statements of Syrian civil society and who signed them."
+        prog="bayan",
+        parents=[common],
+        description="Bayan: statements of Syrian civil society and who signed them.",
     )
     parser.add_argument("--version", action="version", version=f"bayan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -141,7 +143,9 @@ def _select_sources(sources: list[Source], source_id: str | None) -> list[Source
     chosen = [s for s in sources if s.id == source_id]
     if not chosen:
         known = ", ".join(s.id for s in sources[:10])
-        raise BayanError(f"unknown source id {source_id!r} (known: {known}{', …' if len(sources) > 10 else ''})")
+        raise BayanError(
+            f"unknown source id {source_id!r} (known: {known}{', …' if len(sources) > 10 else ''})"
+        )
     return [replace(chosen[0], enabled=True)]
 
 
@@ -175,7 +179,10 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     sources = config.read_sources(settings.config_path)
     enabled = [s for s in sources if s.enabled]
     print(f"{settings.config_path}: {len(sources)} sources, {len(enabled)} enabled — OK")
-    print(f"database: {settings.db_path}; Telegram: {'token set' if settings.token else 'no token (console mode)'}")
+    print(
+        f"database: {settings.db_path}; Telegram: "
+        + ("token set" if settings.token else "no token (console mode)")
+    )
     if args.fetch:
         for line in asyncio.run(app.check_fetch(enabled)):
             print(line)

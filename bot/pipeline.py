@@ -12,14 +12,14 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from html import escape
 from datetime import UTC, datetime, timedelta
+from html import escape
 
 from bot import extract, orgs, parse, storage
 from bot.fetch import Fetcher
 from bot.models import (
-    FetchError,
     Fetched,
+    FetchError,
     Hints,
     Item,
     ItemRecord,
@@ -302,5 +302,7 @@ async def _resolve(ctx: PollContext, statement: Statement) -> tuple[SignatureRec
     for pos, name in enumerate(statement.signatories):
         match = orgs.resolve(name, index)
         role = "issuer" if statement.issuer and name == statement.issuer else "signatory"
-        out.append(SignatureRecord(raw_name=name, position=pos, org_id=match.org_id, score=match.score, role=role))
+        out.append(
+            SignatureRecord(raw_name=name, position=pos, org_id=match.org_id, score=match.score, role=role)
+        )
     return tuple(out)

@@ -82,7 +82,7 @@ class Poller:
         return sorted(job.id for job in self.scheduler.get_jobs())
 
     async def _add_jobs(self) -> None:
-        """One job per enabled source. The first run: when its next check is due, spread over a short window."""
+        """One job per enabled source; first run when its next check is due, spread over a short window."""
         now = self.ctx.now()
         healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
         enabled = [s for s in self.sources.values() if s.enabled]

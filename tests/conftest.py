@@ -54,7 +54,7 @@ def load_fixture(relpath: str) -> bytes:
 async def eventually(
     check: Callable[[], Any] | Callable[[], Awaitable[Any]], timeout: float = 5.0, interval: float = 0.01
 ) -> Any:
-    """Poll ``check`` until it returns a truthy value or the deadline passes (then fail with the last value)."""
+    """Poll ``check`` until it returns a truthy value or the deadline passes (then fail, showing the last)."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while True:

@@ -16,7 +16,10 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "config": ({"models"}, {"yaml"}),
     "orgs": ({"models"}, {"rapidfuzz"}),
     "parse": ({"models", "dates"}, {"feedparser", "selectolax"}),
-    "extract": ({"models", "dates", "parse", "orgs", "extract"}, {"trafilatura", "selectolax", "pypdf", "lxml"}),
+    "extract": (
+        {"models", "dates", "parse", "orgs", "extract"},
+        {"trafilatura", "selectolax", "pypdf", "lxml"},
+    ),
     "fetch": ({"models"}, {"httpx"}),
     "storage": ({"models", "storage"}, {"sqlite_utils", "sqlite3"}),
     "pipeline": ({"models", "fetch", "parse", "extract", "orgs", "storage", "dates"}, {"httpx"}),
@@ -24,8 +27,10 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "notify": ({"models", "storage", "orgs", "i18n"}, {"telegram"}),
     "sender": ({"models", "storage", "notify", "i18n"}, {"telegram"}),
 }
-_COMMANDS = ({"models", "storage", "notify", "orgs", "config", "i18n", "commands", "commands_query", "commands_admin"},
-             {"telegram"})
+_COMMANDS = (
+    {"models", "storage", "notify", "orgs", "config", "i18n", "commands", "commands_query", "commands_admin"},
+    {"telegram"},
+)
 ALLOWED.update(commands=_COMMANDS, commands_query=_COMMANDS, commands_admin=_COMMANDS)
 COMPOSITION_ROOTS = {"__init__", "__main__", "cli", "cli_orgs", "app", "botapp"}
 STDLIB = set(__import__("sys").stdlib_module_names)
@@ -56,7 +61,9 @@ def _name(dotted: str) -> str:
 def _from(node: ast.ImportFrom, path: Path) -> set[str]:
     if node.level:  # relative: inside a package of bot/
         pkg = _module_name(path)
-        return {f"bot.{pkg}"} if node.module is None or node.level == 1 else {f"bot.{node.module.split('.')[0]}"}
+        return (
+            {f"bot.{pkg}"} if node.module is None or node.level == 1 else {f"bot.{node.module.split('.')[0]}"}
+        )
     mod = node.module or ""
     if mod == "bot":
         return {f"bot.{a.name}" for a in node.names}

@@ -12,7 +12,8 @@ from bot.cli import main
 
 pytestmark = pytest.mark.integration
 
-PAGE = """<html><head><title>بيان مشترك</title><meta property="article:published_time" content="2026-01-11T10:00:00+00:00"></head>
+PAGE = """<html><head><title>بيان مشترك</title>
+<meta property="article:published_time" content="2026-01-11T10:00:00+00:00"></head>
 <body><article><h1>بيان مشترك حول حماية المدنيين</h1>
 <p>تطالب المنظمات الموقعة أدناه بحماية المدنيين ووقف الانتهاكات فوراً.</p>
 <p>المنظمات الموقعة:</p><ul><li>سوريون من أجل الحقيقة والعدالة</li><li>الشبكة السورية لحقوق الإنسان</li></ul>
@@ -77,7 +78,9 @@ def test_poll_once_then_statements_and_sources_json(
     assert set(health["down"]) >= {"id", "last_ok", "error_count", "last_error", "next_check"}
 
 
-def test_poll_one_source_and_unknown_source(site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_poll_one_source_and_unknown_source(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg, db = config_for(site, tmp_path), str(tmp_path / "bayan.db")
     assert main(["poll", "--once", "--source", "good", "--config", cfg, "--db", db]) == 0
     out = capsys.readouterr().out
@@ -86,7 +89,9 @@ def test_poll_one_source_and_unknown_source(site: HTTPServer, tmp_path: Path, ca
     assert "unknown source id 'nope'" in capsys.readouterr().err
 
 
-def test_dry_run_touches_no_database(site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_touches_no_database(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg, db = config_for(site, tmp_path), tmp_path / "never.db"
     assert main(["poll", "--once", "--dry-run", "--source", "good", "--config", cfg, "--db", str(db)]) == 0
     out = capsys.readouterr().out
@@ -94,7 +99,9 @@ def test_dry_run_touches_no_database(site: HTTPServer, tmp_path: Path, capsys: p
     assert not db.exists()
 
 
-def test_check_config_reports_problems_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_config_reports_problems_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = write_config(tmp_path, "sources:\n  - id: a\n    url: https://example.org/feed\n    type: rss\n")
     assert main(["check-config", "--config", cfg]) == 1
     err = capsys.readouterr().err
@@ -114,7 +121,16 @@ def test_extract_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     page.write_text(PAGE, encoding="utf-8")
     assert main(["extract", str(page), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    for key in ("is_statement", "kind", "title", "published", "language", "issuer", "signatories", "individuals"):
+    for key in (
+        "is_statement",
+        "kind",
+        "title",
+        "published",
+        "language",
+        "issuer",
+        "signatories",
+        "individuals",
+    ):
         assert key in data
     assert data["is_statement"] is True and data["kind"] == "joint"
     assert data["signatories"] == ["سوريون من أجل الحقيقة والعدالة", "الشبكة السورية لحقوق الإنسان"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from html import escape
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,8 @@ STATEMENT = """<html><head><title>{title}</title></head><body>
 <p>تعبر المنظمات الموقعة أدناه عن قلقها البالغ إزاء استمرار الانتهاكات بحق المدنيين في سوريا.</p>
 <p>وتطالب المنظمات بوقف فوري للانتهاكات ومحاسبة المسؤولين عنها.</p>
 <p>المنظمات الموقعة:</p>
-<ol><li>سوريون من أجل الحقيقة والعدالة</li><li>الشبكة السورية لحقوق الإنسان</li><li>منظمة بلا اسم معروف {n}</li></ol>
+<ol><li>سوريون من أجل الحقيقة والعدالة</li><li>الشبكة السورية لحقوق الإنسان</li>
+<li>منظمة بلا اسم معروف {n}</li></ol>
 </article><footer>جميع الحقوق محفوظة</footer></body></html>"""
 
 
@@ -35,7 +36,8 @@ def rss(base: str, items: list[tuple[str, str]]) -> str:
         f"<pubDate>Sun, 11 Jan 2026 10:00:00 GMT</pubDate></item>"
         for key, title in items
     )
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{body}</channel></rss>'
+    head = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+    return f"{head}{body}</channel></rss>"
 
 
 class Site:
@@ -143,7 +145,9 @@ async def test_one_hanging_source_does_not_stop_the_others(
         return Response("late", status=200)
 
     httpserver.expect_request("/stuck/feed.xml").respond_with_handler(stuck)
-    sources = [source(s.url, s.name) for s in healthy] + [source(httpserver.url_for("/stuck/feed.xml"), "stuck")]
+    sources = [source(s.url, s.name) for s in healthy] + [
+        source(httpserver.url_for("/stuck/feed.xml"), "stuck")
+    ]
     results = {r.source_id: r for r in await scheduler.run_cycle(ctx, sources)}
     assert all(results[s.name].ok and results[s.name].new_statements == 1 for s in healthy)
     assert results["stuck"].error_kind == "timeout"
@@ -173,13 +177,19 @@ async def test_failures_are_recorded_and_back_off_without_touching_validators(
     assert after.next_check - ctx.now() > timedelta(hours=3)
 
 
-async def test_retry_after_defers_even_a_forced_poll(httpserver: HTTPServer, ctx: pipeline.PollContext) -> None:
-    httpserver.expect_request("/e/feed.xml").respond_with_data("slow down", status=429, headers={"Retry-After": "600"})
+async def test_retry_after_defers_even_a_forced_poll(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    httpserver.expect_request("/e/feed.xml").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "600"}
+    )
     src = source(httpserver.url_for("/e/feed.xml"), "e")
     first = await pipeline.poll_source(ctx, src)
     assert first.error_kind == "http"
     second = await pipeline.poll_source(ctx, src)
-    assert second.deferred_until is not None and second.deferred_until > datetime.now(UTC) + timedelta(minutes=9)
+    assert second.deferred_until is not None and second.deferred_until > datetime.now(UTC) + timedelta(
+        minutes=9
+    )
     assert len([e for e in httpserver.log if e[0].path == "/e/feed.xml"]) == 1
 
 
@@ -202,7 +212,9 @@ async def test_a_broken_feed_fails_only_its_source(httpserver: HTTPServer, ctx: 
     httpserver.expect_request("/g/feed.xml").respond_with_data("<html><body>not a feed</body></html>")
     good = Site(httpserver, "h")
     good.publish("1", "بيان <script>alert(1)</script>")
-    results = await scheduler.run_cycle(ctx, [source(httpserver.url_for("/g/feed.xml"), "g"), source(good.url, "h")])
+    results = await scheduler.run_cycle(
+        ctx, [source(httpserver.url_for("/g/feed.xml"), "g"), source(good.url, "h")]
+    )
     by_id = {r.source_id: r for r in results}
     assert by_id["g"].error_kind == "parse" and by_id["h"].ok
     rows = await ctx.store.call(storage.list_statements, limit=5)

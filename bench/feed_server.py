@@ -58,6 +58,9 @@ class FeedServer:
         i, v = int(request.match_info["i"]), int(request.match_info["v"])
         return web.Response(text=ITEM_PAGE.format(i=i, v=v), content_type="text/html")
 
+    async def stats(self, request: web.Request) -> web.Response:
+        return web.json_response({"requests": self.requests})
+
     async def bump(self, request: web.Request) -> web.Response:
         every = int(request.query.get("every", "20"))
         n = int(request.query.get("n", "1000"))
@@ -72,6 +75,7 @@ async def serve(hosts: int, latency: float) -> None:
     app.router.add_get("/feed/{i}.xml", server.feed)
     app.router.add_get("/item/{i}/{v}.html", server.item)
     app.router.add_post("/bump", server.bump)
+    app.router.add_get("/stats", server.stats)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     probe = socket.socket()

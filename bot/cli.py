@@ -17,13 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot import __version__, app, config, storage
+from bot import __version__, app, cli_orgs, config, storage
 from bot.models import BayanError, ConfigError, Hints, PollResult, Settings, Source
 
 log = logging.getLogger("bayan")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]] = []
+EXTRA_COMMANDS.append(cli_orgs.register)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,18 +4,20 @@
 acronym, alias) and its origin (registry, config, admin, signature). Normalisation is the caller's
 ``norm`` function (``orgs.normalize`` in production): storage computes nothing linguistic itself.
 Provisional organisations (created from unknown signatory names) are never deleted, only merged
-(``merged_into``); merged organisations are left out of the resolver index.
+(``merged_into``); merged organisations are left out of the resolver index. Registry fixes (``merge_orgs``,
+``add_alias``) are rows like everything else: they persist and move the stored signatures with them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
-from bot.models import Org, RegistryOrg
-from bot.storage._conv import one, rows, scalars, ts_or_now
+from bot.models import BayanError, Org, RegistryOrg
+from bot.storage._conv import chunks, one, rows, scalars, ts_or_now
 
 Norm = Callable[[str], str]
 
@@ -131,10 +133,26 @@ def org_index_entries(db: Database) -> list[tuple[int, str]]:
 
 def get_org(db: Database, org_id: int) -> Org | None:
     """One organisation with its acronyms and aliases (names other than its main ones)."""
-    row = one(db, "SELECT * FROM orgs WHERE id = ?", [org_id])
-    if row is None:
-        return None
-    names = rows(db, "SELECT name, kind FROM org_names WHERE org_id = ? ORDER BY rowid", [org_id])
+    found = orgs_by_ids(db, [org_id])
+    return found[0] if found else None
+
+
+def orgs_by_ids(db: Database, org_ids: Sequence[int]) -> list[Org]:
+    """The organisations with these ids, in the order given (unknown ids are left out)."""
+    wanted = list(dict.fromkeys(org_ids))
+    found: dict[int, dict[str, Any]] = {}
+    names: dict[int, list[dict[str, Any]]] = {}
+    for part in chunks(wanted):
+        marks = ", ".join("?" * len(part))
+        found.update((r["id"], r) for r in rows(db, f"SELECT * FROM orgs WHERE id IN ({marks})", part))
+        for n in rows(
+            db, f"SELECT org_id, name, kind FROM org_names WHERE org_id IN ({marks}) ORDER BY rowid", part
+        ):
+            names.setdefault(n["org_id"], []).append(n)
+    return [_org(found[i], names.get(i, [])) for i in wanted if i in found]
+
+
+def _org(row: dict[str, Any], names: list[dict[str, Any]]) -> Org:
     main = {row["name"], row["name_en"]}
     return Org(
         id=row["id"],
@@ -148,3 +166,169 @@ def get_org(db: Database, org_id: int) -> Org | None:
         website=row["website"],
         provisional=bool(row["provisional"]),
     )
+
+
+# ───────────────────────────── registry fixes ─────────────────────────────
+
+
+def canonical_id(db: Database, org_id: int) -> int | None:
+    """The organisation ``org_id`` stands for now: itself, or the one it was merged into (None: unknown)."""
+    seen: set[int] = set()
+    current: int | None = org_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        row = one(db, "SELECT merged_into FROM orgs WHERE id = ?", [current])
+        if row is None:
+            return None
+        if row["merged_into"] is None:
+            return current
+        current = int(row["merged_into"])
+    return current
+
+
+def org_group(db: Database, org_id: int) -> list[int]:
+    """The canonical organisation of ``org_id`` first, then every organisation merged into it."""
+    keep = canonical_id(db, org_id)
+    if keep is None:
+        return []
+    merged = scalars(
+        db,
+        """WITH RECURSIVE g(id) AS (SELECT ? UNION SELECT o.id FROM orgs o JOIN g ON o.merged_into = g.id)
+           SELECT id FROM g""",
+        [keep],
+    )
+    return [keep, *(int(i) for i in merged if i != keep)]
+
+
+def _canonical_or_raise(db: Database, org_id: int) -> int:
+    found = canonical_id(db, org_id)
+    if found is None:
+        raise BayanError(f"unknown organisation id {org_id}")
+    return found
+
+
+def merge_orgs(db: Database, keep_id: int, merge_id: int) -> Org:
+    """Merge organisation ``merge_id`` into ``keep_id`` and return the kept organisation.
+
+    Signatures, names (kept as aliases of ``keep_id``), subscriptions, withdrawals and change records move
+    to the kept organisation; the merged one stays, marked ``merged_into`` (so do those merged into it).
+    Merging organisations that are already one is a no-op; merging one into itself raises BayanError.
+    """
+    if keep_id == merge_id:
+        raise BayanError("cannot merge an organisation into itself")
+    with db.atomic():
+        keep, gone = _canonical_or_raise(db, keep_id), _canonical_or_raise(db, merge_id)
+        if keep != gone:
+            _move_org(db, keep, gone)
+    org = get_org(db, keep)
+    assert org is not None
+    return org
+
+
+_MOVE_ORG = [
+    """UPDATE signatures SET role = 'issuer' WHERE org_id = :keep AND statement_id IN (
+         SELECT statement_id FROM signatures WHERE org_id = :gone AND role = 'issuer')""",
+    "UPDATE OR IGNORE signatures SET org_id = :keep WHERE org_id = :gone",
+    "DELETE FROM signatures WHERE org_id = :gone",  # statements both had signed keep their first row
+    "UPDATE signature_changes SET org_id = :keep WHERE org_id = :gone",
+    "UPDATE withdrawals SET org_id = :keep WHERE org_id = :gone",
+    "UPDATE withdrawals SET from_org_id = :keep WHERE from_org_id = :gone",
+    "UPDATE subscriptions SET org_id = :keep WHERE org_id = :gone",
+    # registry names become admin names: a registry re-seed only rewrites the kept org's own names
+    """UPDATE OR IGNORE org_names SET org_id = :keep,
+         kind = CASE kind WHEN 'name' THEN 'alias' ELSE kind END,
+         origin = CASE origin WHEN 'registry' THEN 'admin' ELSE origin END
+       WHERE org_id = :gone""",
+    """UPDATE orgs SET provisional = provisional * (SELECT provisional FROM orgs WHERE id = :gone)
+       WHERE id = :keep""",
+    "UPDATE orgs SET merged_into = :keep WHERE id = :gone OR merged_into = :gone",
+]
+
+
+def _move_org(db: Database, keep: int, gone: int) -> None:
+    for sql in _MOVE_ORG:
+        db.execute(sql, {"keep": keep, "gone": gone})
+
+
+def add_alias(db: Database, org_id: int, name: str, *, norm: Norm) -> int:
+    """Add ``name`` as an alias of the organisation (origin "admin"), then re-resolve stored signatures:
+    provisional organisations known by exactly this normalised name are merged into it.
+
+    Raises BayanError when the name is empty, the organisation unknown, or the name already belongs to
+    another non-provisional organisation (merge them instead). Returns the number of organisations merged.
+    """
+    key = norm(name).strip()
+    if not key:
+        raise BayanError("an alias needs at least one letter or digit")
+    with db.atomic():
+        keep = _canonical_or_raise(db, org_id)
+        _refuse_taken(db, keep, key, name)
+        _add_name(db, keep, name, norm, "alias", "admin")
+        provisional = scalars(
+            db,
+            """SELECT DISTINCT o.id FROM org_names n JOIN orgs o ON o.id = n.org_id
+               WHERE n.name_norm = ? AND o.provisional = 1 AND o.merged_into IS NULL AND o.id != ?
+               ORDER BY o.id""",
+            [key, keep],
+        )
+        for gone in provisional:
+            _move_org(db, keep, int(gone))
+    return len(provisional)
+
+
+def _refuse_taken(db: Database, keep: int, key: str, name: str) -> None:
+    owner = one(
+        db,
+        """SELECT o.id, o.name FROM org_names n JOIN orgs o ON o.id = n.org_id
+           WHERE n.name_norm = ? AND o.provisional = 0 AND o.merged_into IS NULL AND o.id != ?
+           ORDER BY o.id LIMIT 1""",
+        [key, keep],
+    )
+    if owner is not None:
+        raise BayanError(
+            f"{name!r} is already a name of organisation {owner['id']} ({owner['name']}); merge them instead"
+        )
+
+
+def find_orgs_by_name(db: Database, name_norm: str) -> list[Org]:
+    """Organisations (as they are now, merged ones replaced by their target) known by exactly this
+    normalised name, or with this slug; registry organisations first."""
+    ids = scalars(
+        db,
+        """SELECT DISTINCT COALESCE(o.merged_into, o.id) FROM org_names n JOIN orgs o ON o.id = n.org_id
+           WHERE n.name_norm = :n
+           UNION SELECT COALESCE(merged_into, id) FROM orgs WHERE slug = :n""",
+        {"n": name_norm.strip()},
+    )
+    canonical = {canonical_id(db, int(i)) for i in ids} - {None}
+    found = orgs_by_ids(db, sorted(i for i in canonical if i is not None))
+    return sorted(found, key=lambda o: (o.provisional, o.id))
+
+
+def list_orgs(db: Database, *, provisional_only: bool = False, limit: int | None = None) -> list[Org]:
+    """Unmerged organisations, registry ones first, by name (only provisional ones when asked)."""
+    ids = scalars(
+        db,
+        """SELECT id FROM orgs WHERE merged_into IS NULL AND (:prov = 0 OR provisional = 1)
+           ORDER BY provisional, name, id LIMIT :limit""",
+        {"prov": int(provisional_only), "limit": -1 if limit is None else limit},
+    )
+    return orgs_by_ids(db, [int(i) for i in ids])
+
+
+def org_counts(db: Database, org_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Number of statements signed per organisation: every one that signed any (``org_ids`` None), else
+    those asked for (merged ones counted for their target)."""
+    if org_ids is not None:
+        return {i: _group_count(db, org_group(db, i)) for i in org_ids}
+    sql = """SELECT COALESCE(o.merged_into, o.id) AS org, COUNT(DISTINCT s.statement_id) AS n
+             FROM signatures s JOIN orgs o ON o.id = s.org_id GROUP BY org"""
+    return {int(r["org"]): int(r["n"]) for r in rows(db, sql)}
+
+
+def _group_count(db: Database, group: list[int]) -> int:
+    if not group:
+        return 0
+    marks = ", ".join("?" * len(group))
+    sql = f"SELECT COUNT(DISTINCT statement_id) FROM signatures WHERE org_id IN ({marks})"
+    return int(scalars(db, sql, group)[0])

@@ -112,3 +112,23 @@ def m001_initial(db: Database) -> None:
 def m002_statements_fts(db: Database) -> None:
     """FTS5 over the normalised title and body; trigram tokens so Arabic proclitics don't hide words."""
     db.table("statements").enable_fts(["title_norm", "body_norm"], create_triggers=True, tokenize="trigram")
+
+
+_M003 = [
+    # signed_by / search: newest first without a sort (the same ORDER BY as list_statements)
+    """CREATE INDEX statements_order
+        ON statements((published IS NULL), published DESC, first_seen_at DESC, id DESC)""",
+    "CREATE INDEX statements_title ON statements(title_norm)",  # clustering by equal normalised title
+    "CREATE INDEX statement_sources_url ON statement_sources(url)",  # clustering by canonical URL
+    "CREATE INDEX withdrawals_org ON withdrawals(org_id)",
+    "CREATE INDEX orgs_merged ON orgs(merged_into)",
+    # NULL = from the statement's own page; else the url of the copy (another source) that contributed it
+    "ALTER TABLE signatures ADD COLUMN via TEXT",
+]
+
+
+@migrations()
+def m003_org_queries(db: Database) -> None:
+    """Indexes of the organisation queries and clustering; signatures.via (which copy added a signature)."""
+    for sql in _M003:
+        db.execute(sql)

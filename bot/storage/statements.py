@@ -13,8 +13,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.models import ItemRecord, PageRecord, PollWrite, SignatureRecord, StoredStatement
+from bot.storage import cluster
 from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
-from bot.storage.orgs import Norm, provisional_org
+from bot.storage.orgs import Norm
 from bot.storage.outbox import create_deliveries
 from bot.storage.sources import record_success
 
@@ -66,12 +67,11 @@ def _insert_item(db: Database, write: PollWrite, record: ItemRecord) -> bool:
 
 
 def _find_existing_statement(db: Database, record: ItemRecord, write: PollWrite) -> int | None:
-    """Hook for cross-source clustering: the id of an already stored statement this record is a copy of.
-
-    Always None for now (every statement is new). When it returns an id, save_poll adds a
-    statement_sources row and the new signatures to that statement, and creates no deliveries.
+    """Cross-source clustering: the id of an already stored statement this record is a copy of (same URL;
+    same title or same signatories within ±30 days: see ``cluster``), else None. On an id, save_poll adds a
+    statement_sources row and the signatures to that statement, and creates no deliveries.
     """
-    return None
+    return cluster.find_existing(db, record, write)
 
 
 def _save_record(db: Database, write: PollWrite, record: ItemRecord, norm: Norm) -> int | None:
@@ -82,7 +82,12 @@ def _save_record(db: Database, write: PollWrite, record: ItemRecord, norm: Norm)
     existing = _find_existing_statement(db, record, write)
     if existing is not None:
         _add_source(db, existing, write.source_id, record.item.url, write.now)
-        _add_signatures(db, existing, record.signatures, write.now, norm, log_changes=True)
+        if cluster.is_refetch(db, existing, record):  # its own page again: its list replaces the old one
+            cluster.replace_signatures(db, existing, record.signatures, write.now, norm, keep_if_empty=True)
+        else:  # a copy elsewhere: union
+            _add_signatures(
+                db, existing, record.signatures, write.now, norm, log_changes=True, via=record.item.url
+            )
         _add_individuals(db, existing, st.individuals)
         _link_item(db, write.source_id, record.item.key, existing)
         return None
@@ -91,8 +96,7 @@ def _save_record(db: Database, write: PollWrite, record: ItemRecord, norm: Norm)
     _add_source(db, statement_id, write.source_id, record.item.url, write.now)
     _add_signatures(db, statement_id, record.signatures, write.now, norm, log_changes=False)
     _add_individuals(db, statement_id, st.individuals)
-    if st.withdrawn_from:
-        _add_withdrawal(db, statement_id, st.withdrawn_from)
+    cluster.record_withdrawal(db, statement_id, st, write.source_id, norm)
     _link_item(db, write.source_id, record.item.key, statement_id)
     return statement_id
 
@@ -151,22 +155,11 @@ def _add_signatures(
     norm: Norm,
     *,
     log_changes: bool,
+    via: str | None = None,
 ) -> None:
-    """Insert signatures (an org already signed keeps its first row); log additions when asked."""
-    for sig in signatures:
-        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, norm, now)
-        cur = db.execute(
-            """INSERT INTO signatures (statement_id, org_id, raw_name, position, role, match_score,
-                 first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(statement_id, org_id) DO NOTHING""",
-            [statement_id, org_id, sig.raw_name, sig.position, sig.role, sig.score, ts(now)],
-        )
-        if log_changes and cur.rowcount == 1:
-            db.execute(
-                """INSERT INTO signature_changes (statement_id, org_id, raw_name, change, at)
-                   VALUES (?, ?, ?, 'added', ?)""",
-                [statement_id, org_id, sig.raw_name, ts(now)],
-            )
+    """Insert signatures (an org already signed keeps its first row); log additions when asked. ``via``:
+    the URL of the copy that contributed them (None: the statement's own page)."""
+    cluster.add_signatures(db, statement_id, signatures, now, norm, log=log_changes, via=via)
 
 
 def _add_individuals(db: Database, statement_id: int, names: tuple[str, ...]) -> None:
@@ -175,20 +168,6 @@ def _add_individuals(db: Database, statement_id: int, names: tuple[str, ...]) ->
             "INSERT OR IGNORE INTO individuals (statement_id, name, position) VALUES (?, ?, ?)",
             [statement_id, name, position],
         )
-
-
-def _add_withdrawal(db: Database, statement_id: int, from_text: str) -> None:
-    """Record that the statement's issuer (else its first signatory) withdraws from ``from_text``."""
-    who = scalars(
-        db,
-        """SELECT org_id FROM signatures WHERE statement_id = ?
-           ORDER BY role = 'issuer' DESC, position LIMIT 1""",
-        [statement_id],
-    )
-    db.execute(
-        "INSERT INTO withdrawals (statement_id, org_id, from_text) VALUES (?, ?, ?)",
-        [statement_id, who[0] if who else None, from_text],
-    )
 
 
 def _link_item(db: Database, source_id: str, item_key: str, statement_id: int) -> None:

@@ -106,7 +106,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
     assert (
         [m.name for m in storage.migrations.applied(second)]
         == names
-        == ["m001_initial", "m002_statements_fts"]
+        == ["m001_initial", "m002_statements_fts", "m003_org_queries"]
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())
     second.close()

@@ -1,0 +1,350 @@
+"""`bayan` subcommands of the organisation features: signed, org, orgs (merge / alias / list), search and
+reextract.
+
+``register(sub, common)`` adds them to the parser (wired through ``cli.EXTRA_COMMANDS``). Names are
+resolved like the bot does: an id, a slug, or any spelling through orgs.resolve / search_candidates over
+the stored names. An ambiguous or unknown name prints what was found and exits 1; other errors are
+BayanErrors (one line, exit 2, from cli.main).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from bot import cli, config, extract, fetch, orgs, pipeline, storage
+from bot.models import BayanError, Hints, Org, Settings, SignatureRecord, Source, Statement, StoredStatement
+
+STRONG = 80.0  # a candidate this close makes an unresolved name ambiguous rather than unknown
+
+
+class NameNotResolved(BayanError):
+    """A user's organisation name matched no organisation, or several: ``candidates`` are (org, score)."""
+
+    def __init__(self, query: str, candidates: list[tuple[Org, float]], *, ambiguous: bool) -> None:
+        what = "ambiguous organisation name" if ambiguous else "unknown organisation"
+        super().__init__(f"{what} {query!r}")
+        self.query = query
+        self.candidates = candidates
+        self.ambiguous = ambiguous
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add signed, org, orgs, search and reextract to the `bayan` parser."""
+    p = sub.add_parser("signed", parents=[common], help="statements an organisation signed, newest first")
+    p.add_argument("name", metavar="NAME", help="Arabic or English name, acronym, slug or id")
+    p.add_argument("--all", nargs="+", default=[], metavar="NAME2", help="only statements all of them signed")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_signed)
+    p = sub.add_parser("org", parents=[common], help="an organisation's profile")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_org)
+    _add_orgs(sub, common)
+    p = sub.add_parser("search", parents=[common], help="full-text search over titles and bodies")
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_search)
+    p = sub.add_parser("reextract", parents=[common], help="re-run extraction over stored pages")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="statement ids (default: all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_reextract)
+
+
+def _add_orgs(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("orgs", parents=[common], help="registry fixes: merge, alias, list")
+    orgs_sub = p.add_subparsers(dest="orgs_command", metavar="ACTION", required=True)
+    m = orgs_sub.add_parser("merge", parents=[common], help="merge organisation B into A")
+    m.add_argument("keep", metavar="A")
+    m.add_argument("merge", metavar="B")
+    m.set_defaults(handler=cmd_orgs_merge)
+    a = orgs_sub.add_parser("alias", parents=[common], help="add a spelling of an organisation")
+    a.add_argument("org", metavar="ORG")
+    a.add_argument("alias", metavar="SPELLING")
+    a.set_defaults(handler=cmd_orgs_alias)
+    ls = orgs_sub.add_parser("list", parents=[common], help="organisations with their statement counts")
+    ls.add_argument("--provisional", action="store_true", help="only those created from unknown names")
+    ls.add_argument("--limit", type=int)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=cmd_orgs_list)
+
+
+# ───────────────────────────── names ─────────────────────────────
+
+
+def open_db(settings: Settings) -> storage.Db:
+    """The database of a command, with the shipped registry seeded when it holds none yet."""
+    db = cli.open_existing_db(settings.db_path)
+    if not storage.list_orgs(db, limit=1):
+        storage.seed_registry(db, config.read_registry(), norm=orgs.normalize)
+    return db
+
+
+def find_org(db: storage.Db, name: str, index: orgs.OrgIndex | None = None) -> Org:
+    """The organisation a user means by ``name`` (id, slug, or any spelling); raises NameNotResolved."""
+    text = name.strip()
+    found = storage.canonical_id(db, int(text)) if text.isdigit() else None
+    if found is None:
+        found = next((o.id for o in storage.find_orgs_by_name(db, text) if o.slug == text), None)
+    if found is None:
+        index = index or orgs.OrgIndex(storage.org_index_entries(db))
+        match = orgs.resolve(text, index)
+        found = match.org_id
+        if found is None:
+            _unresolved(db, text, index, ambiguous=match.ambiguous)
+    org = storage.get_org(db, storage.canonical_id(db, found) or found)
+    assert org is not None
+    return org
+
+
+def _unresolved(db: storage.Db, text: str, index: orgs.OrgIndex, *, ambiguous: bool) -> NoReturn:
+    scored = orgs.search_candidates(text, index) if orgs.normalize(text) else []
+    by_id = {o.id: o for o in storage.orgs_by_ids(db, [i for i, _ in scored])}
+    candidates = [(by_id[i], s) for i, s in scored if i in by_id]
+    ambiguous = ambiguous or any(s >= STRONG for _, s in candidates)
+    raise NameNotResolved(text, candidates, ambiguous=ambiguous)
+
+
+def _not_resolved(e: NameNotResolved, as_json: bool) -> int:
+    """Print an unresolved name (candidates included) and return exit code 1."""
+    cands = [{**o.to_json(), "score": s} for o, s in e.candidates]
+    if as_json:
+        error = "ambiguous" if e.ambiguous else "unknown"
+        print(json.dumps({"error": error, "query": e.query, "candidates": cands}, ensure_ascii=False))
+        return 1
+    print(f"bayan: {e}", file=sys.stderr)
+    if e.candidates:
+        print("did you mean:" if not e.ambiguous else "candidates:", file=sys.stderr)
+        for o, s in e.candidates:
+            print(f"  {o.id:>5}  {_org_label(o)}  ({s:.0f})", file=sys.stderr)
+    return 1
+
+
+def _org_label(o: Org) -> str:
+    names = o.name + (f" / {o.name_en}" if o.name_en and o.name_en != o.name else "")
+    return names + (f" [{o.slug}]" if o.slug else " [provisional]" if o.provisional else "")
+
+
+def _statement_line(st: StoredStatement) -> str:
+    date = st.published.isoformat() if st.published else "----------"
+    who = st.issuer or f"{len(st.signatories)} signatories"
+    return f"{st.id:>5}  {date}  {st.kind or '-':<11} {st.title or '(no title)'} — {who} — {st.url}"
+
+
+def _dump(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise BayanError("--limit must be at least 1")
+
+
+# ───────────────────────────── commands ─────────────────────────────
+
+
+def cmd_signed(args: argparse.Namespace, settings: Settings) -> int:
+    _check_limit(args.limit)
+    db = open_db(settings)
+    index = orgs.OrgIndex(storage.org_index_entries(db))
+    try:
+        chosen = [find_org(db, n, index) for n in [args.name, *args.all]]
+    except NameNotResolved as e:
+        return _not_resolved(e, args.json)
+    ids = [o.id for o in chosen]
+    mode = "all" if args.all else "any"
+    found = storage.signed_by(db, ids, mode=mode, limit=args.limit)
+    if args.json:
+        data: dict[str, Any] = {
+            "organisation": chosen[0].to_json(),
+            "statements": [s.to_json() for s in found],
+        }
+        if args.all:
+            data["organisations"] = [o.to_json() for o in chosen]
+        _dump(data)
+        return 0
+    total = storage.count_signed_by(db, ids, mode=mode)
+    print(" + ".join(_org_label(o) for o in chosen) + f": {total} statements")
+    for st in found:
+        print(_statement_line(st))
+    return 0
+
+
+def cmd_org(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_db(settings)
+    try:
+        org = find_org(db, args.name)
+    except NameNotResolved as e:
+        return _not_resolved(e, args.json)
+    profile = storage.org_profile(db, org.id)
+    data = profile_json(profile)
+    if args.json:
+        _dump(data)
+        return 0
+    print(f"{_org_label(org)}  (id {org.id})")
+    if org.acronyms or org.aliases:
+        print("also: " + ", ".join([*org.acronyms, *org.aliases]))
+    print(f"statements: {data['count']} ({data['first'] or '-'} … {data['last'] or '-'})")
+    print("kinds: " + (", ".join(f"{k} {n}" for k, n in data["kinds"].items()) or "-"))
+    print("co-signers: " + (", ".join(f"{c['name']} ({c['count']})" for c in data["co_signers"]) or "-"))
+    for w in data["withdrawals"]:
+        print(f"withdrew {w['date'] or '----------'}: from {w['from'] or '?'} — {w['title'] or '(no title)'}")
+    return 0
+
+
+def profile_json(profile: dict[str, Any]) -> dict[str, Any]:
+    """The `bayan org --json` object of storage.org_profile's answer."""
+    return {
+        "organisation": profile["org"].to_json(),
+        "count": profile["count"],
+        "first": profile["first"].isoformat() if profile["first"] else None,
+        "last": profile["last"].isoformat() if profile["last"] else None,
+        "kinds": profile["kinds"],
+        "co_signers": [{"name": n, "count": c} for n, c in profile["co_signers"]],
+        "withdrawals": [
+            {"title": t, "from": f, "date": d.isoformat() if d else None}
+            for t, f, d in profile["withdrawals"]
+        ],
+    }
+
+
+def cmd_orgs_merge(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_db(settings)
+    try:
+        keep, gone = find_org(db, args.keep), find_org(db, args.merge)
+    except NameNotResolved as e:
+        return _not_resolved(e, False)
+    kept = storage.merge_orgs(db, keep.id, gone.id)
+    print(f"merged {gone.id} ({gone.name}) into {kept.id} ({kept.name})")
+    return 0
+
+
+def cmd_orgs_alias(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_db(settings)
+    try:
+        org = find_org(db, args.org)
+    except NameNotResolved as e:
+        return _not_resolved(e, False)
+    merged = storage.add_alias(db, org.id, args.alias, norm=orgs.normalize)
+    tail = f"; merged {merged} provisional organisation(s) with that name" if merged else ""
+    print(f"added {args.alias!r} to {org.id} ({org.name}){tail}")
+    return 0
+
+
+def cmd_orgs_list(args: argparse.Namespace, settings: Settings) -> int:
+    _check_limit(args.limit)
+    db = open_db(settings)
+    found = storage.list_orgs(db, provisional_only=args.provisional, limit=args.limit)
+    counts = storage.org_counts(db)
+    if args.json:
+        _dump([{**o.to_json(), "statements": counts.get(o.id, 0)} for o in found])
+        return 0
+    for o in found:
+        print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {_org_label(o)}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    _check_limit(args.limit)
+    db = cli.open_existing_db(settings.db_path)
+    found = storage.search_statements(db, orgs.normalize(args.text), limit=args.limit)
+    if args.json:
+        _dump([s.to_json() for s in found])
+        return 0
+    total = storage.count_search(db, orgs.normalize(args.text))
+    print(f"{total} statements match {args.text!r}")
+    for st in found:
+        print(_statement_line(st))
+    return 0
+
+
+# ───────────────────────────── reextract ─────────────────────────────
+
+
+def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
+    db = cli.open_existing_db(settings.db_path)
+    targets = storage.reextract_targets(db, args.ids or None)
+    missing = sorted(set(args.ids) - {t[0] for t in targets})
+    sources = _sources(settings)
+    index = orgs.OrgIndex(storage.org_index_entries(db))
+    reports = [reextract_one(db, t, sources, index) for t in targets]
+    if args.json:
+        _dump(reports + [{"id": i, "error": "no stored page"} for i in missing])
+    else:
+        for report in reports:
+            print(format_report(report))
+    for i in missing:
+        print(f"bayan: statement {i}: not found or no stored page", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def _sources(settings: Settings) -> dict[str, Source]:
+    """The configured sources (for extraction hints), when the config file exists."""
+    if not Path(settings.config_path).is_file():
+        return {}
+    return {s.id: s for s in config.read_sources(settings.config_path)}
+
+
+def reextract_one(
+    db: storage.Db, target: tuple[int, bytes, str, str], sources: dict[str, Source], index: orgs.OrgIndex
+) -> dict[str, Any]:
+    """Extract one stored page again, resolve its signatories and apply the result; the change report."""
+    sid, body, content_type, url = target
+    stored = storage.get_statement(db, sid)
+    assert stored is not None
+    source = sources.get(stored.source)
+    hints = Hints(
+        language=(source.language if source else None) or stored.language,
+        statements_only=source.statements_only if source else False,
+        source_name=(source.name or source.name_en) if source else None,
+        url=url,
+        published=stored.published,
+    )
+    is_pdf = "pdf" in content_type or body[:5] == b"%PDF-"
+    text = extract.pdf_text(body) if is_pdf else fetch.decode_body(body, content_type)[0]
+    st = extract.extract_statement(text, hints)
+    if not st.is_statement:
+        return {
+            "id": sid,
+            "changed": [],
+            "added": [],
+            "removed": [],
+            "skipped": "not detected as a statement",
+        }
+    st = replace(st, title=st.title or stored.title, published=st.published or stored.published)
+    return storage.apply_reextraction(
+        db,
+        sid,
+        st,
+        resolve_signatures(st, index),
+        title_norm=orgs.normalize(st.title or ""),
+        body_norm=orgs.normalize(st.body[: pipeline.BODY_NORM_MAX]),
+        now=datetime.now(UTC),
+        norm=orgs.normalize,
+    )
+
+
+def resolve_signatures(statement: Statement, index: orgs.OrgIndex) -> list[SignatureRecord]:
+    """Each signatory name → an organisation id (None: storage creates a provisional one), as polls do."""
+    out = []
+    for pos, name in enumerate(statement.signatories):
+        match = orgs.resolve(name, index)
+        role = "issuer" if statement.issuer and name == statement.issuer else "signatory"
+        out.append(SignatureRecord(name, pos, org_id=match.org_id, score=match.score, role=role))
+    return out
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """One line per statement: id, changed fields, +added / −removed signatories, or "unchanged"."""
+    if report.get("skipped"):
+        return f"{report['id']}: skipped ({report['skipped']})"
+    parts = [", ".join(report["changed"])] if report["changed"] else []
+    parts += [f"+{n}" for n in report["added"]] + [f"−{n}" for n in report["removed"]]
+    return f"{report['id']}: " + ("; ".join(parts) if parts else "unchanged")

@@ -1,0 +1,384 @@
+"""How a new or re-read statement relates to what is stored: copies of one statement on several sources
+(clustering), signature lists that change (logged in ``signature_changes``), withdrawals, and
+re-extraction of stored statements.
+
+A record is a copy of a stored statement when, in this order: one of its URLs is already a source URL of
+that statement (any date: it is the same page), or within ±30 days of its date it has the same normalised
+title (≥ 12 characters, and not when both sides name signatories and share none), or the same signatories
+(Jaccard ≥ 0.8 over organisation ids, ≥ 5 on each side; or over registry organisations only, which EN and
+AR copies resolve to alike while each language's unknown names become different provisional orgs).
+A copy from another page only adds signatures (``signatures.via`` = its URL); the statement's own page read
+again (same URL) or re-extracted replaces the statement's own signatures, logging who was added / removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.models import BayanError, ItemRecord, PollWrite, SignatureRecord, Statement
+from bot.storage._conv import day, one, rows, scalars, ts
+from bot.storage.orgs import Norm, canonical_id, find_org_id, provisional_org
+
+WINDOW_DAYS = 30
+MIN_TITLE_CHARS = 12
+MIN_ORGS = 5
+MIN_JACCARD = 0.8
+
+# ───────────────────────────── clustering ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class _Signers:
+    """A record's signatories as organisation ids; names nobody resolved count as distinct new orgs."""
+
+    known: frozenset[int]
+    unknown: int
+
+    @property
+    def size(self) -> int:
+        return len(self.known) + self.unknown
+
+
+def _signers(record: ItemRecord) -> _Signers:
+    known = frozenset(s.org_id for s in record.signatures if s.org_id is not None)
+    unknown = {s.raw_name.strip().casefold() for s in record.signatures if s.org_id is None}
+    return _Signers(known, len(unknown))
+
+
+def find_existing(db: Database, record: ItemRecord, write: PollWrite) -> int | None:
+    """The id of the stored statement ``record`` is a copy of (see the module doc), else None."""
+    st = record.statement
+    if st is None:
+        return None
+    when = st.published or record.item.published or write.now.date()
+    return _by_url(db, record) or _by_title(db, record, when) or _by_signatories(db, _signers(record), when)
+
+
+def _urls(record: ItemRecord) -> list[str]:
+    urls = [record.item.url, record.page.url if record.page else ""]
+    return [u for u in dict.fromkeys(urls) if u]
+
+
+def _by_url(db: Database, record: ItemRecord) -> int | None:
+    urls = _urls(record)
+    if not urls:
+        return None
+    marks = ", ".join("?" * len(urls))
+    found = scalars(db, f"SELECT MIN(statement_id) FROM statement_sources WHERE url IN ({marks})", urls)
+    return int(found[0]) if found and found[0] is not None else None
+
+
+def _window(when: date) -> dict[str, str]:
+    lo, hi = when - timedelta(days=WINDOW_DAYS), when + timedelta(days=WINDOW_DAYS)
+    return {
+        "lo": lo.isoformat(),
+        "hi": hi.isoformat(),
+        "hi_ts": f"{hi.isoformat()}T~",
+        "day": when.isoformat(),
+    }
+
+
+# statements dated within the window, or undated and first seen within it (both use statements_newest)
+_IN_WINDOW = """WITH w(id) AS (
+      SELECT id FROM statements WHERE published BETWEEN :lo AND :hi
+      UNION ALL SELECT id FROM statements WHERE published IS NULL AND first_seen_at BETWEEN :lo AND :hi_ts)"""
+
+
+def _by_title(db: Database, record: ItemRecord, when: date) -> int | None:
+    if len(record.title_norm.strip()) < MIN_TITLE_CHARS:
+        return None
+    found = scalars(
+        db,
+        f"""{_IN_WINDOW}
+            SELECT s.id FROM w JOIN statements s ON s.id = w.id WHERE s.title_norm = :title
+            ORDER BY abs(julianday(COALESCE(s.published, substr(s.first_seen_at, 1, 10))) - julianday(:day)),
+              s.id""",
+        {**_window(when), "title": record.title_norm.strip()},
+    )
+    known = _signers(record).known
+    for sid in found:
+        stored = set(scalars(db, "SELECT org_id FROM signatures WHERE statement_id = ?", [sid]))
+        if not known or not stored or known & stored:
+            return int(sid)
+    return None
+
+
+_OVERLAP = """
+    SELECT g.statement_id AS sid, COUNT(*) AS shared, SUM(o.provisional = 0) AS shared_reg,
+      (SELECT COUNT(*) FROM signatures x WHERE x.statement_id = g.statement_id) AS total,
+      (SELECT COUNT(*) FROM signatures x JOIN orgs xo ON xo.id = x.org_id
+       WHERE x.statement_id = g.statement_id AND xo.provisional = 0) AS total_reg
+    FROM w CROSS JOIN signatures g ON g.statement_id = w.id JOIN orgs o ON o.id = g.org_id
+    WHERE g.org_id IN ({ids}) GROUP BY g.statement_id"""
+
+
+def _jaccard(shared: int, mine: int, theirs: int) -> float:
+    """Jaccard of two sets of sizes ``mine`` and ``theirs`` sharing ``shared``; 0 unless both have ≥ 5."""
+    if mine < MIN_ORGS or theirs < MIN_ORGS:
+        return 0.0
+    return shared / (mine + theirs - shared)
+
+
+def _by_signatories(db: Database, signers: _Signers, when: date) -> int | None:
+    """Best overlap over all organisation ids, or over registry ones only: each language's unknown names
+    become different provisional orgs, so EN/AR copies agree on their registry organisations."""
+    if signers.size < MIN_ORGS or not signers.known:
+        return None
+    ids = sorted(signers.known)
+    params: dict[str, Any] = {**_window(when), **{f"o{i}": org for i, org in enumerate(ids)}}
+    named = ", ".join(f":o{i}" for i in range(len(ids)))
+    registry = scalars(db, f"SELECT COUNT(*) FROM orgs WHERE provisional = 0 AND id IN ({named})", params)[0]
+    best: tuple[float, int] | None = None
+    for r in rows(db, _IN_WINDOW + _OVERLAP.format(ids=named), params):
+        score = max(
+            _jaccard(int(r["shared"]), signers.size, int(r["total"])),
+            _jaccard(int(r["shared_reg"]), int(registry), int(r["total_reg"])),
+        )
+        if score >= MIN_JACCARD and (best is None or (-score, int(r["sid"])) < best):
+            best = (-score, int(r["sid"]))
+    return best[1] if best else None
+
+
+def is_refetch(db: Database, statement_id: int, record: ItemRecord) -> bool:
+    """The record is the statement's own page read again (its first URL), not a copy on another page."""
+    own = scalars(db, "SELECT url FROM statements WHERE id = ?", [statement_id])
+    return bool(own) and own[0] in _urls(record)
+
+
+# ───────────────────────────── signatures ─────────────────────────────
+
+
+def _log(db: Database, statement_id: int, org_id: int, raw_name: str, change: str, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO signature_changes (statement_id, org_id, raw_name, change, at) VALUES (?, ?, ?, ?, ?)",
+        [statement_id, org_id, raw_name, change, ts(now)],
+    )
+
+
+def _insert_signature(
+    db: Database, statement_id: int, org_id: int, sig: SignatureRecord, now: datetime, via: str | None
+) -> bool:
+    cur = db.execute(
+        """INSERT INTO signatures (statement_id, org_id, raw_name, position, role, match_score, first_seen_at,
+             via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(statement_id, org_id) DO NOTHING""",
+        [statement_id, org_id, sig.raw_name, sig.position, sig.role, sig.score, ts(now), via],
+    )
+    return cur.rowcount == 1
+
+
+def add_signatures(
+    db: Database,
+    statement_id: int,
+    signatures: tuple[SignatureRecord, ...],
+    now: datetime,
+    norm: Norm,
+    *,
+    log: bool,
+    via: str | None = None,
+) -> list[str]:
+    """Insert signatures (unresolved names → provisional orgs; an org that already signed keeps its row);
+    with ``log``, additions go to signature_changes. Returns the names added."""
+    added = []
+    for sig in signatures:
+        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, norm, now)
+        if _insert_signature(db, statement_id, org_id, sig, now, via):
+            added.append(sig.raw_name)
+            if log:
+                _log(db, statement_id, org_id, sig.raw_name, "added", now)
+    return added
+
+
+def replace_signatures(
+    db: Database,
+    statement_id: int,
+    signatures: tuple[SignatureRecord, ...],
+    now: datetime,
+    norm: Norm,
+    *,
+    keep_if_empty: bool,
+) -> tuple[list[str], list[str]]:
+    """Make ``signatures`` the statement's own signatures; those added by copies (``via``) stay unless listed.
+    Logs every addition and removal; returns (names added, names removed). With ``keep_if_empty`` an empty
+    list changes nothing (a page that lost its list is more likely broken than unsigned)."""
+    wanted: dict[int, SignatureRecord] = {}
+    for sig in signatures:
+        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, norm, now)
+        wanted.setdefault(org_id, sig)
+    if not wanted and keep_if_empty:
+        return [], []
+    current = {
+        int(r["org_id"]): r
+        for r in rows(
+            db, "SELECT org_id, raw_name, via FROM signatures WHERE statement_id = ?", [statement_id]
+        )
+    }
+    added = [
+        sig.raw_name for o, sig in wanted.items() if _keep_or_add(db, statement_id, o, sig, now, current)
+    ]
+    removed = []
+    for org_id, row in current.items():
+        if org_id not in wanted and row["via"] is None:
+            db.execute("DELETE FROM signatures WHERE statement_id = ? AND org_id = ?", [statement_id, org_id])
+            _log(db, statement_id, org_id, row["raw_name"], "removed", now)
+            removed.append(row["raw_name"])
+    return added, removed
+
+
+def _keep_or_add(
+    db: Database, statement_id: int, org_id: int, sig: SignatureRecord, now: datetime, current: dict[int, Any]
+) -> bool:
+    """Update a signature the statement already has (it becomes its own), or add it; True when added."""
+    if org_id in current:
+        db.execute(
+            """UPDATE signatures SET raw_name = ?, position = ?, role = ?, match_score = ?, via = NULL
+               WHERE statement_id = ? AND org_id = ?""",
+            [sig.raw_name, sig.position, sig.role, sig.score, statement_id, org_id],
+        )
+        return False
+    _insert_signature(db, statement_id, org_id, sig, now, None)
+    _log(db, statement_id, org_id, sig.raw_name, "added", now)
+    return True
+
+
+# ───────────────────────────── withdrawals ─────────────────────────────
+
+
+def record_withdrawal(
+    db: Database, statement_id: int, statement: Statement, source_id: str, norm: Norm
+) -> int:
+    """For a withdrawal (kind "withdrawal" or a ``withdrawn_from``): one withdrawals row per organisation
+    that withdraws (the issuer; else the signatories; else the source's organisation), with what it
+    withdraws from resolved by exact normalised name when exactly one organisation has it. Returns rows."""
+    db.execute("DELETE FROM withdrawals WHERE statement_id = ?", [statement_id])
+    if statement.kind != "withdrawal" and not statement.withdrawn_from:
+        return 0
+    from_id = _from_org(db, statement.withdrawn_from, norm)
+    who = [o for o in _withdrawers(db, statement_id, statement, source_id, norm) if o != from_id] or [None]
+    for org_id in who:
+        db.execute(
+            "INSERT INTO withdrawals (statement_id, org_id, from_text, from_org_id) VALUES (?, ?, ?, ?)",
+            [statement_id, org_id, statement.withdrawn_from, from_id],
+        )
+    return len(who)
+
+
+def _withdrawers(
+    db: Database, statement_id: int, statement: Statement, source_id: str, norm: Norm
+) -> list[int | None]:
+    signed = rows(
+        db,
+        "SELECT org_id, role FROM signatures WHERE statement_id = ? ORDER BY position, rowid",
+        [statement_id],
+    )
+    issuers = [int(r["org_id"]) for r in signed if r["role"] == "issuer"]
+    if issuers:
+        return list(issuers)
+    by_name = find_org_id(db, statement.issuer, norm) if statement.issuer else None
+    if by_name is not None:
+        return [by_name]
+    if signed:
+        return [int(r["org_id"]) for r in signed]
+    owner = scalars(db, "SELECT org FROM sources WHERE id = ? AND org IS NOT NULL", [source_id])
+    found = find_org_id(db, owner[0], norm) if owner else None
+    return [found] if found is not None else []
+
+
+def _from_org(db: Database, text: str | None, norm: Norm) -> int | None:
+    key = norm(text).strip() if text else ""
+    if not key:
+        return None
+    ids = {
+        canonical_id(db, int(i))
+        for i in scalars(db, "SELECT DISTINCT org_id FROM org_names WHERE name_norm = ?", [key])
+    }
+    ids.discard(None)
+    return ids.pop() if len(ids) == 1 else None
+
+
+# ───────────────────────────── re-extraction ─────────────────────────────
+
+
+def reextract_targets(db: Database, ids: list[int] | None) -> list[tuple[int, bytes, str, str]]:
+    """(statement id, page body, content type, page url) of the statements to re-extract: those asked
+    for (``ids``), else every statement, that kept its page; by id."""
+    sql = "SELECT s.id, p.body, p.content_type, p.url FROM statements s JOIN pages p ON p.id = s.page_id"
+    params: list[int] = []
+    if ids is not None:
+        wanted = list(dict.fromkeys(ids))
+        sql += f" WHERE s.id IN ({', '.join('?' * len(wanted))})" if wanted else " WHERE 0"
+        params = wanted
+    found = rows(db, sql + " ORDER BY s.id", params)
+    return [(int(r["id"]), bytes(r["body"]), str(r["content_type"]), str(r["url"])) for r in found]
+
+
+_FIELDS = ("title", "published", "language", "kind", "issuer", "lead", "body", "withdrawn_from")
+
+
+def _new_fields(row: dict[str, Any], statement: Statement) -> dict[str, Any]:
+    """The stored columns of a re-extracted statement; an empty title or date keeps the stored one."""
+    return {
+        "title": statement.title or row["title"],
+        "published": day(statement.published) or row["published"],
+        "language": statement.language,
+        "kind": statement.kind,
+        "issuer": statement.issuer,
+        "lead": statement.lead,
+        "body": statement.body,
+        "withdrawn_from": statement.withdrawn_from,
+    }
+
+
+def apply_reextraction(
+    db: Database,
+    statement_id: int,
+    statement: Statement,
+    signatures: list[SignatureRecord],
+    *,
+    title_norm: str,
+    body_norm: str,
+    now: datetime,
+    norm: Norm,
+) -> dict[str, Any]:
+    """Rewrite a stored statement from a new extraction of its page, in ONE transaction: its fields, its
+    own signatures (changes logged), individuals and withdrawals. Never announces (no deliveries).
+    Returns {"id", "changed": [field names], "added": [names], "removed": [names]}."""
+    with db.atomic():
+        row = one(db, "SELECT * FROM statements WHERE id = ?", [statement_id])
+        if row is None:
+            raise BayanError(f"unknown statement id {statement_id}")
+        new = _new_fields(row, statement)
+        changed = [f for f in _FIELDS if row[f] != new[f]]
+        sets = ", ".join(f"{f} = :{f}" for f in new)
+        db.execute(
+            f"""UPDATE statements SET {sets}, title_norm = :title_norm, body_norm = :body_norm,
+                  confidence = :confidence, updated_at = :now WHERE id = :id""",
+            {**new, "title_norm": title_norm, "body_norm": body_norm, "confidence": statement.confidence,
+             "now": ts(now), "id": statement_id},
+        )  # fmt: skip
+        if _replace_individuals(db, statement_id, statement.individuals):
+            changed.append("individuals")
+        added, removed = replace_signatures(
+            db, statement_id, tuple(signatures), now, norm, keep_if_empty=False
+        )
+        record_withdrawal(db, statement_id, statement, row["source_id"], norm)
+    return {"id": statement_id, "changed": changed, "added": added, "removed": removed}
+
+
+def _replace_individuals(db: Database, statement_id: int, names: tuple[str, ...]) -> bool:
+    """Make ``names`` the statement's individuals; True when they differ from the stored ones."""
+    old = scalars(db, "SELECT name FROM individuals WHERE statement_id = ? ORDER BY position", [statement_id])
+    new = list(dict.fromkeys(names))
+    if old == new:
+        return False
+    db.execute("DELETE FROM individuals WHERE statement_id = ?", [statement_id])
+    for position, name in enumerate(new):
+        db.execute(
+            "INSERT INTO individuals (statement_id, name, position) VALUES (?, ?, ?)",
+            [statement_id, name, position],
+        )
+    return True

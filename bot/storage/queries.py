@@ -1,0 +1,243 @@
+"""Read queries of the organisation features: which statements organisations signed, an organisation's
+profile, and full-text search over the statements.
+
+Merged organisations count as the organisation they were merged into (``orgs.org_group``). Lists are newest
+first, like ``list_statements``: published date descending, undated last, then first seen descending.
+``signed_by`` picks its plan by how many signatures the organisations have: a rare organisation's
+statements are fetched and sorted; a frequent one's are found by walking the ``statements_order`` index
+newest first until the page is full (both stay within a few milliseconds on 100,000 statements).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from math import isqrt
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.models import BayanError, StoredStatement
+from bot.storage._conv import chunks, one, parse_day, rows, scalars
+from bot.storage.orgs import get_org, org_group, orgs_by_ids
+from bot.storage.statements import _stored
+
+ORDER = "s.published IS NULL, s.published DESC, s.first_seen_at DESC, s.id DESC"
+MODES = ("any", "all")
+CO_SIGNERS = 10
+# Arabic proclitics dropped from search words: the trigram index matches substrings, so "المنظمه"
+# searched as "منظمه" also finds "منظمه", "للمنظمه" and "والمنظمه".
+_PROCLITICS = ("وال", "بال", "فال", "كال", "ولل", "لل", "ال")
+TOO_SHORT = "query too short: at least 3 characters"
+
+
+# ───────────────────────────── signed by ─────────────────────────────
+
+
+def _groups(db: Database, org_ids: list[int], mode: str) -> list[list[int]] | None:
+    """One id group per distinct organisation asked for; None when nothing can match."""
+    if mode not in MODES:
+        raise BayanError(f"unknown mode {mode!r} (use any or all)")
+    groups: dict[int, list[int]] = {}
+    for org_id in dict.fromkeys(org_ids):
+        group = org_group(db, org_id)
+        if not group and mode == "all":
+            return None
+        if group:
+            groups.setdefault(group[0], group)
+    return list(groups.values()) or None
+
+
+def _marks(ids: list[int]) -> str:
+    return ", ".join("?" * len(ids))
+
+
+def _exists(group: list[int], column: str = "s.id") -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM signatures g WHERE g.statement_id = {column} "
+        f"AND g.org_id IN ({_marks(group)}))"
+    )
+
+
+def _capped_count(db: Database, ids: list[int], cap: int) -> int:
+    sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM signatures WHERE org_id IN ({_marks(ids)}) LIMIT ?)"
+    return int(scalars(db, sql, [*ids, cap])[0])
+
+
+def _walk_threshold(db: Database, limit: int, offset: int) -> int:
+    """Walking the index costs ≈ (offset+limit)·N/n probes, sorting the n matches costs ≈ n: walk when
+    n² ≥ (offset+limit)·N (N = statements)."""
+    max_id = int(scalars(db, "SELECT COALESCE(MAX(id), 0) FROM statements")[0])
+    return isqrt((offset + limit) * max_id) + 1
+
+
+def _page(db: Database, where: str, params: list[Any], *, walk: bool, limit: int, offset: int) -> list[int]:
+    """Ids of one page of the statements matching ``where`` (about ``s``), newest first."""
+    hint = "INDEXED BY statements_order" if walk else ""
+    sql = f"SELECT s.id FROM statements s {hint} WHERE {where} ORDER BY {ORDER} LIMIT ? OFFSET ?"
+    return [int(i) for i in scalars(db, sql, [*params, limit, offset])]
+
+
+def _signed_ids(db: Database, groups: list[list[int]], mode: str, limit: int, offset: int) -> list[int]:
+    """Ids of one page of statements signed by any / all of the groups, newest first."""
+    if mode == "any":
+        groups = [[i for g in groups for i in g]]
+    threshold = _walk_threshold(db, limit, offset)
+    sizes = [_capped_count(db, g, threshold) for g in groups]
+    if min(sizes) >= threshold:
+        where = " AND ".join(_exists(g) for g in groups)
+        params = [i for g in groups for i in g]
+        return _page(db, where, params, walk=True, limit=limit, offset=offset)
+    anchor = groups[sizes.index(min(sizes))]
+    others = [g for g in groups if g is not anchor]
+    where = " AND ".join(
+        [f"s.id IN (SELECT statement_id FROM signatures WHERE org_id IN ({_marks(anchor)}))"]
+        + [_exists(g) for g in others]
+    )
+    params = [*anchor, *(i for g in others for i in g)]
+    return _page(db, where, params, walk=False, limit=limit, offset=offset)
+
+
+def statements_by_ids(db: Database, ids: list[int]) -> list[StoredStatement]:
+    """The stored statements with these ids, in the order given (unknown ids are left out)."""
+    found: dict[int, dict[str, Any]] = {}
+    for part in chunks(ids):
+        found.update(
+            (r["id"], r)
+            for r in rows(db, f"SELECT * FROM statements WHERE id IN ({_marks(list(part))})", part)
+        )
+    return [_stored(db, found[i]) for i in ids if i in found]
+
+
+def signed_by(
+    db: Database, org_ids: list[int], *, mode: str = "any", limit: int = 10, offset: int = 0
+) -> list[StoredStatement]:
+    """Statements signed by any (mode "any") or all (mode "all") of the organisations, newest first."""
+    groups = _groups(db, org_ids, mode)
+    if groups is None or limit <= 0:
+        return []
+    return statements_by_ids(db, _signed_ids(db, groups, mode, limit, max(offset, 0)))
+
+
+def count_signed_by(db: Database, org_ids: list[int], *, mode: str = "any") -> int:
+    """How many statements ``signed_by`` can page through."""
+    groups = _groups(db, org_ids, mode)
+    if groups is None:
+        return 0
+    if mode == "any":
+        ids = [i for g in groups for i in g]
+        return int(
+            scalars(
+                db,
+                f"SELECT COUNT(DISTINCT statement_id) FROM signatures WHERE org_id IN ({_marks(ids)})",
+                ids,
+            )[0]
+        )
+    anchor, others = groups[0], groups[1:]
+    where = " AND ".join(_exists(g, "a.sid") for g in others) or "1"
+    sql = f"""SELECT COUNT(*) FROM (SELECT DISTINCT statement_id AS sid FROM signatures
+              WHERE org_id IN ({_marks(anchor)})) a WHERE {where}"""
+    return int(scalars(db, sql, [*anchor, *(i for g in others for i in g)])[0])
+
+
+# ───────────────────────────── profile ─────────────────────────────
+
+_DAY = "COALESCE(s.published, substr(s.first_seen_at, 1, 10))"
+
+
+def org_profile(db: Database, org_id: int) -> dict[str, Any]:
+    """An organisation's profile: org (models.Org), count, first / last (dates of its first and latest
+    statements), kinds (kind → count), co_signers ((name, count), the 10 most frequent) and withdrawals
+    ((statement title, withdrawn from, date), newest first). Raises BayanError for an unknown id."""
+    group = org_group(db, org_id)
+    org = get_org(db, group[0]) if group else None
+    if org is None:
+        raise BayanError(f"unknown organisation id {org_id}")
+    mine = f"SELECT DISTINCT statement_id FROM signatures WHERE org_id IN ({_marks(group)})"
+    stats = one(
+        db,
+        f"""SELECT COUNT(*) AS n, MIN({_DAY}) AS first, MAX({_DAY}) AS last
+            FROM statements s WHERE s.id IN ({mine})""",
+        group,
+    )
+    assert stats is not None
+    kinds = rows(
+        db,
+        f"""SELECT COALESCE(s.kind, 'unknown') AS kind, COUNT(*) AS n FROM statements s WHERE s.id IN ({mine})
+            GROUP BY 1 ORDER BY n DESC, kind""",
+        group,
+    )
+    return {
+        "org": org,
+        "count": int(stats["n"]),
+        "first": parse_day(stats["first"]),
+        "last": parse_day(stats["last"]),
+        "kinds": {r["kind"]: int(r["n"]) for r in kinds},
+        "co_signers": _co_signers(db, group, mine),
+        "withdrawals": _withdrawals(db, group),
+    }
+
+
+def _co_signers(db: Database, group: list[int], mine: str) -> list[tuple[str, int]]:
+    found = rows(
+        db,
+        f"""SELECT COALESCE(o.merged_into, o.id) AS org, COUNT(DISTINCT g.statement_id) AS n
+            FROM signatures g JOIN orgs o ON o.id = g.org_id
+            WHERE g.statement_id IN ({mine}) AND g.org_id NOT IN ({_marks(group)})
+            GROUP BY org ORDER BY n DESC, org LIMIT {CO_SIGNERS}""",
+        [*group, *group],
+    )
+    names = {o.id: o.name for o in orgs_by_ids(db, [int(r["org"]) for r in found])}
+    return [(names[int(r["org"])], int(r["n"])) for r in found if int(r["org"]) in names]
+
+
+def _withdrawals(db: Database, group: list[int]) -> list[tuple[str | None, str | None, date | None]]:
+    found = rows(
+        db,
+        f"""SELECT s.title, w.from_text, {_DAY} AS day
+            FROM withdrawals w JOIN statements s ON s.id = w.statement_id
+            WHERE w.org_id IN ({_marks(group)}) ORDER BY day DESC, s.id DESC, w.id""",
+        group,
+    )
+    return [(r["title"], r["from_text"], parse_day(r["day"])) for r in found]
+
+
+# ───────────────────────────── full-text search ─────────────────────────────
+
+
+def _term(word: str) -> str:
+    for prefix in _PROCLITICS:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            return word[len(prefix) :]
+    return word
+
+
+def fts_query(query_norm: str) -> str:
+    """The FTS5 MATCH expression of a normalised query: every word (proclitics dropped, ≥ 3 characters) as
+    a quoted string, all required. Operators and punctuation in the input are only text. Raises
+    BayanError when no word is long enough."""
+    terms = [t for t in dict.fromkeys(_term(w) for w in query_norm.split()) if len(t) >= 3]
+    if not terms:
+        raise BayanError(TOO_SHORT)
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def search_statements(
+    db: Database, query_norm: str, *, limit: int = 10, offset: int = 0
+) -> list[StoredStatement]:
+    """Statements whose normalised title or body contains every word of ``query_norm`` (normalised by the
+    caller with orgs.normalize), newest first. Raises BayanError for a query without a 3-letter word."""
+    match = fts_query(query_norm)
+    if limit <= 0:
+        return []
+    offset = max(offset, 0)
+    threshold = _walk_threshold(db, limit, offset)
+    capped = "SELECT COUNT(*) FROM (SELECT 1 FROM statements_fts WHERE statements_fts MATCH ? LIMIT ?)"
+    walk = int(scalars(db, capped, [match, threshold])[0]) >= threshold
+    where = "s.id IN (SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?)"
+    return statements_by_ids(db, _page(db, where, [match], walk=walk, limit=limit, offset=offset))
+
+
+def count_search(db: Database, query_norm: str) -> int:
+    """How many statements ``search_statements`` can page through."""
+    sql = "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH ?"
+    return int(scalars(db, sql, [fts_query(query_norm)])[0])

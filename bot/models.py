@@ -141,7 +141,8 @@ class Fetched:
     sha256: str
     etag: str | None = None
     last_modified: str | None = None
-    wait_floor: float | None = None  # seconds the server asked us not to come back before (max-age, Retry-After)
+    # seconds the server asked us not to come back before (max-age, Retry-After)
+    wait_floor: float | None = None
 
 
 @dataclass(frozen=True)

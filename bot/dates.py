@@ -55,8 +55,11 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 _YEARLESS = re.compile(rf"{_DAY}\s*(?:من\s+)?(?P<mon>{_MON})(?!{_SEP}\(?\d)", re.I)
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Digits to ASCII, hamza folded, marks dropped; with the original index of every kept character."""
+def _normalise(text: str) -> tuple[str, list[int] | None]:
+    """Digits to ASCII, hamza folded, marks dropped; with the original index of every kept character
+    (None when nothing was dropped, so that indexes are unchanged)."""
+    if not _DROP.search(text):
+        return text.translate(_DIGITS).translate(_FOLD), None
     chars: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
@@ -126,7 +129,7 @@ def find_dates(text: str, *, today: date | None = None, yearless: bool = True) -
         end = -1
         for start, stop, found in spans:
             if start >= end:
-                out.append((index[start], found))
+                out.append((index[start] if index else start, found))
                 end = stop
         return out
     except Exception:  # a date parser must never take a page down

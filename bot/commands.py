@@ -64,13 +64,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def fmt(pair: tuple[str, str], lang: str, **kw: object) -> str:
-    """An (arabic, english) template in ``lang``; values escaped and bidi-isolated as i18n.t() does."""
-    code = i18n.norm_lang(lang)
-    values = {k: v if isinstance(v, int) else notify.esc(i18n.bidi_wrap(str(v), code)) for k, v in kw.items()}
-    return (pair[0] if code == "ar" else pair[1]).format(**values)
-
-
 def rtl_line(html_line: str, lang: str) -> str:
     """A line of an Arabic message that starts with Latin (a /command): prefixed with RLM."""
     return i18n.RLM + html_line if i18n.norm_lang(lang) == "ar" else html_line

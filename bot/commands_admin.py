@@ -10,33 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import i18n, notify, storage
-from bot.commands import Req, Spec, fmt, rtl_line
+from bot.commands import Req, Spec, rtl_line
 from bot.models import ConfigError, PollResult
-
-# (arabic, english) templates of the admin replies (not in bot/i18n.py yet)
-STRINGS: dict[str, tuple[str, str]] = {
-    "polling": ("جارٍ جلب المصادر…", "Polling…"),
-    "poll_report": (
-        "انتهى الجلب: المصادر {sources}، البيانات الجديدة {statements}، المُرسَلة {announced}، "
-        "الأخطاء {errors}.",
-        "Poll done: {sources} sources, {statements} new statements, {announced} announced, {errors} errors.",
-    ),
-    "reload_done": ("أُعيد تحميل الإعدادات:", "Configuration reloaded:"),
-    "reload_failed": (
-        "لم تُحمَّل الإعدادات الجديدة، وبقيت السابقة:",
-        "Not reloaded; the old configuration stays:",
-    ),
-    "status_header": ("<b>حالة «بيان»</b>", "<b>Bayan status</b>"),
-    "status_counts": (
-        "البيانات: {statements} · المنظمات: {orgs} (غير مؤكَّدة {provisional}) · المصادر: {sources}\n"
-        "المحادثات: {chats} · الاشتراكات: {subscriptions}\n"
-        "صندوق الإرسال: {pending} بانتظار الإرسال، {sent} أُرسلت",
-        "Statements: {statements} · organisations: {orgs} ({provisional} provisional) · sources: {sources}\n"
-        "Chats: {chats} · subscriptions: {subscriptions}\n"
-        "Outbox: {pending} pending, {sent} sent",
-    ),
-    "status_healthy": ("كل المصادر تعمل.", "Every source is healthy."),
-}
 
 
 async def status(req: Req) -> None:
@@ -44,8 +19,8 @@ async def status(req: Req) -> None:
     counts = await req.deps.store.call(storage.count_rows)
     health = await req.deps.store.call(storage.list_health)
     failing = [h for h in health if h.error_count or h.empty_count]
-    summary = fmt(
-        STRINGS["status_counts"],
+    summary = i18n.t(
+        "status_counts",
         req.lang,
         statements=counts["statements"],
         orgs=counts["orgs"],
@@ -56,9 +31,9 @@ async def status(req: Req) -> None:
         pending=counts["pending_deliveries"],
         sent=counts["sent_deliveries"],
     )
-    text = f"{fmt(STRINGS['status_header'], req.lang)}\n{summary}"
+    text = f"{i18n.t('status_header', req.lang)}\n{summary}"
     if not failing:
-        await req.reply(f"{text}\n{fmt(STRINGS['status_healthy'], req.lang)}")
+        await req.reply(f"{text}\n{i18n.t('status_healthy', req.lang)}")
         return
     await req.reply_all([text, *notify.render_health(failing, req.lang)])
 
@@ -68,17 +43,17 @@ async def reload(req: Req) -> None:
     try:
         summary = await req.deps.reload()
     except ConfigError as error:
-        head, lines = fmt(STRINGS["reload_failed"], req.lang), error.problems
+        head, lines = i18n.t("reload_failed", req.lang), error.problems
     else:
-        head, lines = fmt(STRINGS["reload_done"], req.lang), summary.splitlines()
+        head, lines = i18n.t("reload_done", req.lang), summary.splitlines()
     await req.reply_all(notify.split_text("\n".join([notify.plain(head), *lines])))
 
 
 def _report(results: Sequence[PollResult], lang: str) -> list[str]:
     """The outcome of a poll: totals, then one line per failed source."""
     errors = [r for r in results if not r.ok]
-    totals = fmt(
-        STRINGS["poll_report"],
+    totals = i18n.t(
+        "poll_report",
         lang,
         sources=len(results),
         statements=sum(r.new_statements for r in results),
@@ -99,7 +74,7 @@ async def poll(req: Req) -> None:
     if source_id is not None and req.deps.source(source_id) is None:
         await req.reply(i18n.t("unknown_source", req.lang, source=source_id))
         return
-    await req.reply(fmt(STRINGS["polling"], req.lang))
+    await req.reply(i18n.t("polling", req.lang))
     results = await req.deps.poll_now(source_id)
     req.deps.wake.set()  # in case the poll queued deliveries the sender has not seen yet
     await req.reply_all(_report(results, req.lang))

@@ -13,7 +13,7 @@ from typing import Any
 from telegram import ForceReply, InlineKeyboardMarkup
 
 from bot import i18n, notify, orgs, storage
-from bot.commands import PROMPT_TTL, BotDeps, ClickFn, Req, Spec, button, fmt
+from bot.commands import PROMPT_TTL, BotDeps, ClickFn, Req, Spec, button
 from bot.models import BayanError, Org, Subscription
 
 PAGE = 5  # statements per /signed page
@@ -22,25 +22,6 @@ SEARCH_MIN = 3  # characters of a normalised search text
 LATEST_DEFAULT, LATEST_MAX = 5, 20
 _KINDS = {"all": "all", "org": "org", "keyword": "keyword", "source": "source"}
 _KINDS |= {"الكل": "all", "منظمة": "org", "كلمة": "keyword", "مصدر": "source"}
-
-# UI strings bot/i18n.py does not have yet: key → (arabic, english), formatted like i18n.t() by ui().
-STRINGS: dict[str, tuple[str, str]] = {
-    "sub_choose": ("اختر ما تريد متابعته في هذه المحادثة:", "Choose what this chat should follow:"),
-    "btn_org": ("منظمة معيّنة…", "An organisation…"),
-    "org_prompt": ("أرسل اسم المنظمة أو اختصارها.", "Send me the organisation's name or acronym."),
-    "unsub_choose": ("اختر الاشتراك الذي تريد إلغاءه:", "Choose the subscription to cancel:"),
-    "btn_prev": ("السابق", "Previous"),
-    "btn_next": ("التالي", "Next"),
-    "btn_signed": ("البيانات الموقّعة", "Signed statements"),
-    "btn_follow": ("متابعة المنظمة", "Follow"),
-    "page": ("صفحة {page} من {pages}", "page {page} of {pages}"),
-    "results_n": ("عدد النتائج: {n}", "{n} results"),
-}
-
-
-def ui(key: str, lang: str, **kw: object) -> str:
-    """i18n.t(), or one of STRINGS."""
-    return fmt(STRINGS[key], lang, **kw) if key in STRINGS else i18n.t(key, lang, **kw)
 
 
 def source_name(deps: BotDeps, source_id: str, lang: str) -> str:
@@ -68,10 +49,12 @@ async def find_org(req: Req, name: str, action: str) -> int | None:
     found = [await req.deps.store.call(storage.get_org, i) for i, _ in orgs.search_candidates(name, index)]
     labels = [(org.id, org_label(org, req.lang)) for org in found if org is not None]
     if not labels:
-        await req.show(ui("unknown_org", req.lang, name=name))
+        await req.show(i18n.t("unknown_org", req.lang, name=name))
         return None
     markup = InlineKeyboardMarkup([[button(label, f"{action}:{org_id}")] for org_id, label in labels])
-    await req.show(ui("ambiguous_org", req.lang, name=name, options=[label for _, label in labels]), markup)
+    await req.show(
+        i18n.t("ambiguous_org", req.lang, name=name, options=[label for _, label in labels]), markup
+    )
     return None
 
 
@@ -94,13 +77,13 @@ async def _add(req: Req, kind: str, value: str | None, done: str, **kw: Any) -> 
     _, created = await req.deps.store.call(
         storage.add_subscription, req.chat_id, req.thread_id, kind, value, now=req.deps.now(), **kw
     )
-    await req.show(done if created else ui("sub_exists", req.lang))
+    await req.show(done if created else i18n.t("sub_exists", req.lang))
 
 
 async def _subscribe_org_id(req: Req, org_id: int) -> None:
     org = await req.deps.store.call(storage.get_org, org_id)
     if org is not None:
-        done = ui("sub_org", req.lang, name=org_label(org, req.lang))
+        done = i18n.t("sub_org", req.lang, name=org_label(org, req.lang))
         await _add(req, "org", org.name, done, value_norm=orgs.normalize(org.name), org_id=org.id)
 
 
@@ -117,27 +100,27 @@ async def on_org_name(req: Req) -> None:
 
 async def _subscribe_source(req: Req, source_id: str) -> None:
     if req.deps.source(source_id) is None:
-        await req.show(ui("unknown_source", req.lang, source=source_id))
+        await req.show(i18n.t("unknown_source", req.lang, source=source_id))
         return
     name = source_name(req.deps, source_id, req.lang)
-    await _add(req, "source", source_id, ui("sub_source", req.lang, source=name))
+    await _add(req, "source", source_id, i18n.t("sub_source", req.lang, source=name))
 
 
 async def subscribe(req: Req) -> None:
     """/subscribe all | org NAME | keyword WORD | source ID; without an argument, a keyboard."""
     kind, value = _kind_value(req.args)
     if not req.args:
-        await req.reply(ui("sub_choose", req.lang), await _keyboard(req))
+        await req.reply(i18n.t("sub_choose", req.lang), await _keyboard(req))
     elif kind is None:
-        await req.reply(ui("sub_usage", req.lang))
+        await req.reply(i18n.t("sub_usage", req.lang))
     elif kind == "all":
-        await _add(req, "all", None, ui("sub_all", req.lang))
+        await _add(req, "all", None, i18n.t("sub_all", req.lang))
     elif not value or (kind == "keyword" and not orgs.normalize(value)):
-        await req.reply(ui("sub_usage", req.lang))
+        await req.reply(i18n.t("sub_usage", req.lang))
     elif kind == "org":
         await _subscribe_org(req, value)
     elif kind == "keyword":
-        done = ui("sub_keyword", req.lang, keyword=value)
+        done = i18n.t("sub_keyword", req.lang, keyword=value)
         await _add(req, "keyword", value, done, value_norm=orgs.normalize(value))
     else:
         await _subscribe_source(req, value)
@@ -149,16 +132,16 @@ async def _keyboard(req: Req) -> InlineKeyboardMarkup:
     ids = [st.source for st in latest] + [s.id for s in req.deps.sources() if s.enabled]
     ids = [i for i in dict.fromkeys(ids) if req.deps.source(i) and len(i.encode()) <= 60][:6]
     sources = [button(source_name(req.deps, i, req.lang), f"src:{i}") for i in ids]
-    rows = [[button(notify.plain(ui("sub_kind_all", req.lang)), "sa")]]
+    rows = [[button(notify.plain(i18n.t("sub_kind_all", req.lang)), "sa")]]
     rows += [sources[i : i + 2] for i in range(0, len(sources), 2)]
-    rows.append([button(notify.plain(ui("btn_org", req.lang)), "sn")])
+    rows.append([button(notify.plain(i18n.t("btn_org", req.lang)), "sn")])
     return InlineKeyboardMarkup(rows)
 
 
 def describe(sub: Subscription, lang: str) -> str:
     """A subscription as plain text ("organisation: X")."""
     key = f"sub_kind_{sub.kind}"
-    return notify.plain(ui(key, lang) if sub.kind == "all" else ui(key, lang, value=sub.value or ""))
+    return notify.plain(i18n.t(key, lang) if sub.kind == "all" else i18n.t(key, lang, value=sub.value or ""))
 
 
 async def _matching(req: Req, subs: list[Subscription], kind: str, value: str) -> list[Subscription]:
@@ -176,8 +159,8 @@ async def _remove(req: Req, subs: list[Subscription], everything: bool = False) 
             storage.remove_subscription, sub.chat_id, sub.thread_id, sub.kind, sub.value
         )
     what = ", ".join(describe(s, req.lang) for s in subs)
-    done = ui("unsub_all_done", req.lang) if everything else ui("unsub_done", req.lang, what=what)
-    await req.show(done if subs else ui("unsub_none", req.lang))
+    done = i18n.t("unsub_all_done", req.lang) if everything else i18n.t("unsub_done", req.lang, what=what)
+    await req.show(done if subs else i18n.t("unsub_none", req.lang))
 
 
 async def unsubscribe(req: Req) -> None:
@@ -186,13 +169,13 @@ async def unsubscribe(req: Req) -> None:
     kind, value = _kind_value(req.args)
     if not req.args and subs:
         rows = [[button(describe(s, req.lang), f"u:{s.id}")] for s in subs]
-        await req.reply(ui("unsub_choose", req.lang), InlineKeyboardMarkup(rows))
+        await req.reply(i18n.t("unsub_choose", req.lang), InlineKeyboardMarkup(rows))
     elif not req.args:
-        await req.reply(ui("subs_empty", req.lang))
+        await req.reply(i18n.t("subs_empty", req.lang))
     elif kind == "all" and not value:
         await _remove(req, subs, everything=True)
     elif kind is None or not value:
-        await req.reply(ui("missing_argument", req.lang, usage=i18n.usage("unsubscribe", req.lang)))
+        await req.reply(i18n.t("missing_argument", req.lang, usage=i18n.usage("unsubscribe", req.lang)))
     else:
         await _remove(req, await _matching(req, subs, kind, value))
 
@@ -200,12 +183,12 @@ async def unsubscribe(req: Req) -> None:
 async def subscriptions(req: Req) -> None:
     """/subscriptions: what this chat (forum topic) follows."""
     subs = await req.deps.store.call(storage.list_subscriptions, req.chat_id, req.thread_id)
-    lines = [ui("subs_header", req.lang)] + [notify.esc(f"• {describe(s, req.lang)}") for s in subs]
-    await req.reply_all(notify.pack(lines, sep="\n") if subs else [ui("subs_empty", req.lang)])
+    lines = [i18n.t("subs_header", req.lang)] + [notify.esc(f"• {describe(s, req.lang)}") for s in subs]
+    await req.reply_all(notify.pack(lines, sep="\n") if subs else [i18n.t("subs_empty", req.lang)])
 
 
 async def click_all(req: Req, args: list[str]) -> None:
-    await _add(req, "all", None, ui("sub_all", req.lang))
+    await _add(req, "all", None, i18n.t("sub_all", req.lang))
 
 
 async def click_source(req: Req, args: list[str]) -> None:
@@ -221,7 +204,7 @@ async def click_name_prompt(req: Req, args: list[str]) -> None:
     """ "An organisation…": the clicker's next plain message here is the name (private chats, replies)."""
     if req.user is not None:
         req.state.prompts[(req.chat_id, req.user.id)] = req.deps.now() + PROMPT_TTL
-        await req.reply(ui("org_prompt", req.lang), ForceReply(selective=False))
+        await req.reply(i18n.t("org_prompt", req.lang), ForceReply(selective=False))
 
 
 async def click_unsubscribe(req: Req, args: list[str]) -> None:
@@ -233,9 +216,9 @@ async def click_unsubscribe(req: Req, args: list[str]) -> None:
 
 
 def _pager(org_id: int, page: int, pages: int, lang: str) -> InlineKeyboardMarkup | None:
-    row = [button(notify.plain(ui("btn_prev", lang)), f"s:{org_id}:{page - 1}")] if page > 0 else []
+    row = [button(notify.plain(i18n.t("btn_prev", lang)), f"s:{org_id}:{page - 1}")] if page > 0 else []
     if page + 1 < pages:
-        row.append(button(notify.plain(ui("btn_next", lang)), f"s:{org_id}:{page + 1}"))
+        row.append(button(notify.plain(i18n.t("btn_next", lang)), f"s:{org_id}:{page + 1}"))
     return InlineKeyboardMarkup([row]) if row else None
 
 
@@ -248,9 +231,9 @@ async def _signed_page(req: Req, org_id: int, page: int) -> None:
     pages = max(1, -(-total // PAGE))
     page = min(max(page, 0), pages - 1)
     found = await req.deps.store.call(storage.signed_by, [org_id], limit=PAGE, offset=page * PAGE)
-    header = ui("signed_header", req.lang, name=org_label(org, req.lang)) + f" ({total})"
+    header = i18n.t("signed_header", req.lang, name=org_label(org, req.lang)) + f" ({total})"
     if pages > 1:
-        header += " · " + ui("page", req.lang, page=page + 1, pages=pages)
+        header += " · " + i18n.t("page", req.lang, page=page + 1, pages=pages)
     await req.show(notify.render_list(found, req.lang, header)[0], _pager(org_id, page, pages, req.lang))
 
 
@@ -266,8 +249,8 @@ async def _profile(req: Req, org_id: int) -> None:
         profile = await req.deps.store.call(storage.org_profile, org_id)
     except BayanError:  # merged away or deleted since the button was sent
         return
-    follow = [button(notify.plain(ui("btn_signed", req.lang)), f"s:{org_id}:0")]
-    follow.append(button(notify.plain(ui("btn_follow", req.lang)), f"so:{org_id}"))
+    follow = [button(notify.plain(i18n.t("btn_signed", req.lang)), f"s:{org_id}:0")]
+    follow.append(button(notify.plain(i18n.t("btn_follow", req.lang)), f"so:{org_id}"))
     await req.show(notify.render_org_profile(profile, req.lang), InlineKeyboardMarkup([follow]))
 
 
@@ -281,11 +264,11 @@ async def org(req: Req) -> None:
 async def latest(req: Req) -> None:
     """/latest [N]: the newest N statements (default 5, at most 20)."""
     if req.text and not (req.text.isdecimal() and len(req.text) < 6):
-        await req.reply(ui("missing_argument", req.lang, usage="/latest 10"))
+        await req.reply(i18n.t("missing_argument", req.lang, usage="/latest 10"))
         return
     n = min(max(int(req.text or LATEST_DEFAULT), 1), LATEST_MAX)
     found = await req.deps.store.call(storage.list_statements, limit=n)
-    await req.reply_all(notify.render_list(found, req.lang, ui("latest_header", req.lang)))
+    await req.reply_all(notify.render_list(found, req.lang, i18n.t("latest_header", req.lang)))
 
 
 async def search(req: Req) -> None:
@@ -295,20 +278,22 @@ async def search(req: Req) -> None:
         found = await req.deps.store.call(storage.search_statements, query, limit=SEARCH_LIMIT)
         total = await req.deps.store.call(storage.count_search, query)
     except BayanError:  # no word of 3 characters or more
-        await req.reply(ui("fts_too_short", req.lang, min=SEARCH_MIN))
+        await req.reply(i18n.t("fts_too_short", req.lang, min=SEARCH_MIN))
         return
-    header = ui("search_header", req.lang, query=req.text) + " · " + ui("results_n", req.lang, n=total)
+    header = (
+        i18n.t("search_header", req.lang, query=req.text) + " · " + i18n.t("results_n", req.lang, n=total)
+    )
     await req.reply_all(notify.render_list(found, req.lang, header))
 
 
 async def statement(req: Req) -> None:
     """/statement ID: one statement with every signatory (several messages when long)."""
     if not (req.text.isdecimal() and len(req.text) <= 12):
-        await req.reply(ui("bad_statement_id", req.lang))
+        await req.reply(i18n.t("bad_statement_id", req.lang))
         return
     st = await req.deps.store.call(storage.get_statement, int(req.text))
     if st is None:
-        await req.reply(ui("statement_not_found", req.lang, id=int(req.text)))
+        await req.reply(i18n.t("statement_not_found", req.lang, id=int(req.text)))
         return
     name = source_name(req.deps, st.source, req.lang)
     await req.reply_all(notify.render_statement_full(st, req.lang, source_name=name))

@@ -3,11 +3,12 @@
 Owns the shared httpx client settings (``make_client``) and ``Fetcher``: conditional GET, redirects
 followed by hand (bounded, loop-checked), per-host and global concurrency limits, a total deadline per
 fetch, size caps enforced while streaming (gzip/deflate inflated here in bounded steps, so a gzip bomb
-never grows past the cap), charset detection (``decode_body``) and the server's wait hints
-(Retry-After, Cache-Control max-age, Expires). Every network problem leaves as ``FetchError``.
+never grows past the cap) and the server's wait hints (Retry-After, Cache-Control max-age, Expires).
+Charset detection (``decode_body``) is ``bot.charset``'s, re-exported here. Every network problem leaves
+as ``FetchError``.
 
 Must not: parse feeds or pages, touch SQLite, decide backoff policy (it only reports the server's
-hints), or import any ``bot`` module other than ``bot.models``.
+hints), or import any ``bot`` module other than ``bot.models`` and ``bot.charset``.
 
 CPU note (LIBRARIES §4.1): httpcore's pool bookkeeping grows with the connections in one pool, so the
 pool stays moderate (32) and concurrency is bounded per host. The hot path (a 304) allocates little:
@@ -18,7 +19,6 @@ default headers and the Timeout live on the client, a request without validators
 from __future__ import annotations
 
 import asyncio
-import codecs
 import hashlib
 import re
 import time
@@ -29,6 +29,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from bot.charset import SNIFF_BYTES as SNIFF_BYTES  # re-exported
+from bot.charset import decode_body
 from bot.models import Fetched, FetchError, NotModified, Validators
 
 USER_AGENT = "bayan/0.1 (+https://github.com/bayan-monitor/bayan; statement tracker)"
@@ -38,27 +40,9 @@ MAX_WAIT = 24 * 3600.0  # cap of every server wait hint, seconds
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 BLOCKED = frozenset({401, 403, 451})
 DRAIN_BYTES = 65536  # non-2xx bodies up to this size are read to keep the connection alive
-SNIFF_BYTES = 4096  # <meta charset> is looked for in this prefix
-_SAMPLE = 65536  # the cp1256 heuristic looks at this prefix
-_BINARY_TYPES = (
-    "application/pdf",
-    "application/octet-stream",
-    "application/zip",
-    "image/",
-    "audio/",
-    "video/",
-)
-_NOT_WEB_CODECS = frozenset(
-    {"utf-7", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined"}
-)
 
-_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';,\s]+)""", re.I)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
-_META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_ARABIC_RUN = re.compile("[\u0621-\u0652]{3,}")
 _MAX_AGE = re.compile(r"""(?:^|[,\s])max-age\s*=\s*"?(\d+)""", re.I)
 _SECONDS = re.compile(r"\d+(?:\.\d+)?")
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def make_client(
@@ -411,83 +395,3 @@ def _http_date(value: str) -> float | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
-
-
-# ───────────────────────────── charset ─────────────────────────────
-
-
-def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """Decode a body; returns (text, encoding label).
-
-    Order: BOM (unambiguous, so it wins as in browsers) → HTTP charset → XML declaration → <meta> in the
-    first 4 KB → strict utf-8 → utf-8 with a few broken sequences → windows-1256 when the bytes read as
-    Arabic words → latin-1. A declared charset is used only if the body decodes strictly with it.
-    """
-    if content_type.lower().startswith(_BINARY_TYPES):
-        return body.decode("latin-1"), "iso-8859-1"
-    for codec in _declared(body, content_type):
-        text = _strict(body, codec)
-        if text is not None:
-            return text.removeprefix("\ufeff"), _label(codec)
-    text = _strict(body, "utf-8")
-    if text is not None:
-        return text, "utf-8"
-    return _sniff(body)
-
-
-def _declared(body: bytes, content_type: str) -> list[str]:
-    found = [codec for bom, codec in _BOMS if body.startswith(bom)][:1]
-    match = _CT_CHARSET.search(content_type)
-    if match:
-        found.append(_codec(match.group(1), ascii_only=False) or "")
-    head = body[:SNIFF_BYTES]
-    for pattern in (_XML_DECL, _META):
-        in_body = pattern.search(head)
-        if in_body:
-            found.append(_codec(in_body.group(1).decode("ascii"), ascii_only=True) or "")
-    return [codec for codec in found if codec]
-
-
-def _codec(label: str, *, ascii_only: bool) -> str | None:
-    """Python's codec name for a charset label, or None when unknown or not a web text encoding."""
-    try:
-        info = codecs.lookup(label.strip().strip("\"'"))
-    except LookupError:
-        return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_WEB_CODECS:
-        return None
-    if ascii_only and info.name.startswith(("utf-16", "utf-32")):
-        return "utf-8"  # a declaration readable as ASCII can't be in UTF-16 (WHATWG)
-    return info.name
-
-
-def _strict(body: bytes, codec: str) -> str | None:
-    try:
-        return body.decode(codec)
-    except (UnicodeError, LookupError):
-        return None
-
-
-def _sniff(body: bytes) -> tuple[str, str]:
-    """No declaration decodes: mostly-utf-8, else Arabic windows-1256, else latin-1."""
-    text = body.decode("utf-8", "replace")
-    if text.count("\ufffd") <= 0.02 * _non_ascii(text):
-        return text, "utf-8"
-    sample = body[:_SAMPLE].decode("cp1256", "replace")
-    arabic = sum(len(run) for run in _ARABIC_RUN.findall(sample))
-    if arabic and 2 * arabic >= _non_ascii(sample):
-        return body.decode("cp1256", "replace"), "windows-1256"
-    return body.decode("latin-1"), "iso-8859-1"
-
-
-def _non_ascii(text: str) -> int:
-    return len(text) - len(text.encode("ascii", "ignore"))
-
-
-def _label(codec: str) -> str:
-    """Python codec name → the label the web uses (cp1256 → windows-1256, iso8859-1 → iso-8859-1)."""
-    if codec.startswith("cp125"):
-        return "windows-" + codec[2:]
-    if codec.startswith("iso8859-"):
-        return "iso-8859-" + codec[8:]
-    return codec

@@ -240,6 +240,39 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lbl_empty": ("قوائم فارغة", "empty listings"),
     "lbl_next": ("الفحص التالي", "next check"),
     "alert_header": ("تنبيه من «بيان»", "Bayan alert"),
+    # subscription buttons and prompts, /signed paging, /search count (commands_query)
+    "sub_choose": ("اختر ما تريد متابعته في هذه المحادثة:", "Choose what this chat should follow:"),
+    "btn_org": ("منظمة معيّنة…", "An organisation…"),
+    "org_prompt": ("أرسل اسم المنظمة أو اختصارها.", "Send me the organisation's name or acronym."),
+    "unsub_choose": ("اختر الاشتراك الذي تريد إلغاءه:", "Choose the subscription to cancel:"),
+    "btn_prev": ("السابق", "Previous"),
+    "btn_next": ("التالي", "Next"),
+    "btn_signed": ("البيانات الموقّعة", "Signed statements"),
+    "btn_follow": ("متابعة المنظمة", "Follow"),
+    "page": ("صفحة {page} من {pages}", "page {page} of {pages}"),
+    "results_n": ("عدد النتائج: {n}", "{n} results"),
+    # admin replies: /status, /reload, /poll (commands_admin)
+    "polling": ("جارٍ جلب المصادر…", "Polling…"),
+    "poll_report": (
+        "انتهى الجلب: المصادر {sources}، البيانات الجديدة {statements}، المُرسَلة {announced}، "
+        "الأخطاء {errors}.",
+        "Poll done: {sources} sources, {statements} new statements, {announced} announced, {errors} errors.",
+    ),
+    "reload_done": ("أُعيد تحميل الإعدادات:", "Configuration reloaded:"),
+    "reload_failed": (
+        "لم تُحمَّل الإعدادات الجديدة، وبقيت السابقة:",
+        "Not reloaded; the old configuration stays:",
+    ),
+    "status_header": ("<b>حالة «بيان»</b>", "<b>Bayan status</b>"),
+    "status_counts": (
+        "البيانات: {statements} · المنظمات: {orgs} (غير مؤكَّدة {provisional}) · المصادر: {sources}\n"
+        "المحادثات: {chats} · الاشتراكات: {subscriptions}\n"
+        "صندوق الإرسال: {pending} بانتظار الإرسال، {sent} أُرسلت",
+        "Statements: {statements} · organisations: {orgs} ({provisional} provisional) · sources: {sources}\n"
+        "Chats: {chats} · subscriptions: {subscriptions}\n"
+        "Outbox: {pending} pending, {sent} sent",
+    ),
+    "status_healthy": ("كل المصادر تعمل.", "Every source is healthy."),
 }
 
 

@@ -1,31 +1,29 @@
-"""Turns one fetched feed or listing page into `Item`s, and owns the identity of an item.
+"""Turns one fetched feed or listing page into `Item`s with their keys.
 
 Owns: dispatch by source type (RSS/Atom through feedparser, JSON Feed, WordPress REST post lists, HTML
-listing pages through selectolax CSS selectors); absolute links; item dates; `canonical_url`; `item_key`
-(the stable identity of an item within its source, DESIGN.md §9 rule 8). Every failure is a `ParseError`.
-Contains no I/O: no network, no files, no clock (`today` is passed in). Titles come out as plain text;
-`content_html` is untrusted HTML (feedparser sanitises feeds, nothing sanitises JSON) and is never
-forwarded as HTML.
+listing pages through selectolax CSS selectors); absolute links; item dates; the keys of one document's
+items (`item_key` and `canonical_url` are `bot.identity`'s, re-exported here). Every failure is a
+`ParseError`. No I/O: no network, no files, no clock (`today` is passed in). Titles come out as plain
+text; `content_html` is untrusted HTML (feedparser sanitises feeds, nothing sanitises JSON), never sent.
 """
 
 from __future__ import annotations
 
 import calendar
-import hashlib
 import html
 import io
 import json
-import re
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from bot.dates import parse_date
+from bot.identity import canonical_url, item_key
 from bot.models import Fetched, Item, ParseError, Selectors, Source
 
 __all__ = ["canonical_url", "item_key", "parse_items"]
@@ -65,9 +63,8 @@ def parse_items(fetched: Fetched, source: Source, *, today: date | None = None) 
 
 
 def _feed_drafts(fetched: Fetched, source: Source, today: date | None) -> list[_Draft]:
-    if _looks_like_json(fetched):
-        return _json_drafts(fetched, source, today)
-    return _xml_feed_drafts(fetched, source, today)
+    read = _json_drafts if _looks_like_json(fetched) else _xml_feed_drafts
+    return read(fetched, source, today)
 
 
 def _order(items: list[Item]) -> list[Item]:
@@ -77,28 +74,7 @@ def _order(items: list[Item]) -> list[Item]:
     return items
 
 
-# ───────────────────────────── identity ─────────────────────────────
-
-
-def item_key(guid: str | None, url: str | None, title: str | None, published: date | None) -> str:
-    """The stable identity of one item within its source (DESIGN.md §9 rule 8), stored as `item_key`.
-
-    Tried in order, the first available wins:
-    1. ``guid:<id>`` — the publisher's own id (RSS <guid>, Atom <id>, JSON Feed id). It survives edits of
-       the title and of the link (WordPress ``?p=ID``). A GUID that is an http(s) URL is canonicalised
-       (fragment kept) so that an http→https move of the site does not make every item look new.
-    2. ``url:<canonical link>`` — see `canonical_url`: http/https, utm_* or a trailing slash don't matter.
-    3. ``hash:<sha256(title + "|" + ISO date)[:32]>`` — neither id nor link: only the visible content is
-       left; editing the title then makes a new item, which is the best that can be done.
-    A GUID repeated within one document is disambiguated by `_assign_keys`, not here.
-    """
-    if guid and guid.strip():
-        return "guid:" + _canonical_guid(guid.strip())
-    if url and url.strip():
-        return "url:" + canonical_url(url)
-    stamp = published.isoformat() if published else ""
-    digest = hashlib.sha256(f"{title or ''}|{stamp}".encode()).hexdigest()
-    return "hash:" + digest[:32]
+# ───────────────────────────── keys of one document ─────────────────────────────
 
 
 def _assign_keys(drafts: list[_Draft]) -> list[Item]:
@@ -131,80 +107,6 @@ def _merge(item: Item, later: _Draft) -> Item:
         published=item.published or later.published,
         content_html=item.content_html or later.content_html,
     )
-
-
-def _canonical_guid(guid: str) -> str:
-    if not guid.lower().startswith(("http://", "https://")):
-        return guid
-    fragment = guid.partition("#")[2]
-    return canonical_url(guid) + (f"#{fragment}" if fragment else "")
-
-
-# ───────────────────────────── canonical URLs ─────────────────────────────
-
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_PATH_SAFE = "/:@!$&'()*+,;=%"
-_QUERY_SAFE = "/:@!$'()*+,;=?%"
-
-
-def canonical_url(url: str) -> str:
-    """One spelling per page, for identity only (never for fetching).
-
-    https; lowercase host (IDNA for non-ASCII hosts); no default port; no fragment; no utm_*, fbclid,
-    gclid or mc_* parameters, the others sorted; no trailing slash except the root "/"; percent-encoding
-    normalised: unreserved characters decoded, everything else (Arabic slugs included) encoded with
-    uppercase hex, so an encoded and an unencoded Arabic link give the same string. Anything that is not
-    an absolute http(s) URL comes back stripped but otherwise unchanged.
-    """
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-        netloc = _canonical_netloc(parts.netloc)
-    except ValueError:  # "http://[::1", a port that is not a number, an invalid IDNA label
-        return text
-    if parts.scheme.lower() not in ("http", "https") or not netloc:
-        return text
-    path = _normalise_escapes(parts.path, _PATH_SAFE)
-    path = path.rstrip("/") or "/"
-    return urlunsplit(("https", netloc, path, _canonical_query(parts.query), ""))
-
-
-def _canonical_netloc(netloc: str) -> str:
-    userinfo, _, hostport = netloc.rpartition("@")
-    parts = urlsplit(f"//{hostport}")
-    host = (parts.hostname or "").rstrip(".")
-    if not host.isascii():
-        host = host.encode("idna").decode("ascii")  # UnicodeError is a ValueError
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    if port is not None and port not in (80, 443):  # both are default once the scheme is https
-        host = f"{host}:{port}"
-    return f"{userinfo}@{host}" if userinfo else host
-
-
-def _canonical_query(query: str) -> str:
-    kept = []
-    for pair in query.split("&"):
-        name = unquote(pair.partition("=")[0]).lower()
-        if not pair or name.startswith(("utm_", "mc_")) or name in ("fbclid", "gclid"):
-            continue
-        kept.append(_normalise_escapes(pair, _QUERY_SAFE))
-    return "&".join(sorted(kept))
-
-
-def _normalise_escapes(text: str, safe: str) -> str:
-    """RFC 3986 §6.2.2: encode what must be, decode unreserved escapes, uppercase the rest."""
-    text = _LONE_PERCENT.sub("%25", text)
-    text = quote(text, safe=safe, errors="surrogatepass")
-    return _ESCAPE.sub(_fix_escape, text)
-
-
-def _fix_escape(match: re.Match[str]) -> str:
-    char = chr(int(match.group(1), 16))
-    return char if char in _UNRESERVED else "%" + match.group(1).upper()
 
 
 # ───────────────────────────── RSS / Atom ─────────────────────────────

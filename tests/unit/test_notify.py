@@ -472,6 +472,8 @@ def test_every_string_renders_in_both_languages(key: str) -> None:
         k: "Al <Haq> & co" for k in ("name", "keyword", "source", "value", "what", "query", "usage")
     }
     sample |= {"max": 200, "min": 3, "id": 12, "n": 4, "count": "4", "options": ["مؤسسة الحق", "Al Haq"]}
+    counts = ("page", "pages", "sources", "statements", "announced", "errors", "orgs", "provisional")
+    sample |= dict.fromkeys((*counts, "chats", "subscriptions", "pending", "sent"), 7)
     for lang in ("ar", "en"):
         out = i18n.t(key, lang, **sample)
         assert out.strip() and "{" not in out and balanced(out)

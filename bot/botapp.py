@@ -1,0 +1,280 @@
+"""Composition root of the Telegram half of `bayan run`: PTB application, commands, poller, sender, alerts.
+
+Owns the manual PTB lifecycle (LIBRARIES §1.1: ``run_polling()`` would own the loop): ``async with app`` →
+setMyCommands → ``app.start()`` → long polling → the scheduler's Poller → the outbox sender task → wait for
+``stop`` → everything stopped in reverse order. Also wires what the commands need (``commands.BotDeps``:
+/poll that returns once the pushes are sent, /reload), queues admin alerts for failing sources, and keeps
+the bot token out of the logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot import commands, config, orgs, pipeline, scheduler, sender, storage
+from bot.cli import format_result
+from bot.models import PollResult, Settings, Source
+
+log = logging.getLogger("bayan.bot")
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query", "my_chat_member"]
+POLL_WAIT = 120.0  # /poll waits at most this long for the pushes of what it found
+ALERT_AT = 5  # consecutive failures of a source before the admins are told
+ALERT_EVERY = timedelta(days=1)  # then a reminder once a day while it keeps failing
+SENDER_GRACE = 10.0  # seconds the sender may take to finish its message in flight at shutdown
+QUIET_LOGGERS = ("telegram", "httpx", "httpcore")  # log request URLs (with the token) below WARNING
+
+
+# ───────────────────────────── building ─────────────────────────────
+
+
+def file_url(api_url: str) -> str | None:
+    """The file endpoint next to an API base URL: ".../bot" → ".../file/bot" (None when not of that form)."""
+    return api_url.removesuffix("/bot") + "/file/bot" if api_url.endswith("/bot") else None
+
+
+def build_application(settings: Settings) -> AnyApp:
+    """The PTB application: our API URL, rate limiter with retries, HTML and no link previews, no JobQueue."""
+    assert settings.token, "build_application needs a token"
+    builder = ApplicationBuilder().token(settings.token).base_url(settings.api_url)
+    files = file_url(settings.api_url)
+    if files is not None:
+        builder = builder.base_file_url(files)
+    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+    limiter = AIORateLimiter(max_retries=3)
+    return builder.rate_limiter(limiter).defaults(defaults).job_queue(None).build()
+
+
+# ───────────────────────────── the token stays out of the logs ─────────────────────────────
+
+
+class TokenFilter(logging.Filter):
+    """Replaces the bot token with "<token>" in a record's message and traceback."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+@contextlib.contextmanager
+def hidden_token(token: str) -> Iterator[TokenFilter]:
+    """While inside: the root handlers scrub the token; telegram/httpx loggers stay at WARNING or above."""
+    token_filter = TokenFilter(token)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(token_filter)
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+    try:
+        yield token_filter
+    finally:
+        for handler in handlers:
+            handler.removeFilter(token_filter)
+
+
+# ───────────────────────────── the running bot ─────────────────────────────
+
+
+class BotRuntime:
+    """What the handlers and the scheduler share while the bot runs: poller, wake event, alert memory."""
+
+    def __init__(self, settings: Settings, ctx: pipeline.PollContext, sources: list[Source]) -> None:
+        self.settings = settings
+        self.ctx = ctx
+        self.wake = asyncio.Event()
+        self.stop = asyncio.Event()
+        self.poller = scheduler.Poller(ctx, sources, on_result=self.on_result)
+        self.alerted: dict[str, datetime] = {}  # source id → when the admins were last told
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def deps(self) -> commands.BotDeps:
+        return commands.BotDeps(
+            store=self.ctx.store,
+            admins=self.settings.admins,
+            org_index=self.ctx.org_index,
+            poll_now=self.poll_now,
+            reload=self.reload,
+            sources=self.current_sources,
+            wake=self.wake,
+            now=self.ctx.now,
+        )
+
+    def current_sources(self) -> list[Source]:
+        return list(self.poller.sources.values())
+
+    def source_name(self, source_id: str, lang: str) -> str | None:
+        source = self.poller.sources.get(source_id)
+        if source is None:
+            return None
+        return (source.name_en or source.name) if lang == "en" else (source.name or source.name_en)
+
+    async def poll_now(self, source_id: str | None = None) -> list[PollResult]:
+        """/poll: poll now, then return once the pushes of the new statements are sent (or on shutdown)."""
+        results = await self.poller.poll_now(source_id)
+        ids = [i for r in results if r.announced for i in r.statement_ids]
+        if ids:
+            self.wake.set()
+            await _first(sender.wait_idle(self.ctx.store, ids, POLL_WAIT, now=self.ctx.now), self.stop.wait())
+        return results
+
+    async def reload(self) -> str:
+        """/reload: read feeds.yaml again (ConfigError propagates), sync the sources, rebuild the jobs."""
+        old = set(self.poller.sources)
+        sources = await asyncio.to_thread(config.read_sources, self.settings.config_path)
+        await self.ctx.store.call(_sync_sources, sources)
+        self.ctx.invalidate_index()
+        await self.poller.reload(sources)
+        new = {s.id for s in sources}
+        parts = [f"{len(sources)} sources, {sum(1 for s in sources if s.enabled)} enabled"]
+        if added := sorted(new - old):
+            parts.append("added: " + ", ".join(added))
+        if removed := sorted(old - new):
+            parts.append("removed: " + ", ".join(removed))
+        return "; ".join(parts)
+
+    def on_result(self, source: Source, result: PollResult) -> None:
+        """Every poll's result: logged; failures are checked for an admin alert."""
+        log.info("%s", format_result(result))
+        if result.ok and result.deferred_until is None:
+            self.alerted.pop(source.id, None)
+        elif self.settings.admins:
+            self._spawn(self.check_health(source, result))
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def check_health(self, source: Source, result: PollResult) -> None:
+        """At ALERT_AT consecutive failures, then once a day: one alert per admin, and wake the sender."""
+        health = await self.ctx.store.call(storage.get_health, source.id)
+        now = self.ctx.now()
+        last = self.alerted.get(source.id)
+        if health.error_count < ALERT_AT:
+            return
+        if health.error_count > ALERT_AT and (last is None or now - last < ALERT_EVERY):
+            self.alerted.setdefault(source.id, now)  # after a restart: remind a day from now
+            return
+        self.alerted[source.id] = now
+        last_ok = health.last_ok.isoformat() if health.last_ok else "never"
+        text = (
+            f"Source {source.id} ({source.name or source.name_en or source.url}) failed "
+            f"{health.error_count} times in a row ({result.error_kind}): {result.error}\n"
+            f"Last OK: {last_ok}. URL: {source.url}"
+        )
+        for admin in sorted(self.settings.admins):
+            await self.ctx.store.call(storage.add_alert, admin, text, now)
+        log.warning("source=%s: %d consecutive failures, admins alerted", source.id, health.error_count)
+        self.wake.set()
+
+    async def serve(self, bot: Bot, stop: asyncio.Event) -> None:
+        """Poller and sender until ``stop`` is set; then both stopped (pending alert checks cancelled)."""
+        await self.poller.start()
+        outbox = asyncio.create_task(
+            sender.run_sender(
+                bot, self.ctx.store, self.wake, now=self.ctx.now, names=self.source_name, stop=self.stop
+            )
+        )
+        enabled = sum(1 for s in self.current_sources() if s.enabled)
+        print(f"bayan: monitoring {enabled} sources, Telegram bot @{bot.username} running", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            self.stop.set()  # the sender finishes the message in flight (a send held by a long 429 is cut)
+            self.poller.shutdown()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(outbox), SENDER_GRACE)
+            for task in [outbox, *self.tasks]:
+                task.cancel()
+            await asyncio.gather(outbox, *self.tasks, return_exceptions=True)
+
+
+async def _first(*waits: Awaitable[Any]) -> None:
+    """Wait until the first of ``waits`` finishes; cancel the others."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _sync_sources(db: storage.Db, sources: list[Source]) -> None:
+    """The configured sources and their aliases into the database (as at startup, without the registry)."""
+    storage.sync_sources(db, sources)
+    pairs = [(s.name or s.name_en or s.id, alias) for s in sources for alias in s.aliases]
+    if pairs:
+        storage.add_config_aliases(db, pairs, norm=orgs.normalize)
+
+
+# ───────────────────────────── entry point ─────────────────────────────
+
+
+async def run_bot(
+    settings: Settings, sources: list[Source], ctx: pipeline.PollContext, stop: asyncio.Event
+) -> int:
+    """`bayan run` with a token: the bot, the poller and the sender until ``stop``; the exit code."""
+    assert settings.token, "run_bot needs a token"
+    with hidden_token(settings.token):
+        application = build_application(settings)
+        runtime = BotRuntime(settings, ctx, sources)
+        ctx.on_announced = lambda ids: runtime.wake.set()
+        commands.register(application, runtime.deps())
+        try:
+            async with application:
+                await _publish_commands(application.bot)
+                await _run(application, runtime, stop)
+        except InvalidToken:
+            log.error("Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)")
+            return 1
+        except NetworkError as e:  # at startup (getMe); later ones are handled where they occur
+            log.error("cannot reach the Telegram Bot API at %s: %s", settings.api_url, e)
+            return 1
+    print("bayan: stopped", flush=True)
+    return 0
+
+
+async def _publish_commands(bot: Bot) -> None:
+    try:
+        await commands.publish_commands(bot)
+    except TelegramError as e:  # the menu is a convenience: never fail the start for it
+        log.warning("setMyCommands failed: %s", e)
+
+
+async def _run(application: AnyApp, runtime: BotRuntime, stop: asyncio.Event) -> None:
+    updater = application.updater
+    assert updater is not None
+    await application.start()
+    try:
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await runtime.serve(application.bot, stop)
+    finally:
+        if updater.running:
+            await updater.stop()
+        if application.running:
+            await application.stop()

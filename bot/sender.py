@@ -1,0 +1,399 @@
+"""The outbox sender: pending deliveries → Telegram messages, with Telegram's error policy (DESIGN §5).
+
+``run_sender``, the only code that pushes to subscribers, waits on ``wake`` (deliveries stored, an alert
+queued), at most ``idle`` s or until a rescheduled row is due; a pass sends due rows oldest first and marks
+them sent. A crash between storing and sending loses nothing; at most the message in flight repeats.
+Errors (LIBRARIES §1.4): RetryAfter → pause, retry at now + retry_after; Forbidden / "chat not found" →
+chat deactivated; ChatMigrated → chat moved, resent to the new id; "can't parse entities" → our bug, resent
+once as plain text; network → exponential backoff, dropped after MAX_ATTEMPTS. More than BURST due
+statements for one chat → one digest. CONCURRENCY chats at once (each chat in order), paced evenly to ≤ RATE
+per RATE_PERIOD s under PTB's own limiter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import re
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import notify, storage
+from bot.i18n import norm_lang
+from bot.models import Delivery, StoredStatement
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000  # rows read per pass; the burst rule counts a chat's due rows within it
+BURST = 10  # more due statements than this for one chat/thread → one digest
+MAX_ATTEMPTS = 10
+BACKOFF_BASE = 5.0  # seconds before the 2nd attempt, doubling after each failure
+BACKOFF_MAX = 3600.0
+RATE = 30  # Telegram: about 30 messages per second overall
+RATE_PERIOD = 1.02  # a little over a second: the window also holds at the server despite latency jitter
+CONCURRENCY = 8  # chats served at once: overlaps Telegram's round trips (≈ 30/s needs a few in flight)
+PROBES = 6  # binary-search steps for the next due time (precision idle / 2**PROBES)
+WAIT_LIMIT = 100_000  # rows wait_idle looks at
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_GONE = re.compile(r"(?i)chat not found|user not found|peer_id_invalid")
+_PARSE = re.compile(r"(?i)can't parse entities")
+_DIGEST = {"ar": "بيانات جديدة ({n})", "en": "New statements ({n})"}
+
+Clock = Callable[[], datetime]
+SourceNames = Callable[[str, str], str | None]  # (source id, language) → display name
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# ───────────────────────────── shared state (one per store) ─────────────────────────────
+
+
+class _Signal:
+    """A broadcast "progress was made": fire() wakes everyone waiting on the current event."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    def fire(self) -> None:
+        self.event.set()
+        self.event = asyncio.Event()
+
+
+class _Pacer:
+    """Sends start ``period / limit`` s apart (a steady stream), and never more than ``limit`` in any
+    ``period`` even when a stalled loop lets late senders catch up (a window of actual start times)."""
+
+    def __init__(self, limit: int = RATE, period: float = RATE_PERIOD) -> None:
+        self.gap, self.period = period / limit, period
+        self.next = -math.inf  # the planned start of the next send: oversleeping does not accumulate
+        self.starts: deque[float] = deque(maxlen=limit)
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next)
+            if len(self.starts) == self.starts.maxlen:
+                slot = max(slot, self.starts[0] + self.period)
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            self.next = slot + self.gap
+            self.starts.append(time.monotonic())
+
+
+@dataclass(eq=False)
+class _State:
+    """What run_sender, drain and wait_idle share for one store: one pass at a time, the pace, the pause."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    pacer: _Pacer = field(default_factory=_Pacer)
+    progress: _Signal = field(default_factory=_Signal)
+    resume_at: datetime | None = None  # Telegram asked us to wait (RetryAfter) or the network is down
+
+    def paused(self, now: datetime) -> bool:
+        return self.resume_at is not None and self.resume_at > now
+
+
+_STATES: weakref.WeakKeyDictionary[storage.Store, _State] = weakref.WeakKeyDictionary()
+
+
+def _state(store: storage.Store) -> _State:
+    return _STATES.get(store) or _STATES.setdefault(store, _State())
+
+
+@dataclass
+class _Pass:
+    """One batch: the clock, the shared state, display names, statements read and chats to skip."""
+
+    now: Clock
+    state: _State
+    names: SourceNames | None
+    stop: asyncio.Event | None = None
+    statements: dict[int, StoredStatement | None] = field(default_factory=dict)
+    skip: set[int] = field(default_factory=set)  # chats deactivated or migrated during this batch
+
+    def halted(self) -> bool:
+        """Telegram asked for a pause, the network is down, or the service is stopping."""
+        return self.state.paused(self.now()) or (self.stop is not None and self.stop.is_set())
+
+
+# ───────────────────────────── public API ─────────────────────────────
+
+
+async def run_sender(
+    bot: Bot,
+    store: storage.Store,
+    wake: asyncio.Event,
+    *,
+    now: Clock = utcnow,
+    batch: int = BATCH,
+    idle: float = 60.0,
+    names: SourceNames | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Until ``stop`` is set (or cancelled): send what is due, then wait for ``wake``, the next due row or
+    ``idle`` seconds. ``stop`` ends the loop after the message in flight, so nothing is sent twice."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        wake.clear()
+        try:
+            await drain(bot, store, now=now, batch=batch, names=names, stop=stop)
+            delay = await _sleep_for(store, now, idle)
+        except Exception:  # the loop boundary: a database error must not end the sender
+            log.exception("sender pass failed; next try in %.0f s", idle)
+            delay = idle
+        waits = [asyncio.ensure_future(e.wait()) for e in (wake, stop)]
+        try:
+            await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
+
+async def drain(
+    bot: Bot,
+    store: storage.Store,
+    *,
+    now: Clock = utcnow,
+    batch: int = BATCH,
+    names: SourceNames | None = None,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Send everything due now until nothing is due, Telegram asked for a pause or ``stop`` is set;
+    returns the number of deliveries marked sent. Safe next to a running run_sender: passes take turns."""
+    state = _state(store)
+    sent = 0
+    async with state.lock:
+        while not state.paused(now()) and not (stop and stop.is_set()):
+            due = await store.call(storage.due_deliveries, now(), batch)
+            if not due:
+                break
+            sent += await _send_batch(bot, store, due, _Pass(now, state, names, stop))
+            state.progress.fire()
+    state.progress.fire()
+    return sent
+
+
+async def wait_idle(
+    store: storage.Store, statement_ids: Iterable[int], timeout: float, *, now: Clock = utcnow
+) -> bool:
+    """Wait until no delivery of these statements is due (sent, dropped or scheduled for a retry) while
+    run_sender works; False when ``timeout`` seconds passed first. For /poll."""
+    wanted = set(statement_ids)
+    state = _state(store)
+    deadline = time.monotonic() + timeout
+    while True:
+        event = state.progress.event
+        due = await store.call(storage.due_deliveries, now(), WAIT_LIMIT)
+        if not any(d.statement_id in wanted for d in due):
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), remaining)
+
+
+async def _sleep_for(store: storage.Store, now: Clock, idle: float) -> float:
+    """Seconds until the next pass: the pause, else the earliest row falling due within ``idle``."""
+    state, t = _state(store), now()
+    if state.resume_at is not None and state.resume_at > t:
+        return min(idle, (state.resume_at - t).total_seconds())
+    nxt = await _next_due(store, t, idle)
+    return idle if nxt is None else max(0.0, (nxt - t).total_seconds())
+
+
+async def _next_due(store: storage.Store, t: datetime, horizon: float) -> datetime | None:
+    """When the earliest pending row falls due if within ``horizon`` s (found by bisection, never early)."""
+
+    async def any_due(seconds: float) -> bool:
+        return bool(await store.call(storage.due_deliveries, t + timedelta(seconds=seconds), 1))
+
+    if not await any_due(horizon):
+        return None
+    lo, hi = 0.0, horizon
+    for _ in range(PROBES):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if await any_due(mid) else (mid, hi)
+    return t + timedelta(seconds=hi)
+
+
+# ───────────────────────────── one batch ─────────────────────────────
+
+
+def _bursts(due: Sequence[Delivery]) -> dict[tuple[int, int | None], list[Delivery]]:
+    """Chats/threads with more than BURST due statement rows in the batch, with those rows."""
+    groups: dict[tuple[int, int | None], list[Delivery]] = {}
+    for d in due:
+        if d.statement_id is not None:
+            groups.setdefault((d.chat_id, d.thread_id), []).append(d)
+    return {key: rows for key, rows in groups.items() if len(rows) > BURST}
+
+
+async def _send_batch(bot: Bot, store: storage.Store, due: Sequence[Delivery], ctx: _Pass) -> int:
+    """CONCURRENCY workers take the chats in the order of their oldest row; each sends one chat's rows in
+    order (so Telegram's latency is overlapped while the pacer keeps the rate). Returns the rows sent."""
+    by_chat: dict[int, list[Delivery]] = {}
+    for d in due:
+        by_chat.setdefault(d.chat_id, []).append(d)
+    chats = iter(by_chat.values())
+
+    async def worker() -> int:
+        sent = 0
+        for rows in chats:  # one shared iterator: each chat goes to exactly one worker
+            sent += await _send_chat(bot, store, rows, ctx)
+        return sent
+
+    async with asyncio.TaskGroup() as group:
+        workers = [group.create_task(worker()) for _ in range(min(CONCURRENCY, len(by_chat)))]
+    return sum(w.result() for w in workers)
+
+
+async def _send_chat(bot: Bot, store: storage.Store, due: list[Delivery], ctx: _Pass) -> int:
+    """One chat's rows in order, a burst per thread as one digest; stops if the chat is gone or moved."""
+    bursts = _bursts(due)
+    done: set[int] = set()
+    sent = 0
+    for d in due:
+        if ctx.halted() or d.chat_id in ctx.skip:
+            break
+        if d.id in done:
+            continue
+        rows = bursts.get((d.chat_id, d.thread_id), [d]) if d.statement_id is not None else [d]
+        done.update(r.id for r in rows)
+        sent += await _deliver(bot, store, rows, ctx)
+    return sent
+
+
+async def _deliver(bot: Bot, store: storage.Store, rows: list[Delivery], ctx: _Pass) -> int:
+    """Render and send one delivery (or a digest of several); returns the number of rows marked sent."""
+    try:
+        texts = await _render(store, rows, ctx)
+        if not texts:
+            await _each(store, storage.drop_delivery, rows, "statement no longer stored")
+            return 0
+        await _send_texts(bot, rows[0], texts, ctx)
+    except _Halted:  # nothing was sent: the rows stay due as they are
+        return 0
+    except TelegramError as e:
+        await _on_error(store, rows, ctx, e)
+        return 0
+    except Exception as e:  # a bug in rendering must not block the outbox: retry later, then give up
+        log.exception("chat=%s delivery=%s failed", rows[0].chat_id, rows[0].id)
+        await _retry_later(store, rows, ctx, e)
+        return 0
+    for d in rows:
+        await store.call(storage.mark_sent, d.id, ctx.now())
+    return len(rows)
+
+
+async def _render(store: storage.Store, rows: list[Delivery], ctx: _Pass) -> list[str]:
+    """The message(s): an alert, a statement summary in the chat's language, or a digest (titles + links)."""
+    first = rows[0]
+    if first.alert_text is not None:
+        return [notify.render_alert(first.alert_text, first.language or "en")]
+    lang = norm_lang(first.language) if first.language else "ar"  # Arabic unless the chat chose
+    found = [st for st in [await _statement(store, d, ctx) for d in rows] if st is not None]
+    if not found:
+        return []
+    if len(rows) == 1:
+        name = ctx.names(found[0].source, lang) if ctx.names else None
+        return [notify.render_summary(found[0], lang, source_name=name)]
+    return notify.render_list(found, lang, notify.esc(_DIGEST[lang].format(n=len(found))))
+
+
+async def _statement(store: storage.Store, d: Delivery, ctx: _Pass) -> StoredStatement | None:
+    assert d.statement_id is not None  # read once per batch: a fan-out renders from one copy
+    if d.statement_id not in ctx.statements:
+        ctx.statements[d.statement_id] = await store.call(storage.get_statement, d.statement_id)
+    return ctx.statements[d.statement_id]
+
+
+class _Halted(Exception):
+    """The pass halted (pause or stop) while this delivery waited for its turn."""
+
+
+async def _send_texts(bot: Bot, d: Delivery, texts: list[str], ctx: _Pass) -> None:
+    """Send the messages in order; on an entity error (our bug) the rest is resent once as plain text."""
+    html, i = True, 0
+    while i < len(texts):
+        await ctx.state.pacer.wait()
+        if i == 0 and ctx.halted():
+            raise _Halted
+        try:
+            await bot.send_message(
+                chat_id=d.chat_id,
+                text=texts[i] if html else notify.plain(texts[i]).strip(),
+                parse_mode=ParseMode.HTML if html else None,
+                message_thread_id=d.thread_id,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except BadRequest as e:
+            if not html or not _PARSE.search(e.message):
+                raise
+            log.error("chat=%s delivery=%s: our HTML was rejected (%s); plain text sent", d.chat_id, d.id, e)
+            html = False
+            continue
+        i += 1
+
+
+# ───────────────────────────── errors ─────────────────────────────
+
+
+async def _on_error(store: storage.Store, rows: list[Delivery], ctx: _Pass, e: TelegramError) -> None:
+    """Telegram refused: wait, forget the chat, follow its migration, drop the row or retry later."""
+    chat = rows[0].chat_id
+    if isinstance(e, RetryAfter):
+        ctx.state.resume_at = ctx.now() + timedelta(seconds=_seconds(e.retry_after))
+        log.warning("flood control: pausing sends until %s", ctx.state.resume_at.isoformat())
+        await _each(store, storage.reschedule, rows, ctx.state.resume_at, str(e))
+    elif isinstance(e, ChatMigrated) and e.new_chat_id != chat:
+        log.info("chat=%s migrated to %s: subscriptions and pending rows moved", chat, e.new_chat_id)
+        await store.call(storage.migrate_chat, chat, e.new_chat_id)
+        ctx.skip.add(chat)  # the moved rows are read again, under the new id, by the next batch
+    elif isinstance(e, Forbidden) or (isinstance(e, BadRequest) and _GONE.search(e.message)):
+        log.info("chat=%s is gone (%s): deactivated", chat, e)
+        await store.call(storage.deactivate_chat, chat, str(e))
+        ctx.skip.add(chat)
+    elif isinstance(e, BadRequest):
+        log.warning("chat=%s delivery=%s refused: %s; dropped", chat, rows[0].id, e)
+        await _each(store, storage.drop_delivery, rows, str(e))
+    else:
+        if isinstance(e, NetworkError):  # Telegram unreachable: stop this pass for a moment
+            ctx.state.resume_at = ctx.now() + timedelta(seconds=BACKOFF_BASE)
+        log.warning("chat=%s delivery=%s failed: %s", chat, rows[0].id, e)
+        await _retry_later(store, rows, ctx, e)
+
+
+async def _retry_later(store: storage.Store, rows: list[Delivery], ctx: _Pass, e: Exception) -> None:
+    """Exponential next try per row; after MAX_ATTEMPTS attempts the row is dropped with the error."""
+    for d in rows:
+        attempts = d.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            await store.call(storage.drop_delivery, d.id, f"gave up after {attempts} attempts: {e}")
+        else:
+            delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempts - 1))
+            await store.call(storage.reschedule, d.id, ctx.now() + timedelta(seconds=delay), str(e))
+
+
+async def _each(store: storage.Store, fn: Callable[..., None], rows: list[Delivery], *args: object) -> None:
+    for d in rows:
+        await store.call(fn, d.id, *args)
+
+
+def _seconds(retry_after: int | float | timedelta) -> float:
+    """RetryAfter.retry_after is an int in PTB 22, a timedelta with PTB_TIMEDELTA=1 (LIBRARIES §1.4)."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

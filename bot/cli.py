@@ -63,7 +63,7 @@ def _setup_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram", "trafilatura", "htmldate"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "telegram", "pypdf"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 

@@ -22,7 +22,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "parse": ({"models", "dates", "identity"}, {"feedparser", "selectolax"}),
     "extract": (
         {"models", "dates", "parse", "orgs", "extract"},
-        {"trafilatura", "selectolax", "pypdf", "lxml"},
+        {"selectolax", "pypdf"},
     ),
     "charset": (set(), set()),
     "fetch": ({"models", "charset"}, {"httpx"}),

@@ -249,11 +249,15 @@ async def run_bot(
             async with application:
                 await _publish_commands(application.bot)
                 await _run(application, runtime, stop)
-        except InvalidToken:
-            log.error("Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)")
-            return 1
-        except NetworkError as e:  # at startup (getMe); later ones are handled where they occur
-            log.error("cannot reach the Telegram Bot API at %s: %s", settings.api_url, e)
+        except (
+            InvalidToken,
+            NetworkError,
+        ) as e:  # at startup (getMe); later ones are handled where they occur
+            await application.bot.request.shutdown()  # PTB skips its shutdown when initialize() failed
+            if isinstance(e, InvalidToken):
+                log.error("Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)")
+            else:
+                log.error("cannot reach the Telegram Bot API at %s: %s", settings.api_url, e)
             return 1
     print("bayan: stopped", flush=True)
     return 0

@@ -20,7 +20,7 @@ import re
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -40,10 +40,10 @@ MAX_ATTEMPTS = 10
 BACKOFF_BASE = 5.0  # seconds before the 2nd attempt, doubling after each failure
 BACKOFF_MAX = 3600.0
 RATE = 30  # Telegram: about 30 messages per second overall
-RATE_PERIOD = 1.02  # a little over a second: the window also holds at the server despite latency jitter
+RATE_PERIOD = 1.01  # seconds: a little over one, for clocks and rounding
 CONCURRENCY = 8  # chats served at once: overlaps Telegram's round trips (≈ 30/s needs a few in flight)
 PROBES = 6  # binary-search steps for the next due time (precision idle / 2**PROBES)
-WAIT_LIMIT = 100_000  # rows wait_idle looks at
+WAIT_LIMIT = 100_000  # due rows wait_idle reads
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _GONE = re.compile(r"(?i)chat not found|user not found|peer_id_invalid")
@@ -58,9 +58,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# ───────────────────────────── shared state (one per store) ─────────────────────────────
-
-
 class _Signal:
     """A broadcast "progress was made": fire() wakes everyone waiting on the current event."""
 
@@ -73,25 +70,33 @@ class _Signal:
 
 
 class _Pacer:
-    """Sends start ``period / limit`` s apart (a steady stream), and never more than ``limit`` in any
-    ``period`` even when a stalled loop lets late senders catch up (a window of actual start times)."""
+    """Sends start ``period / limit`` s apart (a steady stream), and only ``period`` s after the send
+    ``limit`` places earlier *finished*: no ``period`` window ever holds more than ``limit`` arrivals at the
+    server, whatever the network or a stalled loop does (throughput ≈ limit / (period + round trip))."""
 
     def __init__(self, limit: int = RATE, period: float = RATE_PERIOD) -> None:
         self.gap, self.period = period / limit, period
         self.next = -math.inf  # the planned start of the next send: oversleeping does not accumulate
-        self.starts: deque[float] = deque(maxlen=limit)
+        self.sends: deque[asyncio.Future[float]] = deque(maxlen=limit)  # each resolves to its end time
         self.lock = asyncio.Lock()
 
-    async def wait(self) -> None:
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait for this send's turn; the body is the send (its end is recorded however it ends)."""
         async with self.lock:
-            now = time.monotonic()
-            slot = max(now, self.next)
-            if len(self.starts) == self.starts.maxlen:
-                slot = max(slot, self.starts[0] + self.period)
-            if slot > now:
-                await asyncio.sleep(slot - now)
+            slot = max(time.monotonic(), self.next)
+            if len(self.sends) == self.sends.maxlen:
+                slot = max(slot, await self.sends[0] + self.period)
+            delay = slot - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
             self.next = slot + self.gap
-            self.starts.append(time.monotonic())
+            end: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+            self.sends.append(end)
+        try:
+            yield
+        finally:
+            end.set_result(time.monotonic())
 
 
 @dataclass(eq=False)
@@ -285,9 +290,8 @@ async def _deliver(bot: Bot, store: storage.Store, rows: list[Delivery], ctx: _P
         if not texts:
             await _each(store, storage.drop_delivery, rows, "statement no longer stored")
             return 0
-        await _send_texts(bot, rows[0], texts, ctx)
-    except _Halted:  # nothing was sent: the rows stay due as they are
-        return 0
+        if not await _send_texts(bot, rows[0], texts, ctx):
+            return 0  # halted before sending: the rows stay due as they are
     except TelegramError as e:
         await _on_error(store, rows, ctx, e)
         return 0
@@ -322,25 +326,21 @@ async def _statement(store: storage.Store, d: Delivery, ctx: _Pass) -> StoredSta
     return ctx.statements[d.statement_id]
 
 
-class _Halted(Exception):
-    """The pass halted (pause or stop) while this delivery waited for its turn."""
-
-
-async def _send_texts(bot: Bot, d: Delivery, texts: list[str], ctx: _Pass) -> None:
-    """Send the messages in order; on an entity error (our bug) the rest is resent once as plain text."""
+async def _send_texts(bot: Bot, d: Delivery, texts: list[str], ctx: _Pass) -> bool:
+    """Send in order (False: halted before the first); after an entity error (our bug) plain text, once."""
     html, i = True, 0
     while i < len(texts):
-        await ctx.state.pacer.wait()
-        if i == 0 and ctx.halted():
-            raise _Halted
         try:
-            await bot.send_message(
-                chat_id=d.chat_id,
-                text=texts[i] if html else notify.plain(texts[i]).strip(),
-                parse_mode=ParseMode.HTML if html else None,
-                message_thread_id=d.thread_id,
-                link_preview_options=_NO_PREVIEW,
-            )
+            async with ctx.state.pacer.turn():
+                if i == 0 and ctx.halted():
+                    return False
+                await bot.send_message(
+                    chat_id=d.chat_id,
+                    text=texts[i] if html else notify.plain(texts[i]).strip(),
+                    parse_mode=ParseMode.HTML if html else None,
+                    message_thread_id=d.thread_id,
+                    link_preview_options=_NO_PREVIEW,
+                )
         except BadRequest as e:
             if not html or not _PARSE.search(e.message):
                 raise
@@ -348,6 +348,7 @@ async def _send_texts(bot: Bot, d: Delivery, texts: list[str], ctx: _Pass) -> No
             html = False
             continue
         i += 1
+    return True
 
 
 # ───────────────────────────── errors ─────────────────────────────

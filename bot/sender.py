@@ -42,8 +42,6 @@ BACKOFF_MAX = 3600.0
 RATE = 30  # Telegram: about 30 messages per second overall
 RATE_PERIOD = 1.01  # seconds: a little over one, for clocks and rounding
 CONCURRENCY = 8  # chats served at once: overlaps Telegram's round trips (≈ 30/s needs a few in flight)
-PROBES = 6  # binary-search steps for the next due time (precision idle / 2**PROBES)
-WAIT_LIMIT = 100_000  # due rows wait_idle reads
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _GONE = re.compile(r"(?i)chat not found|user not found|peer_id_invalid")
@@ -197,13 +195,12 @@ async def wait_idle(
 ) -> bool:
     """Wait until no delivery of these statements is due (sent, dropped or scheduled for a retry) while
     run_sender works; False when ``timeout`` seconds passed first. For /poll."""
-    wanted = set(statement_ids)
+    wanted = sorted(set(statement_ids))
     state = _state(store)
     deadline = time.monotonic() + timeout
     while True:
         event = state.progress.event
-        due = await store.call(storage.due_deliveries, now(), WAIT_LIMIT)
-        if not any(d.statement_id in wanted for d in due):
+        if not await store.call(storage.count_due_for, wanted, now()):
             return True
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -217,23 +214,8 @@ async def _sleep_for(store: storage.Store, now: Clock, idle: float) -> float:
     state, t = _state(store), now()
     if state.resume_at is not None and state.resume_at > t:
         return min(idle, (state.resume_at - t).total_seconds())
-    nxt = await _next_due(store, t, idle)
-    return idle if nxt is None else max(0.0, (nxt - t).total_seconds())
-
-
-async def _next_due(store: storage.Store, t: datetime, horizon: float) -> datetime | None:
-    """When the earliest pending row falls due if within ``horizon`` s (found by bisection, never early)."""
-
-    async def any_due(seconds: float) -> bool:
-        return bool(await store.call(storage.due_deliveries, t + timedelta(seconds=seconds), 1))
-
-    if not await any_due(horizon):
-        return None
-    lo, hi = 0.0, horizon
-    for _ in range(PROBES):
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if await any_due(mid) else (mid, hi)
-    return t + timedelta(seconds=hi)
+    nxt = await store.call(storage.next_due_at)
+    return idle if nxt is None else min(idle, max(0.0, (nxt - t).total_seconds()))
 
 
 # ───────────────────────────── one batch ─────────────────────────────

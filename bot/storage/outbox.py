@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.models import Chat, Delivery, Subscription
-from bot.storage._conv import one, rows, ts
+from bot.storage._conv import one, parse_ts, rows, ts
 
 # chats shares only chat_id (the USING column) with subscriptions, so these names need no table prefix
 _SUB_KEY = (
@@ -179,6 +179,26 @@ def due_deliveries(db: Database, now: datetime, limit: int = 50) -> list[Deliver
         [ts(now), limit],
     )
     return [_delivery(r) for r in found]
+
+
+def next_due_at(db: Database) -> datetime | None:
+    """When the earliest pending delivery falls due (None: nothing pending)."""
+    row = one(db, "SELECT MIN(next_try_at) AS t FROM deliveries WHERE status = 'pending'")
+    return parse_ts(row["t"]) if row else None
+
+
+def count_due_for(db: Database, statement_ids: list[int], now: datetime) -> int:
+    """How many pending deliveries of these statements are due now (0: all sent, dropped or scheduled)."""
+    if not statement_ids:
+        return 0
+    marks = ",".join("?" * len(statement_ids))
+    row = one(
+        db,
+        f"""SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending' AND next_try_at <= ?
+            AND statement_id IN ({marks})""",
+        [ts(now), *statement_ids],
+    )
+    return int(row["n"]) if row else 0
 
 
 def mark_sent(db: Database, delivery_id: int, now: datetime) -> None:

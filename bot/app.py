@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -151,7 +150,7 @@ async def run_service(settings: Settings, sources: list[Source], stop: asyncio.E
     _install_signal_handlers(stop)
     async with open_runtime(settings.db_path, sources) as ctx:
         if settings.token:
-            from bot import botapp
+            from bot import botapp  # imported here: console mode never loads python-telegram-bot
 
             return await botapp.run_bot(settings, sources, ctx, stop)
         return await _run_console(ctx, sources, stop)
@@ -189,9 +188,19 @@ async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: a
 
 
 def _log_result(source: Source, result: PollResult) -> None:
-    from bot.cli import format_result
-
     log.info("%s", format_result(result))
+
+
+def format_result(r: PollResult) -> str:
+    """One line per source: new items, new statements, error."""
+    if r.error:
+        return f"{r.source_id}: error ({r.error_kind}): {r.error}"
+    if r.deferred_until:
+        return f"{r.source_id}: deferred until {r.deferred_until.isoformat()} (server asked to wait)"
+    if r.not_modified:
+        return f"{r.source_id}: not modified, 0 new items, 0 new statements"
+    tail = " (baseline: stored, not announced)" if r.baseline else ""
+    return f"{r.source_id}: {r.new_items} new items, {r.new_statements} new statements{tail}"
 
 
 async def _print_statements(ctx: pipeline.PollContext, queue: asyncio.Queue[int]) -> None:
@@ -214,7 +223,3 @@ def console_summary(st: StoredStatement) -> str:
         lines.append(f"  {names}")
     lines.append(f"  {st.url}")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use `bayan` or `python -m bot`")

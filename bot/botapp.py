@@ -22,7 +22,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot import commands, config, orgs, pipeline, scheduler, sender, storage
-from bot.cli import format_result
+from bot.app import format_result
 from bot.models import PollResult, Settings, Source
 
 log = logging.getLogger("bayan.bot")

@@ -132,7 +132,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps([_result_json(r) for r in results], ensure_ascii=False, indent=2))
     else:
         for r in results:
-            print(format_result(r))
+            print(app.format_result(r))
     for st in statements:
         print(json.dumps(st.to_json(), ensure_ascii=False))
     return 0
@@ -148,18 +148,6 @@ def _select_sources(sources: list[Source], source_id: str | None) -> list[Source
             f"unknown source id {source_id!r} (known: {known}{', …' if len(sources) > 10 else ''})"
         )
     return [replace(chosen[0], enabled=True)]
-
-
-def format_result(r: PollResult) -> str:
-    """One line per source: new items, new statements, error."""
-    if r.error:
-        return f"{r.source_id}: error ({r.error_kind}): {r.error}"
-    if r.deferred_until:
-        return f"{r.source_id}: deferred until {r.deferred_until.isoformat()} (server asked to wait)"
-    if r.not_modified:
-        return f"{r.source_id}: not modified, 0 new items, 0 new statements"
-    tail = " (baseline: stored, not announced)" if r.baseline else ""
-    return f"{r.source_id}: {r.new_items} new items, {r.new_statements} new statements{tail}"
 
 
 def _result_json(r: PollResult) -> dict[str, object]:

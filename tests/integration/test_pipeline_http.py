@@ -16,6 +16,7 @@ from werkzeug import Request, Response
 
 from bot import app, fetch, pipeline, scheduler, storage
 from bot.models import Source
+from tests.pdfmaker import make_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -219,3 +220,37 @@ async def test_a_broken_feed_fails_only_its_source(httpserver: HTTPServer, ctx: 
     assert by_id["g"].error_kind == "parse" and by_id["h"].ok
     rows = await ctx.store.call(storage.list_statements, limit=5)
     assert rows[0].title == "بيان <script>alert(1)</script>"  # stored as text; escaped when rendered
+
+
+async def test_a_page_that_only_links_to_a_pdf_is_read_from_the_pdf(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    pdf = make_pdf(
+        [
+            "Joint statement on the detainees",
+            "The undersigned organisations call for the release of all detainees.",
+            "Signatories:",
+            "1. Syrian Network for Human Rights",
+            "2. Syrians for Truth and Justice",
+            "3. Lawyers and Doctors for Human Rights",
+        ]
+    )
+    teaser = (
+        "<html><body><article><h1>Joint statement on the detainees</h1>"
+        "<p>Syrian organisations published a joint statement on the detainees.</p>"
+        '<p><a href="/pdf/full.pdf">Download the full statement (PDF)</a></p></article></body></html>'
+    )
+    base = httpserver.url_for("/pdf").rstrip("/")
+    feed = rss(base, [("p1", "Joint statement on the detainees")])
+    httpserver.expect_request("/pdf/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
+    httpserver.expect_request("/pdf/item/p1").respond_with_data(teaser, content_type="text/html")
+    httpserver.expect_request("/pdf/full.pdf").respond_with_data(pdf, content_type="application/pdf")
+    result = await pipeline.poll_source(ctx, Source(id="pdf", url=f"{base}/feed.xml", language="en"))
+    assert result.ok and result.new_statements == 1
+    [row] = await ctx.store.call(storage.list_statements, limit=5, source="pdf")
+    assert row.title == "Joint statement on the detainees" and row.kind == "joint"
+    assert row.signatories == (
+        "Syrian Network for Human Rights",
+        "Syrians for Truth and Justice",
+        "Lawyers and Doctors for Human Rights",
+    )

@@ -163,9 +163,19 @@ class OrgIndex:
         self._keys: list[_Key] = []
         self._choices: list[str] = []
         self._vocab: dict[str, list[int]] = {}
+        self._vocab_list: list[str] = []
+        self.add(entries)
+
+    def add(self, entries: Iterable[tuple[int, str]]) -> None:
+        """Index more (org_id, name) pairs: new organisations join without rebuilding the index."""
         for org_id, name in entries:
             self._add(org_id, name)
         self._vocab_list = list(self._vocab)
+
+    @property
+    def max_id(self) -> int:
+        """The highest organisation id indexed (0 when empty)."""
+        return max(self._names, default=0)
 
     def __len__(self) -> int:
         return len(self._names)

@@ -58,14 +58,22 @@ class PollContext:
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     async def org_index(self) -> orgs.OrgIndex:
-        """The organisation index, loaded from storage once and after every change."""
+        """The organisation index, loaded from storage once, rebuilt after registry fixes."""
         async with self._index_lock:
             if self._index is None:
                 entries = await self.store.call(storage.org_index_entries)
                 self._index = orgs.OrgIndex(entries)
             return self._index
 
+    async def extend_index(self) -> None:
+        """Add the organisations created since the index was built (provisional ones from a poll)."""
+        async with self._index_lock:
+            if self._index is not None:
+                new = await self.store.call(storage.org_index_entries, after_id=self._index.max_id)
+                self._index.add(new)
+
     def invalidate_index(self) -> None:
+        """After merges and aliases: the whole index is rebuilt on next use."""
         self._index = None
 
 
@@ -182,7 +190,7 @@ async def _store_items(
     )
     ids = await ctx.store.call(storage.save_poll, write, norm=orgs.normalize)
     if any(r.statement is not None for r in records):
-        ctx.invalidate_index()  # provisional organisations may have been created
+        await ctx.extend_index()  # provisional organisations may have been created
     announced = ids if write.announce else []
     if announced and ctx.on_announced:
         ctx.on_announced(announced)

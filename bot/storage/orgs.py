@@ -118,15 +118,17 @@ def provisional_org(db: Database, raw_name: str, norm: Norm, now: datetime) -> i
     return _create_org(db, raw_name, norm, provisional=True, origin="signature", now=ts_or_now(now))
 
 
-def org_index_entries(db: Database) -> list[tuple[int, str]]:
-    """(org id, name as written) for every stored name, acronym and alias of every unmerged org."""
+def org_index_entries(db: Database, *, after_id: int = 0) -> list[tuple[int, str]]:
+    """(org id, name as written) for every stored name, acronym and alias of every unmerged org; with
+    ``after_id``, only of the organisations created after that id (to extend an index already built)."""
     found = rows(
         db,
         """SELECT n.org_id, n.name FROM org_names n JOIN orgs o ON o.id = n.org_id
-           WHERE o.merged_into IS NULL
-           UNION SELECT id, name FROM orgs WHERE merged_into IS NULL
-           UNION SELECT id, name_en FROM orgs WHERE merged_into IS NULL AND name_en IS NOT NULL
+           WHERE o.merged_into IS NULL AND o.id > :after
+           UNION SELECT id, name FROM orgs WHERE merged_into IS NULL AND id > :after
+           UNION SELECT id, name_en FROM orgs WHERE merged_into IS NULL AND name_en IS NOT NULL AND id > :after
            ORDER BY 1, 2""",
+        {"after": after_id},
     )
     return [(int(r["org_id"]), str(r["name"])) for r in found]
 

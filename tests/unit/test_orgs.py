@@ -627,3 +627,12 @@ def test_resolving_against_2000_entries_is_fast() -> None:
     median_ms = statistics.median(timings) * 1000
     print(f"\nresolve against {len(entries[:2000])} entries: median {median_ms:.3f} ms")
     assert median_ms < 3.0  # well under 1 ms on an idle machine; generous here against CI noise
+
+
+def test_index_grows_without_a_rebuild() -> None:
+    index = OrgIndex([(1, "Syrian Archive"), (2, "Syrians for Truth and Justice (STJ)")])
+    assert index.max_id == 2 and resolve("منظمة جديدة تماما للتوثيق", index).org_id is None
+    index.add([(3, "منظمة جديدة تماما للتوثيق")])
+    assert index.max_id == 3 and len(index) == 3
+    assert resolve("منظمة جديدة تماماً للتوثيق", index).org_id == 3
+    assert resolve("STJ", index).org_id == 2

@@ -402,3 +402,14 @@ def test_search_pages_newest_first_with_both_plans(db: storage.Db) -> None:
     rare = _search_ids(db, "rareword", limit=10)
     assert len(rare) == 2 and rare == expected_order(db, set(rare))
     assert storage.count_search(db, "common") == 30 and _search_ids(db, "common", limit=0) == []
+
+
+def test_index_entries_after_an_id_are_only_the_newer_organisations() -> None:
+    db = storage.open_db(":memory:")
+    storage.seed_registry(db, [RegistryOrg(slug="a", ar="منظمة أ"), RegistryOrg(slug="b", en="Org B")])
+    everything = storage.org_index_entries(db)
+    top = max(i for i, _ in everything)
+    new_id = storage.provisional_org(db, "مبادرة لم يسمع بها أحد", str.casefold, datetime.now(UTC))
+    assert storage.org_index_entries(db, after_id=top) == [(new_id, "مبادرة لم يسمع بها أحد")]
+    assert len(storage.org_index_entries(db)) == len(everything) + 1
+    db.close()

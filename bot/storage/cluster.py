@@ -107,13 +107,17 @@ def _by_title(db: Database, record: ItemRecord, when: date) -> int | None:
     return None
 
 
-_OVERLAP = """
+_OVERLAP = (
+    """
     SELECT g.statement_id AS sid, COUNT(*) AS shared, SUM(o.provisional = 0) AS shared_reg,
       (SELECT COUNT(*) FROM signatures x WHERE x.statement_id = g.statement_id) AS total,
       (SELECT COUNT(*) FROM signatures x JOIN orgs xo ON xo.id = x.org_id
        WHERE x.statement_id = g.statement_id AND xo.provisional = 0) AS total_reg
     FROM signatures g JOIN statements s ON s.id = g.statement_id JOIN orgs o ON o.id = g.org_id
-    WHERE g.org_id IN ({ids}) AND """ + _IN_WINDOW + """ GROUP BY g.statement_id"""
+    WHERE g.org_id IN ({ids}) AND """
+    + _IN_WINDOW
+    + """ GROUP BY g.statement_id"""
+)
 
 
 def _jaccard(shared: int, mine: int, theirs: int) -> float:

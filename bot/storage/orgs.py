@@ -126,7 +126,8 @@ def org_index_entries(db: Database, *, after_id: int = 0) -> list[tuple[int, str
         """SELECT n.org_id, n.name FROM org_names n JOIN orgs o ON o.id = n.org_id
            WHERE o.merged_into IS NULL AND o.id > :after
            UNION SELECT id, name FROM orgs WHERE merged_into IS NULL AND id > :after
-           UNION SELECT id, name_en FROM orgs WHERE merged_into IS NULL AND name_en IS NOT NULL AND id > :after
+           UNION SELECT id, name_en FROM orgs
+             WHERE merged_into IS NULL AND name_en IS NOT NULL AND id > :after
            ORDER BY 1, 2""",
         {"after": after_id},
     )

@@ -165,7 +165,7 @@ async def _record_failure(
         next_check=nxt,
         retry_until=retry_until,
     )
-    log.warning("source=%s error kind=%s: %s", source.id, e.kind, e)
+    log.debug("source=%s error kind=%s: %s", source.id, e.kind, e)  # reported by the caller
     return PollResult(source.id, error=str(e), error_kind=e.kind)
 
 

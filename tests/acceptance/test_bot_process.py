@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import os
 import queue
-import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from tests.conftest import wait_until
+from tests.sites import FeedSite
 
 pytestmark = pytest.mark.acceptance
 
@@ -110,36 +108,17 @@ class Fake:
         self.proc.stdout.close()
 
 
-class Site:
-    """The feed and statement pages, on pytest-httpserver; items can be published during the test."""
-
-    def __init__(self, server: HTTPServer) -> None:
-        self.server = server
-        self.items: list[tuple[str, str]] = [("1", "بيان قديم عن المعتقلين")]
-        server.expect_request("/feed.xml").respond_with_handler(self.feed)
-        server.expect_request(re.compile(r"^/item/.*$")).respond_with_handler(self.page)
-
-    def publish(self, key: str, title: str) -> None:
-        self.items.insert(0, (key, title))
-
-    def feed(self, request: Request) -> Response:
-        base = self.server.url_for("").rstrip("/")
-        body = "".join(
-            f"<item><title>{escape(t)}</title><link>{base}/item/{k}</link><guid>{k}</guid></item>"
-            for k, t in self.items
-        )
-        rss = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{body}'
-        return Response(rss + "</channel></rss>", content_type="application/rss+xml")
-
-    def page(self, request: Request) -> Response:
-        title = dict(self.items).get(request.path.rsplit("/", 1)[-1], "بيان")
-        return Response(PAGE.format(title=escape(title)), content_type="text/html; charset=utf-8")
+def Site(server: HTTPServer) -> FeedSite:
+    """The loopback statement site (tests/sites.py) with this module's statement page."""
+    site = FeedSite(server, page=PAGE)
+    site.publish("1", "بيان قديم عن المعتقلين")
+    return site
 
 
 class Bot:
     """`python -m bot run` configured by env; start() again after a kill reuses the same database."""
 
-    def __init__(self, fake: Fake, site: Site, tmp_path: Path) -> None:
+    def __init__(self, fake: Fake, site: FeedSite, tmp_path: Path) -> None:
         cfg = tmp_path / "feeds.yaml"
         url = site.server.url_for("/feed.xml")
         cfg.write_text(f"sources:\n  - id: loop\n    url: {url}\n    interval: 1h\n", encoding="utf-8")
@@ -190,7 +169,7 @@ def fake() -> Iterator[Fake]:
 
 
 @pytest.fixture
-def bot(fake: Fake, httpserver: HTTPServer, tmp_path: Path) -> Iterator[tuple[Bot, Site]]:
+def bot(fake: Fake, httpserver: HTTPServer, tmp_path: Path) -> Iterator[tuple[Bot, FeedSite]]:
     site = Site(httpserver)
     runner = Bot(fake, site, tmp_path)
     yield runner, site
@@ -210,7 +189,7 @@ def subscribe_and_baseline(fake: Fake) -> None:
     assert len(fake.sent(USER)) == 1
 
 
-def test_subscriber_gets_the_summary_and_sigterm_exits_0(fake: Fake, bot: tuple[Bot, Site]) -> None:
+def test_subscriber_gets_the_summary_and_sigterm_exits_0(fake: Fake, bot: tuple[Bot, FeedSite]) -> None:
     runner, site = bot
     proc = runner.start()
     subscribe_and_baseline(fake)
@@ -224,7 +203,7 @@ def test_subscriber_gets_the_summary_and_sigterm_exits_0(fake: Fake, bot: tuple[
     assert TOKEN not in runner.output() and "bayan: stopped" in runner.output()
 
 
-def test_a_push_pending_at_a_crash_is_sent_once_after_restart(fake: Fake, bot: tuple[Bot, Site]) -> None:
+def test_a_push_pending_at_a_crash_is_sent_once_after_restart(fake: Fake, bot: tuple[Bot, FeedSite]) -> None:
     runner, site = bot
     proc = runner.start()
     subscribe_and_baseline(fake)

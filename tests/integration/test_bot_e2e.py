@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,12 +20,12 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from telegram.ext import AIORateLimiter, ExtBot
-from werkzeug import Request, Response
 
 from bot import app, botapp, orgs, sender, storage
 from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement, Validators
 from tests.conftest import eventually
 from tests.fakes import FakeBotAPI
+from tests.sites import FeedSite
 
 pytestmark = pytest.mark.integration
 
@@ -352,36 +351,16 @@ PAGE = """<html><head><title>{title}</title></head><body>
 ADMIN = 42
 
 
-class Site:
-    """An RSS feed whose items can be published during the test, and their statement pages."""
-
-    def __init__(self, server: HTTPServer) -> None:
-        self.server = server
-        self.items: list[tuple[str, str]] = []
-        server.expect_request("/feed.xml").respond_with_handler(self.feed)
-        server.expect_request(re.compile(r"^/item/.*$")).respond_with_handler(self.page)
-
-    def publish(self, key: str, title: str) -> None:
-        self.items.insert(0, (key, title))
-
-    def feed(self, request: Request) -> Response:
-        base = self.server.url_for("").rstrip("/")
-        body = "".join(
-            f"<item><title>{escape(title)}</title><link>{base}/item/{key}</link><guid>{key}</guid></item>"
-            for key, title in self.items
-        )
-        rss = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{body}'
-        return Response(rss + "</channel></rss>", content_type="application/rss+xml")
-
-    def page(self, request: Request) -> Response:
-        title = dict(self.items).get(request.path.rsplit("/", 1)[-1], "بيان")
-        return Response(PAGE.format(title=escape(title)), content_type="text/html; charset=utf-8")
+def Site(server: HTTPServer) -> FeedSite:
+    """The loopback statement site (tests/sites.py) with this module's statement page."""
+    site = FeedSite(server, page=PAGE)
+    return site
 
 
 class Service:
     """`app.run_service` with a token, as a task; the database read through a second connection."""
 
-    def __init__(self, fake: FakeBotAPI, site: Site, tmp_path: Path) -> None:
+    def __init__(self, fake: FakeBotAPI, site: FeedSite, tmp_path: Path) -> None:
         self.fake, self.site = fake, site
         self.db_path = str(tmp_path / "bayan.db")
         cfg = tmp_path / "feeds.yaml"

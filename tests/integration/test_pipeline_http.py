@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from html import escape
 from pathlib import Path
 
 import pytest
@@ -17,64 +15,15 @@ from werkzeug import Request, Response
 from bot import app, fetch, pipeline, scheduler, storage
 from bot.models import Source
 from tests.pdfmaker import make_pdf
+from tests.sites import JOINT_PAGE, FeedSite, rss
 
 pytestmark = pytest.mark.integration
 
-STATEMENT = """<html><head><title>{title}</title></head><body>
-<header><nav><a href="/">الرئيسية</a> <a href="/about">من نحن</a></nav></header>
-<article><h1>{title}</h1><p>تاريخ النشر: 2026-01-11</p>
-<p>تعبر المنظمات الموقعة أدناه عن قلقها البالغ إزاء استمرار الانتهاكات بحق المدنيين في سوريا.</p>
-<p>وتطالب المنظمات بوقف فوري للانتهاكات ومحاسبة المسؤولين عنها.</p>
-<p>المنظمات الموقعة:</p>
-<ol><li>سوريون من أجل الحقيقة والعدالة</li><li>الشبكة السورية لحقوق الإنسان</li>
-<li>منظمة بلا اسم معروف {n}</li></ol>
-</article><footer>جميع الحقوق محفوظة</footer></body></html>"""
+PAGE = JOINT_PAGE.replace("</ol>", "<li>منظمة بلا اسم معروف {key}</li></ol>")
 
 
-def rss(base: str, items: list[tuple[str, str]]) -> str:
-    body = "".join(
-        f"<item><title>{escape(title)}</title><link>{base}/item/{key}</link><guid>{key}</guid>"
-        f"<pubDate>Sun, 11 Jan 2026 10:00:00 GMT</pubDate></item>"
-        for key, title in items
-    )
-    head = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
-    return f"{head}{body}</channel></rss>"
-
-
-class Site:
-    """A feed with items and their statement pages, with ETag support and a request log."""
-
-    def __init__(self, server: HTTPServer, name: str) -> None:
-        self.server, self.name = server, name
-        self.items: list[tuple[str, str]] = []
-        self.version = 0
-        self.page_hits: list[str] = []
-        self.conditional: list[str | None] = []
-        server.expect_request(f"/{name}/feed.xml").respond_with_handler(self.feed)
-        server.expect_request(re.compile(rf"^/{name}/item/.*$")).respond_with_handler(self.page)
-
-    @property
-    def url(self) -> str:
-        return self.server.url_for(f"/{self.name}/feed.xml")
-
-    def publish(self, key: str, title: str) -> None:
-        self.items.insert(0, (f"{self.name}-{key}", title))
-        self.version += 1
-
-    def feed(self, request: Request) -> Response:
-        etag = f'"{self.name}-{self.version}"'
-        self.conditional.append(request.headers.get("If-None-Match"))
-        if request.headers.get("If-None-Match") == etag:
-            return Response(status=304, headers={"ETag": etag})
-        base = self.server.url_for(f"/{self.name}")
-        return Response(rss(base, self.items), content_type="application/rss+xml", headers={"ETag": etag})
-
-    def page(self, request: Request) -> Response:
-        key = request.path.rsplit("/", 1)[-1]
-        self.page_hits.append(key)
-        title = dict(self.items).get(key, "بيان")
-        html = STATEMENT.format(title=escape(title), n=key)
-        return Response(html, content_type="text/html; charset=utf-8")
+def Site(server: HTTPServer, name: str) -> FeedSite:
+    return FeedSite(server, name, page=PAGE)
 
 
 def source(site_url: str, sid: str, **kw: object) -> Source:
@@ -146,11 +95,11 @@ async def test_one_hanging_source_does_not_stop_the_others(
         return Response("late", status=200)
 
     httpserver.expect_request("/stuck/feed.xml").respond_with_handler(stuck)
-    sources = [source(s.url, s.name) for s in healthy] + [
+    sources = [source(s.url, s.prefix) for s in healthy] + [
         source(httpserver.url_for("/stuck/feed.xml"), "stuck")
     ]
     results = {r.source_id: r for r in await scheduler.run_cycle(ctx, sources)}
-    assert all(results[s.name].ok and results[s.name].new_statements == 1 for s in healthy)
+    assert all(results[s.prefix].ok and results[s.prefix].new_statements == 1 for s in healthy)
     assert results["stuck"].error_kind == "timeout"
     health = await ctx.store.call(storage.get_health, "stuck")
     assert health.error_count == 1 and health.last_error

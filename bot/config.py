@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,24 @@ def _read_config(doc: Doc, text: str) -> FeedsConfig | None:
             if fallback is not None:
                 fallbacks[source.id] = fallback
     timeout, agent = defaults.get("timeout"), defaults.get("user_agent")
+    sources = [_with_keywords(s, keywords) for s in sources]
     return FeedsConfig(tuple(sources), agent, timeout, keywords, fallbacks)
+
+
+# statement words of news titles, for sources with keyword_prefilter and no lists in defaults
+DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "ar": ("بيان", "رسالة مفتوحة", "رسالة مشتركة", "نداء", "موقف مشترك", "الموقعة", "الموقعون", "انسحاب"),
+    "en": ("statement", "open letter", "joint letter", "press release", "appeal", "signator", "undersigned"),
+}
+
+
+def _with_keywords(source: Source, keywords: Mapping[str, tuple[str, ...]]) -> Source:
+    """A prefiltered source gets the keyword lists of its language (all languages when it has none)."""
+    if not source.keyword_prefilter:
+        return source
+    lists = dict(keywords) or DEFAULT_KEYWORDS
+    chosen = lists.get(source.language or "") or tuple(w for words in lists.values() for w in words)
+    return replace(source, keywords=chosen)
 
 
 def _read_defaults(

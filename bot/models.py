@@ -94,6 +94,7 @@ class Source:
     date_format: str | None = None
     follow_full_text_links: bool = True
     keyword_prefilter: bool = False
+    keywords: tuple[str, ...] = ()  # with keyword_prefilter: only items whose title has one are fetched
     line: int | None = None
 
 

@@ -176,10 +176,12 @@ async def _store_items(
     unseen = await ctx.store.call(storage.unseen_keys, source.id, [i.key for i in items])
     new = [i for i in items if i.key in unseen]
     baseline = not health.baseline_done
-    to_fetch = new[: source.max_new_items]
+    wanted = [i for i in new if _passes_prefilter(source, i)]
+    to_fetch = wanted[: source.max_new_items]
     results = await asyncio.gather(*(_build_record(ctx, source, item) for item in to_fetch))
     records = [r for r in results if r is not None]
-    records += [ItemRecord(item=i) for i in new[source.max_new_items :]]  # seen, not fetched (backfill later)
+    fetched_keys = {i.key for i in to_fetch}
+    records += [ItemRecord(item=i) for i in new if i.key not in fetched_keys]  # seen, not fetched
     write = PollWrite(
         source_id=source.id,
         now=now,
@@ -202,6 +204,14 @@ async def _store_items(
         baseline=baseline,
         statement_ids=tuple(ids),
     )
+
+
+def _passes_prefilter(source: Source, item: Item) -> bool:
+    """News sources (keyword_prefilter): only items whose title carries a statement word are read."""
+    if not source.keyword_prefilter or not source.keywords:
+        return True
+    title = orgs.normalize(item.title or "")
+    return any(orgs.normalize(word) in title for word in source.keywords)
 
 
 # ───────────────────────────── one item ─────────────────────────────

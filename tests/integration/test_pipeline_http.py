@@ -203,3 +203,17 @@ async def test_a_page_that_only_links_to_a_pdf_is_read_from_the_pdf(
         "Syrians for Truth and Justice",
         "Lawyers and Doctors for Human Rights",
     )
+
+
+async def test_news_sources_read_only_items_whose_title_has_a_statement_word(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    site = Site(httpserver, "news")
+    site.publish("1", "مباراة كرة القدم مساء اليوم")
+    site.publish("2", "بيان مشترك حول المعتقلين")
+    src = source(site.url, "news", keyword_prefilter=True, keywords=("بيان",))
+    result = await pipeline.poll_source(ctx, src)
+    assert result.new_items == 2 and result.new_statements == 1
+    assert site.page_hits == ["2"]  # the football item is recorded as seen, never fetched
+    again = await pipeline.poll_source(ctx, replace(src))
+    assert again.new_items == 0 and site.page_hits == ["2"]

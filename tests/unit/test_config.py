@@ -739,3 +739,27 @@ def test_registry_structure_problems(tmp_path: Path) -> None:
         load_registry("version: 1\n", "orgs.yaml")
     with pytest.raises(ConfigError, match=r"not found"):
         read_registry(str(tmp_path / "missing.yaml"))
+
+
+def test_prefiltered_sources_get_the_keywords_of_their_language() -> None:
+    text = """defaults:
+  keyword_prefilter:
+    ar: ["بيان", "رسالة مفتوحة"]
+    en: ["statement"]
+sources:
+  - id: news-ar
+    url: https://news.example.org/feed
+    language: ar
+    keyword_prefilter: true
+  - id: news-any
+    url: https://other.example.org/feed
+    keyword_prefilter: true
+  - id: plain
+    url: https://plain.example.org/feed
+"""
+    by_id = {s.id: s for s in load_sources(text)}
+    assert by_id["news-ar"].keywords == ("بيان", "رسالة مفتوحة")
+    assert set(by_id["news-any"].keywords) == {"بيان", "رسالة مفتوحة", "statement"}
+    assert by_id["plain"].keywords == ()
+    bare = load_sources("sources:\n  - id: n\n    url: https://n.example.org/f\n    keyword_prefilter: true\n")
+    assert "statement" in bare[0].keywords and "بيان" in bare[0].keywords

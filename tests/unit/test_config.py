@@ -761,5 +761,7 @@ sources:
     assert by_id["news-ar"].keywords == ("بيان", "رسالة مفتوحة")
     assert set(by_id["news-any"].keywords) == {"بيان", "رسالة مفتوحة", "statement"}
     assert by_id["plain"].keywords == ()
-    bare = load_sources("sources:\n  - id: n\n    url: https://n.example.org/f\n    keyword_prefilter: true\n")
+    bare = load_sources(
+        "sources:\n  - id: n\n    url: https://n.example.org/f\n    keyword_prefilter: true\n"
+    )
     assert "statement" in bare[0].keywords and "بيان" in bare[0].keywords

@@ -197,7 +197,7 @@ def _read_config(doc: Doc, text: str) -> FeedsConfig | None:
     for index, node in enumerate(entries.value, 1):
         source, fallback = _read_source(doc, node, index, (defaults, sets, seen))
         if source is not None:
-            sources.append(source)
+            sources.append(replace(source, html_fallback=fallback))
             if fallback is not None:
                 fallbacks[source.id] = fallback
     timeout, agent = defaults.get("timeout"), defaults.get("user_agent")

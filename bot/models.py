@@ -87,6 +87,7 @@ class Source:
     enabled: bool = True
     selectors: Selectors | None = None
     fallback_urls: tuple[str, ...] = ()
+    html_fallback: tuple[str, Selectors] | None = None  # a listing page scraped when the feed fails
     aliases: tuple[str, ...] = ()
     org: str | None = None
     announce_first_poll: bool = False

@@ -125,8 +125,27 @@ async def _poll(ctx: PollContext, source: Source) -> PollResult:
             return await _record_not_modified(ctx, source, now, fetched)
         items = await asyncio.to_thread(parse.parse_items, fetched, source, today=now.date())
     except (FetchError, ParseError) as e:
-        return await _record_failure(ctx, source, now, health, e)
+        if source.html_fallback is None:
+            return await _record_failure(ctx, source, now, health, e)
+        try:
+            fetched, items = await _scrape_fallback(ctx, source, now, e)
+        except (FetchError, ParseError):
+            return await _record_failure(ctx, source, now, health, e)
     return await _store_items(ctx, source, now, health, fetched, items)
+
+
+async def _scrape_fallback(
+    ctx: PollContext, source: Source, now: datetime, cause: Exception
+) -> tuple[Fetched, list[Item]]:
+    """The feed failed: read the source's html_fallback listing page with its selectors instead."""
+    assert source.html_fallback is not None
+    url, selectors = source.html_fallback
+    log.info("source=%s feed failed (%s); scraping %s", source.id, cause, url)
+    fetched = await ctx.fetcher.fetch(url)
+    assert isinstance(fetched, Fetched)  # no validators sent
+    as_page = replace(source, type="page", selectors=selectors)
+    items = await asyncio.to_thread(parse.parse_items, fetched, as_page, today=now.date())
+    return replace(fetched, etag=None, last_modified=None), items
 
 
 async def _fetch_listing(ctx: PollContext, source: Source, validators: Validators) -> Fetched | NotModified:

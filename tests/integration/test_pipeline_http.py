@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bot import app, fetch, pipeline, scheduler, storage
-from bot.models import Source
+from bot.models import Selectors, Source
 from tests.pdfmaker import make_pdf
 from tests.sites import JOINT_PAGE, FeedSite, rss
 
@@ -217,3 +217,25 @@ async def test_news_sources_read_only_items_whose_title_has_a_statement_word(
     assert site.page_hits == ["2"]  # the football item is recorded as seen, never fetched
     again = await pipeline.poll_source(ctx, replace(src))
     assert again.new_items == 0 and site.page_hits == ["2"]
+
+
+async def test_when_the_feed_fails_the_html_fallback_listing_is_scraped(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    site = Site(httpserver, "fb")
+    site.publish("9", "بيان مشترك حول المعتقلين")
+    listing = (
+        '<html><body><div class="views-row"><h3><a href="/fb/item/9">بيان مشترك حول المعتقلين</a></h3>'
+        '<span class="date">2026-01-11</span></div></body></html>'
+    )
+    httpserver.expect_request("/fb/broken.xml").respond_with_data("down", status=503)
+    httpserver.expect_request("/fb/list").respond_with_data(listing, content_type="text/html; charset=utf-8")
+    fallback = (
+        httpserver.url_for("/fb/list"),
+        Selectors(item=".views-row", link="h3 a", title="h3", date=".date"),
+    )
+    src = source(httpserver.url_for("/fb/broken.xml"), "fb", html_fallback=fallback)
+    result = await pipeline.poll_source(ctx, src)
+    assert result.ok and result.new_statements == 1 and site.page_hits == ["9"]
+    health = await ctx.store.call(storage.get_health, "fb")
+    assert health.error_count == 0 and health.last_ok is not None

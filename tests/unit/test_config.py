@@ -765,3 +765,21 @@ sources:
         "sources:\n  - id: n\n    url: https://n.example.org/f\n    keyword_prefilter: true\n"
     )
     assert "statement" in bare[0].keywords and "بيان" in bare[0].keywords
+
+
+def test_html_fallback_is_carried_by_the_source() -> None:
+    text = """sources:
+  - id: stj-en
+    url: https://stj.example.org/feed/
+    html_fallback:
+      url: https://stj.example.org/statements/
+      selectors: {item: article, link: h2 a, title: h2}
+"""
+    [src] = load_sources(text)
+    assert src.html_fallback is not None
+    url, selectors = src.html_fallback
+    assert (
+        url == "https://stj.example.org/statements/"
+        and selectors.item == "article"
+        and selectors.link == "h2 a"
+    )

@@ -22,7 +22,7 @@ from bot.yaml_nodes import Bad, typo
 
 SOURCE_TYPES: dict[str, SourceType] = {"feed": "feed", "wordpress": "wordpress", "page": "page"}
 LANGUAGES = ("ar", "en", "ku", "mixed")
-MIN_INTERVAL = 60.0  # seconds; politeness floor for any source
+MIN_INTERVAL = 10.0  # seconds; a floor against typos (real sources want minutes or hours)
 
 _DURATION_RE = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?", re.I)
 _DURATION_HELP = "use 90s, 30m, 1h, 1d, 1h30m or a number of seconds"
@@ -90,7 +90,7 @@ def as_duration(value: Any) -> float:
 def as_interval(value: Any) -> float:
     seconds = as_duration(value)
     if seconds < MIN_INTERVAL:
-        raise Bad(f"{show(value)} is too short (minimum 60s; e.g. 30m)")
+        raise Bad(f"{show(value)} is too short (minimum 10s; e.g. 30m)")
     return seconds
 
 

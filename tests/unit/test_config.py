@@ -424,8 +424,8 @@ def test_selector_typo_and_unknown_set() -> None:
     ("value", "message"),
     [
         ("5x", "bad duration '5x' (use 90s, 30m, 1h, 1d, 1h30m or a number of seconds)"),
-        ("30s", "'30s' is too short (minimum 60s"),
-        ("30", "30 is too short (minimum 60s"),
+        ("5s", "'5s' is too short (minimum 10s"),
+        ("3", "3 is too short (minimum 10s"),
         ("1.5h", "bad duration '1.5h'"),
         ("true", "bad duration true"),
     ],
@@ -436,8 +436,8 @@ def test_bad_interval(value: str, message: str) -> None:
 
 
 def test_bad_interval_in_defaults() -> None:
-    problem = one_problem("defaults:\n  interval: 10s\nsources:\n  - {id: s, url: 'https://a.example/'}\n")
-    assert problem.startswith("feeds.yaml:2: defaults: key 'interval': '10s' is too short")
+    problem = one_problem("defaults:\n  interval: 9s\nsources:\n  - {id: s, url: 'https://a.example/'}\n")
+    assert problem.startswith("feeds.yaml:2: defaults: key 'interval': '9s' is too short")
 
 
 def test_bad_language() -> None:

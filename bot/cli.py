@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from bot import __version__, app, cli_orgs, config, storage
 from bot.models import BayanError, ConfigError, Hints, PollResult, Settings, Source
@@ -30,7 +33,10 @@ EXTRA_COMMANDS.append(cli_orgs.register)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `bayan` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # usage errors (exit 2), --help and --version (exit 0) return, not raise
+        return e.code if isinstance(e.code, int) else 2
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
@@ -111,6 +117,11 @@ def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--source", metavar="ID")
     p.set_defaults(handler=cmd_statements)
+    p = sub.add_parser("export", parents=[common], help="open data: one row per statement × signatory")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--since", metavar="YYYY-MM-DD", type=_iso_date, help="statements published since")
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(handler=cmd_export)
     p = sub.add_parser("sources", parents=[common], help="configured sources and their health")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_sources)
@@ -210,6 +221,37 @@ def cmd_statements(args: argparse.Namespace, settings: Settings) -> int:
         who = r.issuer or f"{len(r.signatories)} signatories"
         print(f"{r.id:>5}  {date}  {r.kind or '-':<11} {r.title or '(no title)'} — {who} — {r.url}")
     return 0
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Statements × signatories as CSV (UTF-8 with BOM in a file, so spreadsheets show Arabic) or JSON."""
+    db = open_existing_db(settings.db_path)
+    rows = storage.export_signatures(db, since=args.since)
+    if not args.out:
+        _write_export(sys.stdout, args.format, rows)
+        return 0
+    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+    with open(args.out, "w", encoding=encoding, newline="") as out:
+        _write_export(out, args.format, rows)
+    print(f"bayan: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _write_export(out: TextIO, fmt: str, rows: Iterator[dict[str, object]]) -> None:
+    if fmt == "json":
+        json.dump(list(rows), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=storage.EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,7 @@ They return ``bot.models`` dataclasses, never sqlite-utils Table objects.
 
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, Store, open_db
+from bot.storage.export import EXPORT_COLUMNS, export_signatures
 from bot.storage.orgs import (
     Norm,
     add_alias,
@@ -68,6 +69,7 @@ from bot.storage.statements import (
 )
 
 __all__ = [
+    "EXPORT_COLUMNS",
     "Db",
     "Norm",
     "Store",
@@ -85,6 +87,7 @@ __all__ = [
     "deactivate_chat",
     "drop_delivery",
     "due_deliveries",
+    "export_signatures",
     "find_org_id",
     "find_orgs_by_name",
     "get_chat",

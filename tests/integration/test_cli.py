@@ -151,3 +151,30 @@ def test_unusable_database_is_a_one_line_error(tmp_path: Path, capsys: pytest.Ca
 def test_missing_file_for_extract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(tmp_path / "nope.html")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_export_csv_and_json_one_row_per_signature(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg, db = config_for(site, tmp_path), str(tmp_path / "bayan.db")
+    assert main(["poll", "--once", "--source", "good", "--config", cfg, "--db", db]) == 0
+    capsys.readouterr()
+    out = tmp_path / "export.csv"
+    assert main(["export", "--config", cfg, "--db", db, "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("statement_id,published,kind,title,url,source,role")
+    assert len(lines) == 3 and "سوريون من أجل الحقيقة والعدالة" in lines[1]
+    assert main(["export", "--format", "json", "--since", "2026-01-01", "--config", cfg, "--db", db]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name_as_written"] for r in rows] == [
+        "سوريون من أجل الحقيقة والعدالة",
+        "الشبكة السورية لحقوق الإنسان",
+    ]
+    assert (
+        rows[0]["org_slug"] == "stj"
+        and rows[0]["provisional"] is False
+        and rows[0]["published"] == "2026-01-11"
+    )
+    assert main(["export", "--format", "json", "--since", "2027-01-01", "--config", cfg, "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["export", "--since", "yesterday", "--config", cfg, "--db", db]) == 2

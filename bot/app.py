@@ -181,7 +181,7 @@ async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: a
     try:
         await stop.wait()
     finally:
-        poller.shutdown()
+        await poller.stop()
         printer.cancel()
     print("bayan: stopped", flush=True)
     return 0

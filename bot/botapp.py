@@ -205,7 +205,7 @@ class BotRuntime:
             await stop.wait()
         finally:
             self.stop.set()  # the sender finishes the message in flight (a send held by a long 429 is cut)
-            self.poller.shutdown()
+            await self.poller.stop()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(outbox), SENDER_GRACE)
             for task in [outbox, *self.tasks]:

@@ -61,6 +61,7 @@ class Poller:
         self.rng = rng or random.Random()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.cycle_lock = asyncio.Lock()
+        self._running: set[asyncio.Task[object]] = set()  # job runs in progress
 
     async def start(self) -> None:
         """Add the jobs and start; must run inside the event loop (APScheduler 3.11)."""
@@ -68,8 +69,18 @@ class Poller:
         self.scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop at once: polls in progress are cancelled (each poll stores in one transaction)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop starting polls, let those in progress finish (at most ``grace`` seconds), then shut down."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
+        self.shutdown()
 
     async def reload(self, sources: list[Source]) -> None:
         """Replace the jobs with those of a new source list (`/reload`)."""
@@ -107,9 +118,17 @@ class Poller:
     async def run_job(self, source_id: str) -> PollResult | None:
         """The job body: poll the source if it is due (backoff, server floors), report the result."""
         source = self.sources.get(source_id)
-        if source is None:
+        task = asyncio.current_task()
+        if source is None or task is None:
             return None
-        health = await self.ctx.store.call(storage.get_health, source_id)
+        self._running.add(task)
+        try:
+            return await self._run_due(source)
+        finally:
+            self._running.discard(task)
+
+    async def _run_due(self, source: Source) -> PollResult | None:
+        health = await self.ctx.store.call(storage.get_health, source.id)
         # the trigger's jitter may fire a little before the next check: that still counts as due
         early = timedelta(seconds=_jitter(source) + 1.0)
         if not pipeline.is_due(health, self.ctx.now() + early):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import pytest
 
 from bot import fetch, pipeline, scheduler, storage
 from bot.models import Source, SourceHealth
+from tests.conftest import eventually
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>"""
@@ -94,3 +96,13 @@ async def test_cycle_only_due_skips_sources_checked_recently(ctx: pipeline.PollC
     assert [r.source_id for r in results] == ["b"]
     everything = await scheduler.run_cycle(ctx, [src("a"), src("b")])
     assert sorted(r.source_id for r in everything) == ["a", "b"]
+
+
+async def test_stop_lets_a_poll_in_progress_finish(ctx: pipeline.PollContext) -> None:
+    poller = scheduler.Poller(ctx, [src("a")])
+    await poller.start()
+    job = asyncio.create_task(poller.run_job("a"))
+    await asyncio.sleep(0)  # the job has started and registered itself
+    await poller.stop(grace=5)
+    assert job.done() and not job.cancelled() and job.result() is not None
+    await eventually(lambda: not poller.scheduler.running)  # APScheduler stops on its next loop turn

@@ -28,9 +28,15 @@ _STATEMENT_WORD = folded(
     re.I,
 )
 _FIRST_PERSON = folded(
-    r"(?:^|\s)(?:نحن|اننا|نعلن|نطالب|ندعو|نوكد|ندين|نرفض|نحمل"
+    r"(?:^|\s)و?(?:نحن|اننا|نعلن|نطالب|ندعو|نوكد|ندين|نرفض|نحمل"
     r"|نناشد|نعبر|نرحب|نتقدم|نجدد|نشدد|نحذر|نستنكر|نامل|نعتبر"
     r"|نلتزم|نتوجه|نهيب|نثمن|نطلب|نعرب|ننسحب|نجمد|نعلق)(?=\s|$|[،,.])|\b(?:we|our|ourselves)\b",
+    re.I,
+)
+_DEMAND = folded(
+    r"(?:^|\s)و?(?:نطالب|ندعو|نناشد|ندين|نستنكر|نرفض|نحذر|نحمل|نشجب|نجدد|نعرب|نهيب)(?=\s|$|[،,.])"
+    r"|\bwe\s+(?:\w+ly\s+|also\s+|therefore\s+)?(?:call|urge|demand|condemn|denounce|reject|appeal|deplore"
+    r"|renew|reiterate|warn|hold)\b",
     re.I,
 )
 _AR_ORG_VERB = folded(
@@ -72,6 +78,22 @@ _EVENT = folded(
     r"تدعوكم|ندعوكم|يدعوكم|للوقوف معنا|للمشاركه معنا|في تمام الساعه"
     r"|(?:^|\s)في الساعه|\binvites? you\b|\bjoin us\b"
     r"|\bat \d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\bregister (?:here|now)\b",
+    re.I,
+)
+_NOTICE_TITLE = folded(
+    r"\bvacanc|\bjob (?:opportunit|offer|opening|advert)|\bwe.?re hiring\b|^careers?\b"
+    r"|\bcall for (?:applications|proposals|consultants|expressions? of interest)"
+    r"|\bterms of reference\b|(?:^|\s)(?:وظيفه|وظائف|شاغر|شاغره|فرصه عمل|فرص عمل|توظيف)(?=$|[\s:،])"
+    r"|دعوه (?:ل|ال)تقديم|^(?:agenda\b|(?:conference|event|workshop|forum) (?:agenda|programme|program)\b"
+    r"|programme of\b|program of\b|برنامج (?:ال)?(?:موتمر|ندوه|ورشه|فعاليه|فعاليات|ملتقي|منتدي|جلسات)"
+    r"|جدول (?:ال)?اعمال)",
+    re.I,
+)
+_JOB = folded(
+    r"\bhow to apply\b|\bto apply(?:,| for\b)|\bapply (?:now|online|by|before|here)\b"
+    r"|\bsend (?:your|a|their) (?:cv|resume|application)|\bcover letter\b|\bshortlisted\b"
+    r"|\bqualified candidates\b|\bjob description\b"
+    r"|السيره الذاتيه|للتقديم (?:علي|على)|التقدم (?:الي|إلى|ل)(?:ال)?وظيفه|المتقدمين والمتقدمات",
     re.I,
 )
 _ABOUT_TITLE = folded(
@@ -163,6 +185,7 @@ def statement_score(lines: list[Line], title: str | None, names: int, issuer_sou
     score += {"signature": 2.5, "issued": 2.5, "opening": 1.5, "subject": 0.5}.get(issuer_source or "", 0.0)
     score += 1.5 if _STATEMENT_WORD.search(fold(title or "")) or _STATEMENT_WORD.search(kicker) else 0.0
     score += 1.5 if recipients else 0.0
+    score += 1.5 if issuer_source == "site" and _DEMAND.search(own) else 0.0  # the site's own demands
     score += _cap(len(_FIRST_PERSON.findall(own)), 0.5, 1.5)
     score += 1.0 if _TITLE_VERB.search(fold(title or "")) else 0.0
     org_verbs = len(_AR_ORG_VERB.findall(own)) + len(_EN_ORG_VERB.findall(unquote(text)))
@@ -170,7 +193,8 @@ def statement_score(lines: list[Line], title: str | None, names: int, issuer_sou
     score += 2.0 if statements_only else 0.0
     score -= _cap(len(_REPORT.findall(own)), 1.0, 4.0)
     score -= _cap(len(_EVENT.findall(own)), 2.5, 3.0)
-    score -= 3.0 if _ABOUT_TITLE.match(fold(title or "")) else 0.0
+    score -= 3.0 if _ABOUT_TITLE.match(fold(title or "")) or _NOTICE_TITLE.search(fold(title or "")) else 0.0
+    score -= _cap(len(_JOB.findall(own)), 1.5, 3.0)
     if names >= 2:  # a signatory block under its own heading: the page carries a statement (even in a report)
         score = max(score, THRESHOLD + 0.5)
     elif teasers >= 3:  # a listing page: linked titles with teasers

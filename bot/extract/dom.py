@@ -87,6 +87,7 @@ class Page:
     header_dates: list[date] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     teasers: int = 0  # linked headings, a listing page has several
+    site_name: str | None = None  # og:site_name / application-name
 
 
 def looks_like_html(content: str) -> bool:
@@ -134,7 +135,13 @@ def html_page(content: str) -> Page:
     links = [(a.attributes.get("href") or "", squash(a.text())) for a in container.css("a[href]")]
     teasers = sum(1 for ln in lines if ln.link and ln.tag in _HEADINGS and words(ln.text) >= 2)
     teasers = max(teasers, _article_teasers(container))
-    return Page(lines, title, meta_dates, header_dates, links, teasers)
+    return Page(lines, title, meta_dates, header_dates, links, teasers, _site_name(tree))
+
+
+def _site_name(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first('meta[property="og:site_name"], meta[name="application-name"]')
+    name = squash(node.attributes.get("content") or "") if node is not None else ""
+    return name or None
 
 
 def _cleaned(content: str, chrome: str) -> tuple[LexborHTMLParser, LexborNode | None, list[date]]:

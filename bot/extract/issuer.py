@@ -45,6 +45,10 @@ _ROLE = folded(
     r"(?:\s+(?:of|for)\b)?(?:\s*[,،:\-–—]\s*|\s+|$)",
     re.I,
 )
+_GLUED_LAM = re.compile(  # "المكتب الإعلامي لمنظمة …": the "ل" of the role's genitive is not part of the name
+    r"^ل(?=(?:منظم|مركز|شبك|رابط|جمعي|هيئ|مؤسس|موسس|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع|مبادر|فريق"
+    r"|نقاب|مجلس|منبر|حزب|معهد|مرصد)\w)"
+)
 _PERSON = folded(
     r"^(?:الدكتور(?:ه)?|د\.|الاستاذ(?:ه)?|المحامي(?:ه)?|المهندس(?:ه)?|الشيخ|السيد(?:ه)?"
     r"|dr\.?|mr\.?|mrs\.?|ms\.?|prof\.?|professor|sheikh)\s",
@@ -105,7 +109,7 @@ def _strip_role(text: str) -> str:
         m = _ROLE.match(fold(rest))
         if not m:
             break
-        rest = re.sub(r"^لل", "ال", " ".join(rest.split()[words(m.group(0)) :]))
+        rest = _GLUED_LAM.sub("", re.sub(r"^لل", "ال", " ".join(rest.split()[words(m.group(0)) :])))
     return rest
 
 
@@ -119,7 +123,7 @@ def closing_signature(lines: list[Line], title: str | None) -> str | None:
         text = ISSUED.sub("", line.text).strip()
         if words(text) > 25:
             return None
-        if not text or line.tag == "li" or (line.link and words(text) > 6) or is_date_line(text):
+        if not text or line.tag == "li" or is_date_line(text) or _not_a_signature(line, lines):
             continue
         candidate = "" if _PERSON.match(fold(text)) or _BYLINE.match(fold(text)) else _strip_role(text)
         if not candidate or words(candidate) > 12 or ":" in candidate or _SENTENCE.search(candidate):
@@ -128,6 +132,16 @@ def closing_signature(lines: list[Line], title: str | None) -> str | None:
         if org_like(candidate, others):
             return clean_name(candidate)
     return None
+
+
+def _not_a_signature(line: Line, lines: list[Line]) -> bool:
+    """A long link, a link without an organisation word ("Download the report (PDF)") or a cell of a grid
+    (an agenda's speaker column, a report's table) never signs the page."""
+    if line.link and (words(line.text) > 6 or not ORG_WORD.search(fold(line.text))):
+        return True
+    if line.tag in ("td", "th") and line.group:
+        return any(other.group == line.group and other.col > 0 for other in lines)
+    return False
 
 
 def issued_by(lines: list[Line]) -> str | None:
@@ -201,13 +215,16 @@ def title_prefix(title: str | None) -> str | None:
     return head if sep and 1 <= words(head) <= 10 and org_like(head) else None
 
 
-def find_issuer(lines: list[Line], title: str | None, body: str) -> Issuer:
+def find_issuer(lines: list[Line], title: str | None, body: str, site: str | None = None) -> Issuer:
+    """The first found, in order of trust; last, the site's own name when it is an organisation's
+    (og:site_name "منظمة بنفسج": an organisation's site speaks for it)."""
     for source, found in (
         ("signature", closing_signature(lines, title)),
         ("issued", issued_by(lines)),
         ("opening", opening_subject(lines)),
         ("title", title_prefix(title)),
         ("subject", frequent_subject(body[:30_000])),
+        ("site", clean_name(site) if site and org_like(site) else None),
     ):
         if found:
             return Issuer(found, source)

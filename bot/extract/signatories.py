@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.extract.issuer import ORG_WORD
 from bot.extract.text import (
     Line,
     clean_name,
@@ -29,7 +30,8 @@ _SIG = folded(
     r"(?<![^\s/(])(?:و?ال)?موقع(?:ون|ين|ات|ه|و|ي)(?![^\s:/)])"
     r"|التوقيعات|التواقيع|(?:^|\s)(?:وقع|وقعت|يوقع)\s+علي?"
     r"|\bsignator(?:y|ies)\b|\bsigned\b|\bundersigned\b|\bco-?signed\b|\bendorsed\s+by\b|\bsigners\b"
-    r"|\bendorsements?\b|\bsignataires\b",
+    r"|\bendorsements?\b|\bsignataires\b"
+    r"|(?:^|\s)(?:ال)?مستقيل(?:ون|ين|ات)(?![^\s:/)])|\bresign(?:ing|ed) members\b",
     re.I,
 )
 _IND_STRONG = folded(
@@ -145,6 +147,20 @@ def _stop(line: Line) -> bool:
     return bool(_CHROME_LINE.match(fold(text)))
 
 
+def _punctuated_item(lines: list[Line], i: int) -> bool:
+    """A long name closing with "." in a list whose items end with punctuation ("X،" / "Y."), not a
+    closing sentence: the item before it ends with a mark too and it names an organisation."""
+    text, before = lines[i].text, lines[i - 1].text.rstrip() if i else ""
+    return (
+        text.endswith(".")
+        and 7 <= words(text) <= 12
+        and before[-1:] in ".،,;؛"
+        and bool(ORG_WORD.search(fold(text)))
+        and not is_date_line(text)
+        and not _CHROME_LINE.match(fold(text))
+    )
+
+
 def find_signatories(lines: list[Line]) -> Signatures:
     """Every signatory block of the page (headed blocks first, then inline endorsement sentences)."""
     found = Signatures()
@@ -204,7 +220,7 @@ def _collect(lines: list[Line], start: int, mode: str, rest: str, found: Signatu
             pass  # an introduction ("… signed by the following organisations:") or a "Country: Germany" line
         elif _inline_list(line):
             got += sum(found.add(name, mode) for name in split_inline(line.text))
-        elif _stop(line):
+        elif _stop(line) and not _punctuated_item(lines, i):
             break
         else:
             got += found.add(line.text, mode)

@@ -46,7 +46,7 @@ def _extract(content: str, hints: Hints) -> Statement:
     lines = page.lines
     body = "\n".join(line.text for line in lines)
     sigs = find_signatories(lines)
-    issuer = find_issuer(lines, page.title, body)
+    issuer = find_issuer(lines, page.title, body, page.site_name)
     evidence = statement_score(
         lines,
         page.title,
@@ -66,7 +66,8 @@ def _extract(content: str, hints: Hints) -> Statement:
     )
     if evidence.score < THRESHOLD:
         return base
-    signatories, issuer_name = _signers(sigs, issuer.name or hints.source_name)
+    named = hints.source_name if issuer.source in (None, "site") and hints.source_name else issuer.name
+    signatories, issuer_name = _signers(sigs, named)
     kind = kind_of(lines, page.title, len(signatories) + len(sigs.individuals), evidence.recipients)
     return replace(
         base,

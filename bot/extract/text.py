@@ -84,11 +84,19 @@ def clean_name(raw: str) -> str:
     return name
 
 
+_LIST_NOTE = re.compile(
+    r"^[(\[][^()\[\]]*[)\]]$|الترتيب الابجدي|حسب الترتيب|ترتيب ابجدي|\balphabetical(?:ly)?\b"
+    r"|\bin no particular order\b",
+    re.I,
+)
+
+
 def plausible_name(name: str) -> bool:
-    """Short enough, has letters, is not a link, e-mail or phone number."""
+    """Short enough, has letters, is not a link, e-mail, phone number or a note on the list ("(in
+    alphabetical order)")."""
     if not name or len(name) > 150 or words(name) > 14:
         return False
-    if not re.search(r"[^\W\d_]", name) or _URLISH.search(name):
+    if not re.search(r"[^\W\d_]", name) or _URLISH.search(name) or _LIST_NOTE.search(fold(name)):
         return False
     return fold(name) not in {"and", "و", "etc", "الخ", "وغيرها", "others"}
 
@@ -102,7 +110,7 @@ def _split_outside_parens(text: str) -> list[str]:
             depth += 1
         elif ch in ")]":
             depth = max(depth - 1, 0)
-        if ch in ",،;؛|·" and depth == 0:
+        if ch in ",،;؛|·•" and depth == 0:
             parts.append("".join(current))
             current = []
         else:
@@ -132,8 +140,29 @@ def _strip_conjunction(part: str) -> tuple[str, bool]:
     return part, False
 
 
+_INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(?:\((?P<a>[0-9٠-٩]{1,3})\)|(?P<b>[0-9٠-٩]{1,3})\s*[-.)–])\s*")
+
+
+def _numbered_run(text: str) -> list[str] | None:
+    """ "1- A 2- B 3- C" / "١- أ ٢- ب ٣- ج" / "(1) A (2) B (3) C" written on one line: the items, when the
+    numbers run 1, 2, 3 … from the start of the text (at least three of them); otherwise None."""
+    cuts: list[tuple[int, int]] = []
+    for m in _INLINE_NUMBER.finditer(text):
+        if int(m.group("a") or m.group("b")) == len(cuts) + 1 and (cuts or not text[: m.start()].strip()):
+            cuts.append((m.start(), m.end()))
+    if len(cuts) < 3:
+        return None
+    ends = [start for start, _ in cuts[1:]] + [len(text)]
+    items = [text[begin:end].strip() for (_, begin), end in zip(cuts, ends, strict=True)]
+    return items if all(items) else None
+
+
 def split_inline(text: str) -> list[str]:
-    """Split "A, B, C and D" / "أ، ب، وج" into names (commas inside parentheses do not split)."""
+    """Split "A, B, C and D" / "أ، ب، وج" into names (commas inside parentheses do not split);
+    a numbered run "1- A 2- B 3- C" splits at its numbers only."""
+    numbered = _numbered_run(text)
+    if numbered:
+        return numbered
     parts = _split_outside_parens(text)
     if not parts:
         return []
@@ -151,7 +180,8 @@ def split_inline(text: str) -> list[str]:
 
 
 def separators(text: str) -> int:
-    return len(_split_outside_parens(text)) - 1
+    numbered = _numbered_run(text)
+    return len(numbered) - 1 if numbered else len(_split_outside_parens(text)) - 1
 
 
 # ───────────────────────────── sentences, quotes, lead ─────────────────────────────

@@ -33,10 +33,12 @@ log = logging.getLogger("bayan")
 
 
 @asynccontextmanager
-async def open_runtime(db_path: str, sources: list[Source]) -> AsyncIterator[pipeline.PollContext]:
-    """Store (seeded registry, synced sources) + fetcher, closed on exit."""
+async def open_runtime(
+    db_path: str, sources: list[Source], *, user_agent: str | None = None, timeout: float | None = None
+) -> AsyncIterator[pipeline.PollContext]:
+    """Store (seeded registry, synced sources) + fetcher (user agent and timeout of feeds.yaml)."""
     store = storage.Store(db_path)
-    client = fetch.make_client()
+    client = fetch.make_client(user_agent=user_agent or fetch.USER_AGENT, timeout=timeout or 20.0)
     try:
         await store.call(_prepare_db, sources)
         yield pipeline.PollContext(fetcher=fetch.Fetcher(client), store=store)
@@ -55,12 +57,15 @@ def _prepare_db(db: storage.Db, sources: list[Source]) -> None:
 
 
 async def poll_once(
-    db_path: str, sources: list[Source], *, dry_run: bool = False
+    settings: Settings, sources: list[Source], *, dry_run: bool = False
 ) -> tuple[list[PollResult], list[StoredStatement]]:
     """`bayan poll --once`: one cycle over the sources; with dry_run, also the statements found."""
     if dry_run:
         sources = [_announce_all(s) for s in sources]
-    async with open_runtime(db_path, sources) as ctx:
+    db_path = ":memory:" if dry_run else settings.db_path
+    async with open_runtime(
+        db_path, sources, user_agent=settings.user_agent, timeout=settings.http_timeout
+    ) as ctx:
         results = await scheduler.run_cycle(ctx, sources)
         found: list[StoredStatement] = []
         if dry_run:
@@ -148,7 +153,10 @@ async def run_service(settings: Settings, sources: list[Source], stop: asyncio.E
     """`bayan run`: the scheduler (+ the Telegram bot when a token is set) until SIGINT/SIGTERM."""
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
-    async with open_runtime(settings.db_path, sources) as ctx:
+    runtime = open_runtime(
+        settings.db_path, sources, user_agent=settings.user_agent, timeout=settings.http_timeout
+    )
+    async with runtime as ctx:
         if settings.token:
             from bot import botapp  # imported here: console mode never loads python-telegram-bot
 

@@ -130,15 +130,21 @@ def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.Argume
 # ───────────────────────────── commands ─────────────────────────────
 
 
+def _read_config(settings: Settings) -> tuple[Settings, list[Source]]:
+    """feeds.yaml: its sources, and its fetch-wide defaults (user agent, timeout) folded into the settings."""
+    cfg = config.read_config(settings.config_path)
+    return replace(settings, user_agent=cfg.user_agent, http_timeout=cfg.timeout), list(cfg.sources)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    sources = config.read_sources(settings.config_path)
+    settings, sources = _read_config(settings)
     return asyncio.run(app.run_service(settings, sources))
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    sources = _select_sources(config.read_sources(settings.config_path), args.source)
-    db_path = ":memory:" if args.dry_run else settings.db_path
-    results, statements = asyncio.run(app.poll_once(db_path, sources, dry_run=args.dry_run))
+    settings, sources = _read_config(settings)
+    sources = _select_sources(sources, args.source)
+    results, statements = asyncio.run(app.poll_once(settings, sources, dry_run=args.dry_run))
     if args.json:
         print(json.dumps([_result_json(r) for r in results], ensure_ascii=False, indent=2))
     else:

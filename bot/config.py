@@ -166,7 +166,12 @@ def load_sources(text: str, path: str = "feeds.yaml") -> list[Source]:
 
 def read_sources(path: str) -> list[Source]:
     """load_sources on the file at ``path`` (a missing or unreadable file is a ConfigError naming it)."""
-    return load_sources(_read_text(path, "sources file", "set BAYAN_CONFIG or --config"), path)
+    return list(read_config(path).sources)
+
+
+def read_config(path: str) -> FeedsConfig:
+    """load_config on the file at ``path`` (a missing or unreadable file is a ConfigError naming it)."""
+    return load_config(_read_text(path, "sources file", "set BAYAN_CONFIG or --config"), path)
 
 
 def load_config(text: str, path: str = "feeds.yaml") -> FeedsConfig:

@@ -33,7 +33,7 @@ from bot.charset import SNIFF_BYTES as SNIFF_BYTES  # re-exported
 from bot.charset import decode_body
 from bot.models import Fetched, FetchError, NotModified, Validators
 
-USER_AGENT = "bayan/0.1 (+https://github.com/bayan-monitor/bayan; statement tracker)"
+USER_AGENT = "bayan/0.1 (statement tracker for Syrian civil society; defaults.user_agent adds a contact)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.9, */*;q=0.5"
 ACCEPT_ENCODING = "gzip, deflate"  # only what _Inflater decodes: never advertise br or zstd
 MAX_WAIT = 24 * 3600.0  # cap of every server wait hint, seconds

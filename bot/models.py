@@ -109,6 +109,8 @@ class Settings:
     config_path: str = "feeds.yaml"
     admins: frozenset[int] = frozenset()
     log_level: str = "INFO"
+    user_agent: str | None = None  # feeds.yaml defaults.user_agent
+    http_timeout: float | None = None  # feeds.yaml defaults.timeout (seconds)
 
     def __repr__(self) -> str:  # never print the token
         token = "set" if self.token else "unset"

@@ -178,3 +178,16 @@ def test_export_csv_and_json_one_row_per_signature(
     assert main(["export", "--format", "json", "--since", "2027-01-01", "--config", cfg, "--db", db]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main(["export", "--since", "yesterday", "--config", cfg, "--db", db]) == 2
+
+
+def test_the_user_agent_of_feeds_yaml_is_sent(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write_config(
+        tmp_path,
+        'defaults:\n  user_agent: "bayan-test/1 (ops@example.org)"\n  timeout: 15s\n'
+        f"sources:\n  - id: good\n    url: {site.url_for('/feed.xml')}\n",
+    )
+    assert main(["poll", "--once", "--config", cfg, "--db", str(tmp_path / "b.db")]) == 0
+    agents = {req.headers.get("User-Agent") for req, _ in site.log if req.path == "/feed.xml"}
+    assert "bayan-test/1 (ops@example.org)" in agents

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from telegram import (
@@ -45,7 +45,7 @@ from telegram.ext import (
 )
 
 from bot import i18n, notify, orgs, storage
-from bot.models import PollResult, Source
+from bot.models import PollResult, Source, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,6 @@ PROMPT_TTL = timedelta(minutes=10)  # how long "send me an organisation's name" 
 _STATE = "bayan"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _CHANNEL_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+(.*))?", re.S)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def rtl_line(html_line: str, lang: str) -> str:

@@ -7,7 +7,7 @@ statements, organisations, subscriptions and deliveries. Contains no I/O and imp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 SourceType = Literal["feed", "wordpress", "page"]
@@ -15,6 +15,11 @@ Kind = Literal["withdrawal", "open_letter", "joint", "single"]
 ErrorKind = Literal["http", "network", "timeout", "too_large", "parse", "blocked", "empty", "config"]
 
 KINDS: tuple[str, ...] = ("withdrawal", "open_letter", "joint", "single")
+
+
+def utcnow() -> datetime:
+    """The default clock (aware UTC). Code that decides by time takes ``now`` as an argument."""
+    return datetime.now(UTC)
 
 
 # ───────────────────────────── errors ─────────────────────────────

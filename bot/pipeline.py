@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from html import escape
 
 from bot import extract, orgs, parse, storage
@@ -34,6 +34,7 @@ from bot.models import (
     Statement,
     Validators,
 )
+from bot.models import utcnow as models_utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ BODY_NORM_MAX = 200_000
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    """The poll clock: whole seconds, so stored times compare equal across processes."""
+    return models_utcnow().replace(microsecond=0)
 
 
 @dataclass

@@ -22,7 +22,7 @@ import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -30,7 +30,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot import notify, storage
 from bot.i18n import norm_lang
-from bot.models import Delivery, StoredStatement
+from bot.models import Delivery, StoredStatement, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,6 @@ _DIGEST = {"ar": "بيانات جديدة ({n})", "en": "New statements ({n})"}
 
 Clock = Callable[[], datetime]
 SourceNames = Callable[[str, str], str | None]  # (source id, language) → display name
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class _Signal:

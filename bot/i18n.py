@@ -264,6 +264,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Not reloaded; the old configuration stays:",
     ),
     "status_header": ("<b>حالة «بيان»</b>", "<b>Bayan status</b>"),
+    "digest_header": ("<b>بيانات جديدة ({n})</b>", "<b>New statements ({n})</b>"),
     "status_counts": (
         "البيانات: {statements} · المنظمات: {orgs} (غير مؤكَّدة {provisional}) · المصادر: {sources}\n"
         "المحادثات: {chats} · الاشتراكات: {subscriptions}\n"

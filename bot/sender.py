@@ -28,7 +28,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import notify, storage
+from bot import i18n, notify, storage
 from bot.i18n import norm_lang
 from bot.models import Delivery, StoredStatement, utcnow
 
@@ -46,7 +46,6 @@ CONCURRENCY = 8  # chats served at once: overlaps Telegram's round trips (≈ 30
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _GONE = re.compile(r"(?i)chat not found|user not found|peer_id_invalid")
 _PARSE = re.compile(r"(?i)can't parse entities")
-_DIGEST = {"ar": "بيانات جديدة ({n})", "en": "New statements ({n})"}
 
 Clock = Callable[[], datetime]
 SourceNames = Callable[[str, str], str | None]  # (source id, language) → display name
@@ -294,7 +293,7 @@ async def _render(store: storage.Store, rows: list[Delivery], ctx: _Pass) -> lis
     if len(rows) == 1:
         name = ctx.names(found[0].source, lang) if ctx.names else None
         return [notify.render_summary(found[0], lang, source_name=name)]
-    return notify.render_list(found, lang, notify.esc(_DIGEST[lang].format(n=len(found))))
+    return notify.render_list(found, lang, i18n.t("digest_header", lang, n=len(found)))
 
 
 async def _statement(store: storage.Store, d: Delivery, ctx: _Pass) -> StoredStatement | None:

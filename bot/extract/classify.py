@@ -23,6 +23,7 @@ SCAN = (
 _STATEMENT_WORD = folded(
     r"(?:^|[\s:،,(\"“])(?:ال)?(?:بيان|بيانا|تصريح|نداء|رساله"
     r"|مناشده|اعلان|مذكره|عريضه|توضيح|ايضاح)(?:$|[\s:،,)\"”])"
+    r"|\bfor immediate release\b"
     r"|\b(?:statement|letter|appeal|declaration|press release|communiq\w*|clarification|petition|message to"
     r"|message about|call (?:for|on|to))\b",
     re.I,
@@ -77,7 +78,8 @@ _TITLE_VERB = folded(
 _EVENT = folded(
     r"تدعوكم|ندعوكم|يدعوكم|للوقوف معنا|للمشاركه معنا|في تمام الساعه"
     r"|(?:^|\s)في الساعه|\binvites? you\b|\bjoin us\b"
-    r"|\bat \d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\bregister (?:here|now)\b",
+    r"|\bat \d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\bregister (?:here|now)\b"
+    r"|\badd your name\b|\bsign (?:the|our|this) petition\b|\bsign now\b|\bpeople have signed\b|اضف اسمك",
     re.I,
 )
 _NOTICE_TITLE = folded(

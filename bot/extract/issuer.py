@@ -78,6 +78,7 @@ _EN_SUBJECT = folded(
     r"\b((?:[A-Z][\w'’&-]*|of|for|and|the|in|on)(?:\s+(?:[A-Z][\w'’&-]*|of|for|and|the|in|on|\([A-Z]+\)))*)"
     rf"\s+(?:\w+ly\s+|also\s+)?{EN_VERBS}"
 )
+_DATELINE = re.compile(r"^[^.—–]{2,60}?\b\d{4}\s*[—–]\s*")  # "Gaziantep, 18 September 2024 — "
 _PRONOUNS = {"it", "he", "she", "they", "we", "this", "that", "the", "and", "i", "you", "which", "who"}
 
 
@@ -156,12 +157,12 @@ def issued_by(lines: list[Line]) -> str | None:
 def opening_subject(lines: list[Line]) -> str | None:
     """The organisation of the first sentence: "يعلن مركز … انسحابه", "X welcomes …"."""
     for line in lines[:4]:
-        text = demark(line.text)
+        text = _DATELINE.sub("", demark(line.text))
         if words(text) < 6:
             continue
         m = _AR_OPEN.match(fold(text))
         found = _ar_phrase(text.split()[1:]) if m else _en_phrase(text)
-        if found and org_like(found):
+        if found and org_like(found, " ".join(x.text for x in lines[4:])):
             return clean_name(found)
     return None
 

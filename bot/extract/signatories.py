@@ -30,7 +30,7 @@ _SIG = folded(
     r"(?<![^\s/(])(?:و?ال)?موقع(?:ون|ين|ات|ه|و|ي)(?![^\s:/)])"
     r"|التوقيعات|التواقيع|(?:^|\s)(?:وقع|وقعت|يوقع)\s+علي?"
     r"|\bsignator(?:y|ies)\b|\bsigned\b|\bundersigned\b|\bco-?signed\b|\bendorsed\s+by\b|\bsigners\b"
-    r"|\bendorsements?\b|\bsignataires\b"
+    r"|\bendorsements?\b|\bsignataires\b|\binitiat(?:ing|ors)\b|\bco-?sponsor(?:s|ed|ing)?\b"
     r"|(?:^|\s)(?:ال)?مستقيل(?:ون|ين|ات)(?![^\s:/)])|\bresign(?:ing|ed) members\b",
     re.I,
 )
@@ -66,6 +66,23 @@ _TRIGGER_EN = folded(
     r"\s*:?\s+(?P<rest>.+)$",
     re.I,
 )
+_TRIGGER_UN = re.compile(
+    r"\bshare the views expressed in (?:this|the) statement\s*:\s*(?P<rest>.+)$"
+    r"|\bstatement\*?\s+submitted\s+by\s+(?P<sub>.+?),?\s+(?:non-governmental organi[sz]ations?|ngos?)"
+    r"\s+(?:in|with|without)\s+(?:general|special|roster)?\s*consultative status",
+    re.I,
+)
+_NOT_SIG = folded(r"^(?:recent|latest|new|newest|اخر|احدث)\b", re.I)
+_PERSON_LINE = re.compile(
+    r"^(?P<name>(?:(?:dr|prof|mr|mrs|ms|eng|av)\.?\s+)?(?:[A-Z][\w'’.-]+\s+){1,3}[A-Z][\w'’.-]+)\s+[–—-]\s+"
+    r"(?P<role>.+)$"
+)
+_ROLE = re.compile(
+    r"^(?:professor|lecturer|journalist|writer|author|director|lawyer|attorney|judge|activist|researcher"
+    r"|founder|co-founder|member|chair|president|coordinator|human rights defender|doctor|physician"
+    r"|artist|former|executive|head|senior|independent|expert|academic|survivor|ceo)\b",
+    re.I,
+)
 _TRIGGER_AR = folded(r"(?:وقع|وقعت|يوقع)\s+(?:علي|على)\s+(?:هذا|هذه)?\s*\S+\s*(?:كل من)?\s*:\s*(?P<rest>.+)$")
 _ISSUED_BY = re.compile(
     r"^(?:بيان\s+(?:مشترك\s+)?)?صادر[ةه]?\s+(?:عن|من)\s*:?\s*(?P<rest>.+)$"
@@ -90,6 +107,9 @@ class Signatures:
         name = clean_name(raw)
         if not plausible_name(name):
             return 0
+        person = _PERSON_LINE.match(name) if mode == "org" else None
+        if person and _ROLE.match(person.group("role")) and not ORG_WORD.search(fold(person.group("name"))):
+            name, mode = person.group("name"), "ind"  # "Name – title, affiliation" in a mixed list
         target = self.individuals if mode == "ind" else self.orgs
         key = (mode == "ind", fold(name))
         if key in self.seen:
@@ -105,7 +125,7 @@ def heading_kind(line: Line, *, strict: bool = False) -> tuple[str | None, str]:
     ``strict`` (inside a block): only heading elements, bold lines or lines with a colon qualify."""
     head, sep, rest = line.text.partition(":")
     key = fold(head).strip(" -–—/|*•.")
-    if not key or len(key) > 70 or words(key) > 9:
+    if not key or len(key) > 70 or words(key) > 9 or _NOT_SIG.match(key):
         return None, ""
     if not (line.tag in _HEAD_TAGS or sep or (not strict and (line.heading or words(key) <= 4))):
         return None, ""
@@ -181,6 +201,11 @@ def find_signatories(lines: list[Line]) -> Signatures:
 def _trigger(text: str, found: Signatures) -> None:
     """Inline lists introduced in a sentence: "… is endorsed by A, B and C", "وقّع على البيان كل من: أ، ب"
     and a joint issuer line "صادر عن: أ، ب، وج" / "Joint statement by A, B and C" (two names at least)."""
+    un = _TRIGGER_UN.search(text)
+    if un:
+        for name in split_inline((un.group("rest") or un.group("sub")).rstrip(". ")):
+            found.headed = bool(found.add(name, "org")) or found.headed
+        return
     en, ar = _TRIGGER_EN.search(text), _TRIGGER_AR.search(fold(text))
     joint = _ISSUED_BY.match(text) if not (en or ar) else None
     if en:
@@ -205,6 +230,8 @@ def _collect(lines: list[Line], start: int, mode: str, rest: str, found: Signatu
     i = start + 1
     while i < len(lines):
         line = lines[i]
+        if _list_ended(lines, i):
+            break
         if line.tag in ("td", "th") and line.group:
             i, added = _table(lines, i, mode, found)
             got += added
@@ -226,6 +253,15 @@ def _collect(lines: list[Line], start: int, mode: str, rest: str, found: Signatu
             got += found.add(line.text, mode)
         i += 1
     return i
+
+
+def _list_ended(lines: list[Line], i: int) -> bool:
+    """A plain line right after a <ul>/<ol> of names ("More on Syria" link, a note) ends the block,
+    unless it heads another group of names."""
+    line, before = lines[i], lines[i - 1]
+    if before.tag != "li" or line.tag in ("li", "td", "th") or line.group == before.group:
+        return False
+    return not (heading_kind(line, strict=True)[0] or _subheading(line) or line.heading)
 
 
 def _table(lines: list[Line], start: int, mode: str, found: Signatures) -> tuple[int, int]:

@@ -98,6 +98,8 @@ def plausible_name(name: str) -> bool:
         return False
     if not re.search(r"[^\W\d_]", name) or _URLISH.search(name) or _LIST_NOTE.search(fold(name)):
         return False
+    if any(unicodedata.category(c) == "So" for c in name):  # emoji: view counters, reactions
+        return False
     return fold(name) not in {"and", "و", "etc", "الخ", "وغيرها", "others"}
 
 
@@ -143,6 +145,17 @@ def _strip_conjunction(part: str) -> tuple[str, bool]:
 _INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(?:\((?P<a>[0-9٠-٩]{1,3})\)|(?P<b>[0-9٠-٩]{1,3})\s*[-.)–])\s*")
 
 
+_DASH_SEP = re.compile(r"\s+[-–—]\s+")
+
+
+def _dash_run(text: str) -> list[str] | None:
+    """ "A - B - C" on one line with no other separator: the items (at least three, each short)."""
+    items = [p.strip() for p in _DASH_SEP.split(text)]
+    if len(items) < 3 or not all(items) or any(words(p) > 8 for p in items):
+        return None
+    return items
+
+
 def _numbered_run(text: str) -> list[str] | None:
     """ "1- A 2- B 3- C" / "١- أ ٢- ب ٣- ج" / "(1) A (2) B (3) C" written on one line: the items, when the
     numbers run 1, 2, 3 … from the start of the text (at least three of them); otherwise None."""
@@ -166,6 +179,8 @@ def split_inline(text: str) -> list[str]:
     parts = _split_outside_parens(text)
     if not parts:
         return []
+    if len(parts) == 1:
+        parts = _dash_run(parts[0]) or parts
     glued = [p for p in parts[1:] if _GLUED_WA.match(p)]
     if len(glued) >= 2:  # "أ، وب، وج": the conjunction is glued to every name after the first
         parts = parts[:1] + [_GLUED_WA.sub("", p) if _GLUED_WA.match(p) else p for p in parts[1:]]
@@ -181,7 +196,11 @@ def split_inline(text: str) -> list[str]:
 
 def separators(text: str) -> int:
     numbered = _numbered_run(text)
-    return len(numbered) - 1 if numbered else len(_split_outside_parens(text)) - 1
+    if numbered:
+        return len(numbered) - 1
+    parts = _split_outside_parens(text)
+    dashed = _dash_run(parts[0]) if len(parts) == 1 else None
+    return len(dashed or parts) - 1
 
 
 # ───────────────────────────── sentences, quotes, lead ─────────────────────────────

@@ -336,3 +336,8 @@ def test_pdf_text_survives_garbage() -> None:
     assert pdf_text(b"%PDF-1.4 garbage") == ""
     assert pdf_text(b"") == ""
     assert pdf_text(_pdf(["x"])[:-40]) in ("", "x")  # truncated file: text or nothing, never an exception
+
+
+def test_split_inline_dash_run() -> None:
+    assert split_inline("أ ب - ج د - هـ") == ["أ ب", "ج د", "هـ"]
+    assert split_inline("Hevdesti - Synergy") == ["Hevdesti - Synergy"]  # two parts: one hyphenated name

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.extract.issuer import EN_VERBS, demark
+from bot.extract.issuer import EN_VERBS, ORG_WORD, demark
 from bot.extract.text import Line, fold, folded, unquote, words
 
 THRESHOLD = 2.0
@@ -64,6 +64,18 @@ _REPORT = folded(
     r"|(?:^|\s)و?(?:جاء في|اعتبر|دعا|طالب|شدد|لفت|ختم|تابع)(?:ت)?\s(?:في\s)?(?:ال)?بيان"
     r"|(?:^|\s)و?وقع(?:ت)?\s[^.]{0,60}(?:بيانا|عريضه|البيان)"
     r"|(?:^|\s)و?اصدر(?:ت)?\s[^.]{0,60}بيانا|(?:^|\s)و?اكد(?:ت)?\s[^.]{0,80}\sان\s|(?:^|\s)سيعقد|ومن المقرر",
+    re.I,
+)
+_NARRATION = folded(  # an opening that narrates an activity or a publication: news, not a declaration
+    r"\b(?:held|hosted|organi[sz]ed|convened|conducted|launched|participated|took part|published|released"
+    r"|documented|interviewed|visited|met with)\b|(?:^|\s)و?(?:نظم|نظمت|عقد|عقدت|اقام|اقامت|استضاف|استضافت"
+    r"|شارك|شاركت|اطلق|اطلقت|نشر|نشرت|وثق|وثقت|التقي|التقت|زار|زارت|افتتح|افتتحت)(?=\s)",
+    re.I,
+)
+_BYLINE = folded(r"^(?:by|written by|بقلم|كتب|كتبت|بواسطه)\s*:?\s+(?P<who>[^·|,،\d]+)", re.I)
+_NOT_PERSON = folded(
+    r"\b(?:admin\w*|editors?|editorial|staff|team|desk|agenc\w+|newsroom|reporters?|correspondents?)\b"
+    r"|(?:^|\s)(?:ال)?(?:تحرير|محرر|فريق|مراسل|مراسلو|اداره)|[&@]",
     re.I,
 )
 _TITLE_VERB = folded(
@@ -159,6 +171,27 @@ class Evidence:
     recipients: bool
 
 
+def opening_line(lines: list[Line]) -> str:
+    """The first ten words of the first substantive paragraph (kickers, bylines and date lines skipped): where
+    the subject and main verb of a news lead sit."""
+    for line in lines[:5]:
+        if words(line.text) >= 8 and not line.link:
+            return " ".join(re.split(r"(?<=[.!?؟])\s", line.text, maxsplit=1)[0].split()[:10])
+    return ""
+
+
+def person_byline(lines: list[Line], byline: str | None = None) -> bool:
+    """A named author at the top ("By Lina Haddad", "بقلم: سامر العلي"): an article, not an organisation's
+    voice. Site accounts and desks ("By admin", "كتب المحرر", "by SNHR") are not persons."""
+    for text in ([byline] if byline else []) + [line.text for line in lines[:4]]:
+        m = _BYLINE.match(fold(text))
+        if m and words(text) <= 12:
+            who = m.group("who").strip()
+            if 2 <= words(who) <= 4 and not (ORG_WORD.search(who) or _NOT_PERSON.search(who)):
+                return not re.search(r"\b[A-Z]{2,}\b", text)
+    return False
+
+
 def recipients_at_top(lines: list[Line]) -> bool:
     """Named recipients before the body starts ("Dear …", "السيد الأمين العام …", "To: …")."""
     for line in lines[:6]:
@@ -177,12 +210,16 @@ def _cap(count: int, each: float, cap: float) -> float:
 
 
 def statement_score(lines: list[Line], title: str | None, names: int, issuer_source: str | None,
-                    teasers: int, statements_only: bool) -> Evidence:  # fmt: skip
+                    teasers: int, statements_only: bool, inline: bool = False,
+                    byline: str | None = None) -> Evidence:  # fmt: skip
     """Positive evidence minus negative evidence; a statement from THRESHOLD up."""
     text = "\n".join(line.text for line in lines if not line.link)[:SCAN]  # links are references, not voice
     own = fold(unquote(text))
     kicker = " ".join(fold(line.text) for line in lines[:2] if words(line.text) <= 12)
     recipients = recipients_at_top(lines)
+    reports = len(_REPORT.findall(own))
+    if inline and reports >= 2 and not _FIRST_PERSON.search(own):
+        names = 0  # a news report naming some signers in a sentence: they sign a statement not on the page
     score = 5.0 if names >= 2 else 2.5 if names == 1 else 0.0
     score += {"signature": 2.5, "issued": 2.5, "opening": 1.5, "subject": 0.5}.get(issuer_source or "", 0.0)
     score += 1.5 if _STATEMENT_WORD.search(fold(title or "")) or _STATEMENT_WORD.search(kicker) else 0.0
@@ -193,7 +230,10 @@ def statement_score(lines: list[Line], title: str | None, names: int, issuer_sou
     org_verbs = len(_AR_ORG_VERB.findall(own)) + len(_EN_ORG_VERB.findall(unquote(text)))
     score += 2.0 if org_verbs >= 3 else 1.0 if org_verbs == 2 else 0.0
     score += 2.0 if statements_only else 0.0
-    score -= _cap(len(_REPORT.findall(own)), 1.0, 4.0)
+    score -= _cap(reports, 1.0, 4.0)
+    score -= 1.5 if _NARRATION.search(fold(opening_line(lines))) else 0.0
+    signed = issuer_source in ("signature", "issued")
+    score -= 1.5 if not signed and person_byline(lines, byline) else 0.0  # an authored article
     score -= _cap(len(_EVENT.findall(own)), 2.5, 3.0)
     score -= 3.0 if _ABOUT_TITLE.match(fold(title or "")) or _NOTICE_TITLE.search(fold(title or "")) else 0.0
     score -= _cap(len(_JOB.findall(own)), 1.5, 3.0)

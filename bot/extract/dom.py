@@ -88,6 +88,7 @@ class Page:
     links: list[tuple[str, str]] = field(default_factory=list)
     teasers: int = 0  # linked headings, a listing page has several
     site_name: str | None = None  # og:site_name / application-name
+    byline: str | None = None  # the visible byline / author line of the article, if any
 
 
 def looks_like_html(content: str) -> bool:
@@ -128,6 +129,7 @@ def html_page(content: str) -> Page:
     meta_dates += [d for d in _time_dates(tree) if d not in meta_dates]
     title = _title(tree)
     header_dates = _header_dates(tree)
+    byline = _byline(container)
     _remove(tree, _META_CHROME, container)
     lines = _Walker().walk(container)
     if title:
@@ -135,7 +137,16 @@ def html_page(content: str) -> Page:
     links = [(a.attributes.get("href") or "", squash(a.text())) for a in container.css("a[href]")]
     teasers = sum(1 for ln in lines if ln.link and ln.tag in _HEADINGS and words(ln.text) >= 2)
     teasers = max(teasers, _article_teasers(container))
-    return Page(lines, title, meta_dates, header_dates, links, teasers, _site_name(tree))
+    return Page(lines, title, meta_dates, header_dates, links, teasers, _site_name(tree), byline)
+
+
+def _byline(container: LexborNode) -> str | None:
+    """The first short byline/author element of the content ("By Lina Haddad · 3 May 2024")."""
+    for node in container.css("[class*=byline], [class*=author]"):
+        text = squash(node.text())
+        if text and len(text.split()) <= 12:
+            return text
+    return None
 
 
 def _site_name(tree: LexborHTMLParser) -> str | None:

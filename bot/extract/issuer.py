@@ -57,6 +57,14 @@ _PERSON = folded(
 _BYLINE = folded(
     r"^(?:source|sources|المصدر|المصادر|via|photo|صوره|تصوير|اعداد|تحرير|ترجمه|by|بقلم|كتب)\b", re.I
 )
+_JOB_WORD = folded(
+    r"\b(?:director|manager|officer|coordinator|researcher|adviser|advisor|consultant|lawyer|journalist|writer"
+    r"|editor|analyst|specialist|assistant|associate|fellow|intern|head|lead|chair\w*|president|founder"
+    r"|spokes\w+)\b|(?:^|\s)(?:ال)?(?:مدير|مديره|منسق|منسقه|باحث|باحثه|محامي|محاميه|مستشار|مستشاره|كاتب|كاتبه"
+    r"|صحفي|صحفيه|مسوول|مسووله|رييس|رييسه|عضو|مسؤول|مسؤوله)(?=\s|$|[،,])",
+    re.I,
+)
+_DASH = re.compile(r"\s[–—-]\s")
 _SENTENCE = re.compile(r"(?:\S+\s+){5,}\S+[.!?؟]$")
 ISSUED = folded(r"^(?:بيان\s+)?صادر\s+(?:عن|من)\s*:?\s*|^(?:statement\s+)?issued\s+by\s*:?\s*", re.I)
 _AR_OPEN = folded(
@@ -126,13 +134,27 @@ def closing_signature(lines: list[Line], title: str | None) -> str | None:
             return None
         if not text or line.tag == "li" or is_date_line(text) or _not_a_signature(line, lines):
             continue
-        candidate = "" if _PERSON.match(fold(text)) or _BYLINE.match(fold(text)) else _strip_role(text)
+        person = _PERSON.match(fold(text)) or _BYLINE.match(fold(text)) or _person_with_role(text)
+        candidate = "" if person else _strip_role(text)
         if not candidate or words(candidate) > 12 or ":" in candidate or _SENTENCE.search(candidate):
             continue
         others = "\n".join([title or ""] + [ln.text for i, ln in enumerate(lines) if i != index])
         if org_like(candidate, others):
             return clean_name(candidate)
     return None
+
+
+def _person_with_role(text: str) -> bool:
+    """ "Sara Nasser – Senior Researcher, Impunity Watch", "سامر العلي – كاتب وصحفي": a person and an office
+    (a staff list, a speaker, an author), never the organisation signing. "المكتب الإعلامي – منظمة X" has a
+    role on the left and is not matched."""
+    parts = _DASH.split(text, maxsplit=1)
+    if len(parts) < 2 or not 2 <= words(parts[0]) <= 4:
+        return False
+    left, right = fold(parts[0]), fold(parts[1])
+    if ORG_WORD.search(left) or _ACRONYM.search(parts[0]) or _ROLE.match(left):
+        return False
+    return bool(_JOB_WORD.search(" ".join(right.split()[:4])))
 
 
 def _not_a_signature(line: Line, lines: list[Line]) -> bool:
@@ -164,6 +186,7 @@ def opening_subject(lines: list[Line]) -> str | None:
         found = _ar_phrase(text.split()[1:]) if m else _en_phrase(text)
         if found and org_like(found, " ".join(x.text for x in lines[4:])):
             return clean_name(found)
+        return None  # only the first paragraph opens the text
     return None
 
 

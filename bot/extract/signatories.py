@@ -57,6 +57,7 @@ _CHROME_LINE = folded(
     r"|tags|related|posted in|filed under|category|categories"
     r"|التصنيف|الوسوم|print|طباعه|email|e-mail|phone|tel|هاتف"
     r"|contact|للتواصل|للمزيد|for more|more info|©|copyright"
+    r"|(?:for\s+)?(?:media|press)\s+(?:contacts?|inquiries|enquiries)|(?:ال)?تواصل\s+(?:ال)?اعلامي|للاستفسارات"
     r"|جميع الحقوق|all rights|source|المصدر|photo|صوره|download|تحميل|previous|next|السابق|التالي)\b",
     re.I,
 )
@@ -92,6 +93,11 @@ _ISSUED_BY = re.compile(
 _LABEL = re.compile(r"^\s*\S+(?:\s+\S+){0,2}\s*:\s*\S")
 _HEAD_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6", "th"])
 _COUNTED = folded(r"^(?:\d+|more than|over|dozens|hundreds|several|عدد|عشرات|مئات|اكثر من)\b", re.I)
+_PARTIAL = folded(  # "signed by A, B and C, among others": a reporter's sample of the signers, not the block
+    r"(?:\b(?:among(?:st)? others|and (?:many |several )?others|etc)|(?:^|\s)(?:و?غيرها|و?غيرهم|واخرين|واخرون"
+    r"|وسواها))\W*$|^(?:including|such as|among them|من بينها|منها|بينها|ومنها)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -101,14 +107,16 @@ class Signatures:
     orgs: list[str] = field(default_factory=list)
     individuals: list[str] = field(default_factory=list)
     headed: bool = False
+    inline: bool = False  # every name so far came from an inline sentence ("وقّع على البيان كل من: …")
     seen: set[tuple[bool, str]] = field(default_factory=set)
 
     def add(self, raw: str, mode: str) -> int:
         name = clean_name(raw)
         if not plausible_name(name):
             return 0
-        person = _PERSON_LINE.match(name) if mode == "org" else None
-        if person and _ROLE.match(person.group("role")) and not ORG_WORD.search(fold(person.group("name"))):
+        person = _PERSON_LINE.match(name)
+        role = person and (mode == "ind" or _ROLE.match(person.group("role")))
+        if person and role and not ORG_WORD.search(fold(person.group("name"))):
             name, mode = person.group("name"), "ind"  # "Name – title, affiliation" in a mixed list
         target = self.individuals if mode == "ind" else self.orgs
         key = (mode == "ind", fold(name))
@@ -188,7 +196,9 @@ def find_signatories(lines: list[Line]) -> Signatures:
     while i < len(lines):
         kind, rest = heading_kind(lines[i])
         if kind == "sig" or (kind == "ind" and _SIG.search(fold(lines[i].text))):
+            sentence = _sentence_heading(lines[i], rest)
             i = _collect(lines, i, "ind" if kind == "ind" else "org", rest, found)
+            found.inline = sentence and (found.inline or not found.headed)
             found.headed = True
             continue
         _trigger(lines[i].text, found)
@@ -196,6 +206,11 @@ def find_signatories(lines: list[Line]) -> Signatures:
     if not found.orgs and not found.individuals:
         _tail_sections(lines, found)
     return found
+
+
+def _sentence_heading(line: Line, rest: str) -> bool:
+    """ "ووقّع على البيان كل من: أ، ب، وج" in a paragraph: names run on in a sentence, as a reporter writes."""
+    return bool(rest.strip()) and not line.heading and bool(_TRIGGER_AR.search(fold(line.text)))
 
 
 def _trigger(text: str, found: Signatures) -> None:
@@ -217,10 +232,15 @@ def _trigger(text: str, found: Signatures) -> None:
     else:
         return
     names = split_inline(rest.rstrip(". "))
-    if _COUNTED.match(fold(rest)) or (joint and (len(names) < 2 or words(text) > 60)):
+    if (
+        _COUNTED.match(fold(rest))
+        or _PARTIAL.search(fold(rest.strip()))
+        or (joint and (len(names) < 2 or words(text) > 60))
+    ):
         return
     for name in names:
         if found.add(name, "org"):
+            found.inline = found.inline or not found.headed
             found.headed = True
 
 
@@ -236,6 +256,8 @@ def _collect(lines: list[Line], start: int, mode: str, rest: str, found: Signatu
             i, added = _table(lines, i, mode, found)
             got += added
             continue
+        if got and _CHROME_LINE.match(fold(line.text)):
+            break  # "Tags: …", "For media inquiries:" after the names
         kind, inline = heading_kind(line, strict=True)
         if kind:
             mode = "ind" if kind == "ind" else "org"
@@ -300,7 +322,10 @@ def _tail_sections(lines: list[Line], found: Signatures) -> None:
             continue
         trial = Signatures()
         end = _collect(lines, i, kind, rest, trial)
-        if end >= len(lines) - 1 and trial.orgs and trial.individuals:
+        closes = end >= len(lines) - 1 or bool(
+            _CHROME_LINE.match(fold(lines[end].text))
+        )  # then contacts, tags
+        if closes and trial.orgs and trial.individuals:
             found.orgs, found.individuals, found.seen = trial.orgs, trial.individuals, trial.seen
             found.headed = True
         return

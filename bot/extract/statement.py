@@ -54,6 +54,8 @@ def _extract(content: str, hints: Hints) -> Statement:
         issuer.source,
         page.teasers,
         hints.statements_only,
+        sigs.inline,
+        page.byline,
     )
     base = Statement(
         is_statement=False,

@@ -9,7 +9,7 @@ import asyncio
 import inspect
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +92,18 @@ def make_httpserver() -> Iterator[Any]:
     server.clear()
     if server.is_running():
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 warns about int retry_after unless opted in; pytest turns warnings into errors."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[Any]:
+    """Our fake Telegram Bot API on 127.0.0.1 (tests/fakes), started and stopped around a test."""
+    from tests.fakes import FakeBotAPI
+
+    async with FakeBotAPI() as server:
+        yield server

@@ -183,7 +183,6 @@ async def polling(app: AnyApp) -> AsyncIterator[AnyApp]:
 
 @pytest.fixture
 async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Env]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB 22 warns about int retry_after otherwise
     store = storage.Store(str(tmp_path / "bayan.db"))
     store.run(seed)
     index = orgs.OrgIndex(store.run(storage.org_index_entries))

@@ -46,17 +46,6 @@ class Clock:
         self.t += timedelta(seconds=seconds)
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[storage.Store]:
     s = storage.Store(str(tmp_path / "bayan.db"))

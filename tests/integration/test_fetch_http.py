@@ -27,16 +27,6 @@ ARABIC = "بيان مشترك: منظمات المجتمع المدني السو
 MB = 2**20
 
 
-@pytest.fixture(scope="module")
-def make_httpserver() -> Iterator[HTTPServer]:
-    """Overrides the plugin's server for this module: threaded, so one blocked handler blocks nothing else."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
 @pytest.fixture
 def release() -> Iterator[threading.Event]:
     """Blocked handlers wait on this; teardown always lets them go."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹–—\\", "01234567890123456789--/")  # dashes and "\\" too
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
 _DROP = re.compile("[\u0640\u064b-\u065f\u0670\u200e\u200f\u200b\u061c]")  # tatweel, harakat, bidi marks
 
@@ -50,7 +50,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(rf"{_DAY}{_SEP}(?:من\s+)?(?P<mon>{_MON}){_MNUM}{_SECOND}{_MNUM}{_SEP}{_YEAR}", re.I),
     re.compile(rf"(?P<mon>{_MON}){_MNUM}\s*{_DAY}\s*[,،]?\s*{_YEAR}", re.I),
-    re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*(?P<s>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=s)\s*(?P<y>\d{4})(?!\d)"),
+    re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*(?P<s>[/.\-|])\s*(?P<m>\d{1,2})\s*(?P=s)\s*(?P<y>\d{4})(?!\d)"),
 )
 _YEARLESS = re.compile(rf"{_DAY}\s*(?:من\s+)?(?P<mon>{_MON})(?!{_SEP}\(?\d)", re.I)
 

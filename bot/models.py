@@ -207,9 +207,10 @@ class Statement:
     body: str = ""
     full_text_links: tuple[str, ...] = ()
     withdrawn_from: str | None = None
+    evidence: tuple[str, ...] = ()  # the cues that weighed most in the decision, signed ("names2:+3.10")
 
     def to_json(self) -> dict[str, object]:
-        """The `bayan extract --json` object (keys are a contract)."""
+        """The `bayan extract --json` object (keys are a contract; "evidence" was added later)."""
         return {
             "is_statement": self.is_statement,
             "kind": self.kind,
@@ -222,6 +223,7 @@ class Statement:
             "lead": self.lead,
             "confidence": round(self.confidence, 3),
             "withdrawn_from": self.withdrawn_from,
+            "evidence": list(self.evidence),
         }
 
 

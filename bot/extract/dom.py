@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -89,6 +89,7 @@ class Page:
     teasers: int = 0  # linked headings, a listing page has several
     site_name: str | None = None  # og:site_name / application-name
     byline: str | None = None  # the visible byline / author line of the article, if any
+    meta_lines: list[str] = field(default_factory=list)  # short post-meta texts (author, date, category)
 
 
 def looks_like_html(content: str) -> bool:
@@ -130,14 +131,55 @@ def html_page(content: str) -> Page:
     title = _title(tree)
     header_dates = _header_dates(tree)
     byline = _byline(container)
+    meta_lines = _meta_lines(container)
     _remove(tree, _META_CHROME, container)
-    lines = _Walker().walk(container)
+    lines = unwrap(_Walker().walk(container))
     if title:
         lines = [ln for i, ln in enumerate(lines) if i >= 3 or fold(ln.text) != fold(title)]
     links = [(a.attributes.get("href") or "", squash(a.text())) for a in container.css("a[href]")]
     teasers = sum(1 for ln in lines if ln.link and ln.tag in _HEADINGS and words(ln.text) >= 2)
     teasers = max(teasers, _article_teasers(container))
-    return Page(lines, title, meta_dates, header_dates, links, teasers, _site_name(tree), byline)
+    return Page(lines, title, meta_dates, header_dates, links, teasers, _site_name(tree), byline, meta_lines)
+
+
+_END_WORD = re.compile(r"^(?:في|على|علي|من|ان|أن|إن|عن|الى|إلى|و|او|أو|التي|الذي|ل|the|of|and|to|in|a|for)$", re.I)
+_MID_MARK = re.compile(r"[.،,؛;]\s*\S")
+_MARKER = re.compile(r"^(?:[-–—•*▪]|\(?[0-9٠-٩]{1,3}\s*[.)\-–])")
+
+
+def unwrap(lines: list[Line]) -> list[Line]:
+    """Join the <br> lines of a hard-wrapped paragraph (a text broken every forty characters or so) back
+    into one line; a block of short lines (names, recipients, a signature) is left as it is."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j + 1 < len(lines) and lines[j + 1].block == lines[i].block and lines[i].tag == "p":
+            j += 1
+        group = lines[i : j + 1]
+        if _hard_wrapped(group):
+            out.append(replace(group[0], text=squash(" ".join(ln.text for ln in group))))
+        else:
+            out.extend(group)
+        i = j + 1
+    return out
+
+
+def _hard_wrapped(group: list[Line]) -> bool:
+    """Five lines or more of running text cut at a fixed width: similar lengths, few lines ending a
+    sentence, some ending on a small word or carrying a comma inside."""
+    if len(group) < 5 or any(_MARKER.match(ln.text) for ln in group):
+        return False
+    texts = [ln.text for ln in group]
+    sizes = [len(t) for t in texts[:-1]] or [len(texts[0])]
+    mean = sum(sizes) / len(sizes)
+    spread = (sum((n - mean) ** 2 for n in sizes) / len(sizes)) ** 0.5 / mean
+    if mean < 25 or spread > 0.3 or sum(words(t) for t in texts) / len(texts) < 5:
+        return False
+    closed = sum(1 for t in texts if t.rstrip()[-1:] in ".!?؟:")
+    ends = sum(1 for t in texts if _END_WORD.match(t.split()[-1]))
+    mids = sum(1 for t in texts if _MID_MARK.search(t))
+    return closed <= len(texts) / 3 and ends + mids >= len(texts) / 6
 
 
 def _byline(container: LexborNode) -> str | None:
@@ -147,6 +189,17 @@ def _byline(container: LexborNode) -> str | None:
         if text and len(text.split()) <= 12:
             return text
     return None
+
+
+def _meta_lines(container: LexborNode) -> list[str]:
+    """The short texts of the post-meta elements (removed from the lines): an organisation signing as the
+    post's author is among them."""
+    out: list[str] = []
+    for node in container.css(_META_CHROME):
+        text = squash(node.text())
+        if text and len(text.split()) <= 14 and text not in out:
+            out.append(text)
+    return out
 
 
 def _site_name(tree: LexborHTMLParser) -> str | None:

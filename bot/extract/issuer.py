@@ -1,53 +1,47 @@
-"""The issuer of a single-organisation statement.
+"""Who issues a single-organisation statement: every place a page may name it, as candidates.
 
-Owns, in order of trust: the closing signature (an organisation line among the last lines, after
-dropping date/place lines, role lines such as "رئيس مجلس الأمناء" / "Media Office" and people signing for
-the organisation; "رئيس الرابطة …" gives "الرابطة …"), "صادر عن …" / "Issued by …", the opening sentence
-("يعلن مركز …", "“…” يتقدم", "X welcomes …"), an organisation before the colon of the title, and the most
-frequent subject of statement verbs ("AAPSO confirms … AAPSO rejects"). Contains no I/O.
+Owns the candidate issuers and where each was found (its ``source``): the closing signature (role, place,
+date and person lines skipped; a split "المكتب السياسي" / "للحزب …" joined), "صادر عن …" / "Issued by …",
+the issuer block at the top ("بيان صحفي / organisation / department / date"), "إننا في …" / "We, X,",
+the subject of the opening sentence (verb-subject Arabic, subject-verb English, after a dateline), the
+subjects of statement verbs anywhere, the title ("بيان صادر عن X حول …", "Statement by X", "X: …",
+"X Condemns …"), an editorial lead ("أصدر X بيانا … هذا نصه"), the site name and the source's hints.
+Which candidate wins is not decided here: bot.extract.features describes each one and the fitted
+issuer model (bot.extract.model) ranks them. Contains no I/O.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import NamedTuple
 
-from bot.extract.text import Line, clean_name, fold, folded, is_date_line, words
+from bot.extract.cues import AR_PAST, AR_PRESENT, DATELINE, EN_PAST, EN_VERBS, ORG_WORD, STATEMENT_WORD
+from bot.extract.text import Line, clean_name, fold, folded, is_date_line, unquote, words
 
 _MARKS = folded("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
-ORG_WORD = folded(
-    r"(?:^|[\s(\"“«])(?:و?ل?ال|لل)?(?:منظمه|مركز|شبكه|رابطه|جمعيه|هيئه|حزب|مجلس|منبر|تحالف|ائتلاف|اتحاد|مؤسسه"
-    r"|موسسه|لجنه|ممثليه|تجمع|حركه|منتدي|مبادره|فريق|نقابه"
-    r"|مرصد|معهد|جبهه|تيار|منصه|الدفاع المدني|وحده|اكاديميه"
-    r"|برنامج|مشروع|حمله|بيت)\b"
-    r"|\b(?:organi[sz]ations?|association|center|centre"
-    r"|network|society|league|union|coalition|council|committee"
-    r"|foundation|institute|forum|party|movement|group|initiative"
-    r"|campaign|alliance|federation|platform|solidarity"
-    r"|trust|programme|program|project|observatory|syndicate|consortium|archive|commission|watch|collective"
-    r"|ngo|cso)s?\b",
-    re.I,
-)
 _ACRONYM = folded(r"^[A-Z][A-Z&-]{1,9}$|\([A-Z][A-Za-z&-]{1,9}\)")
-_ROLE = folded(
-    r"^(?:نائب\s+)?(?:رئيس|رئيسة|المدير(?:ه)?(?:\s+التنفيذي(?:ه)?|\s+العام(?:ه)?)?|مدير(?:ه)?(?:\s+عام)?"
-    r"|الامين(?:ه)?\s+العام(?:ه)?|الناطق(?:\s+الرسمي)?(?:\s+باسم)?"
-    r"|المتحدث(?:\s+الرسمي)?(?:\s+باسم)?|المنسق(?:ه)?"
-    r"(?:\s+العام(?:ه)?)?|منسق(?:ه)?|عن|باسم|(?:ال)?مكتب\s+(?:ال)?(?:اعلامي"
-    r"|سياسي|تنفيذي|صحفي)|مجلس\s+(?:ال)?(?:امناء|اداره)"
-    r"|(?:ال)?هيئه\s+(?:ال)?(?:اداريه|تنفيذيه|سياسيه|العامه)"
-    r"|(?:ال)?امانه\s+(?:ال)?عامه|(?:ال)?لجنه\s+(?:ال)?(?:تنفيذيه|مركزيه)"
-    r"|(?:ال)?قياده\s+(?:ال)?(?:عامه|مركزيه)|vice[- ]president"
-    r"|president|chair(?:man|woman|person)?|(?:executive\s+)?director"
-    r"|secretary[- ]general|spokes(?:person|man|woman)|coordinator|media\s+office|press\s+office|secretariat"
-    r"|board(?:\s+of\s+(?:trustees|directors))?|executive\s+(?:committee|board)|on\s+behalf\s+of|the\s+board)"
-    r"(?:\s+(?:of|for)\b)?(?:\s*[,،:\-–—]\s*|\s+|$)",
+_ORGAN = (  # an organ or office of the organisation: "المكتب السياسي ل…", "Executive Office of the …"
+    r"(?:نائب\s+)?(?:رئيس|رئيسه|المدير(?:ه)?(?:\s+التنفيذي(?:ه)?|\s+العام(?:ه)?)?|مدير(?:ه)?(?:\s+عام)?"
+    r"|الامين(?:ه)?\s+العام(?:ه)?|الناطق(?:\s+الرسمي)?(?:\s+باسم)?|المتحدث(?:\s+الرسمي)?(?:\s+باسم)?"
+    r"|المنسق(?:ه)?(?:\s+العام(?:ه)?)?|منسق(?:ه)?|المشرف(?:\s+العام)?|عن|باسم"
+    r"|(?:ال)?مكتب(?:\s+(?:ال)?(?:اعلام|الاعلام|العلاقات))?\s*(?:ال)?(?:اعلامي|سياسي|تنفيذي|صحفي|مركزي|المركزي)?"
+    r"|(?:ال)?مكتبان\s+(?:ال)?سياسيان|مجلس\s+(?:ال)?(?:امناء|اداره)|(?:ال)?هيئه\s+(?:ال)?(?:اداريه|تنفيذيه"
+    r"|سياسيه|الرياسه|رياسه)|(?:ال)?امانه\s+(?:ال)?عامه|(?:ال)?لجنه\s+(?:ال)?(?:تنفيذيه|مركزيه)"
+    r"|(?:ال)?قياده\s+(?:ال)?(?:عامه|مركزيه)|(?:ال)?دائره\s+(?:ال)?(?:اعلام\w*|علاقات\w*)(?:\s+والاتصال)?"
+    r"|vice[- ]president|president|chair(?:man|woman|person)?|(?:executive\s+)?director|secretary[- ]general"
+    r"|spokes(?:person|man|woman)|coordinator|(?:the\s+)?(?:media|press|political|executive)\s+(?:office|bureau)"
+    r"|secretariat|board(?:\s+of\s+(?:trustees|directors))?|executive\s+(?:committee|board|office)|chief of staff"
+    r"|on\s+behalf\s+of|the\s+board)"
+)
+ROLE = folded(rf"^{_ORGAN}(?:\s+(?:of|for)\b)?(?:\s+the\b)?(?:\s*[,،:\-–—]\s*|\s+|$)", re.I)
+_ROLE_ONLY = folded(rf"^{_ORGAN}\s*$", re.I)
+_ROLE_TAIL = folded(  # "المجلس السرياني العالمي – إعلام", "X - Media Office", "X - المشرف العام"
+    rf"\s[-–—|/]\s*(?:اعلام|الاعلام|{_ORGAN})\s*(?::.*)?$",
     re.I,
 )
-_GLUED_LAM = re.compile(  # "المكتب الإعلامي لمنظمة …": the "ل" of the role's genitive is not part of the name
+_GLUED_LAM = re.compile(
     r"^ل(?=(?:منظم|مركز|شبك|رابط|جمعي|هيئ|مؤسس|موسس|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع|مبادر|فريق"
-    r"|نقاب|مجلس|منبر|حزب|معهد|مرصد)\w)"
+    r"|نقاب|مجلس|منبر|حزب|معهد|مرصد|تيار|اعلان|إعلان))"
 )
 _PERSON = folded(
     r"^(?:الدكتور(?:ه)?|د\.|الاستاذ(?:ه)?|المحامي(?:ه)?|المهندس(?:ه)?|الشيخ|السيد(?:ه)?"
@@ -55,44 +49,69 @@ _PERSON = folded(
     re.I,
 )
 _BYLINE = folded(
-    r"^(?:source|sources|المصدر|المصادر|via|photo|صوره|تصوير|اعداد|تحرير|ترجمه|by|بقلم|كتب)\b", re.I
+    r"^(?:source|sources|المصدر|المصادر|via|photo|صوره|تصوير|اعداد|تحرير|ترجمه|by|بقلم|كتب|reporting)\b", re.I
 )
 _JOB_WORD = folded(
     r"\b(?:director|manager|officer|coordinator|researcher|adviser|advisor|consultant|lawyer|journalist|writer"
     r"|editor|analyst|specialist|assistant|associate|fellow|intern|head|lead|chair\w*|president|founder"
-    r"|spokes\w+)\b|(?:^|\s)(?:ال)?(?:مدير|مديره|منسق|منسقه|باحث|باحثه|محامي|محاميه|مستشار|مستشاره|كاتب|كاتبه"
-    r"|صحفي|صحفيه|مسوول|مسووله|رييس|رييسه|عضو|مسؤول|مسؤوله)(?=\s|$|[،,])",
+    r"|spokes\w+|chief)\b|(?:^|\s)(?:ال)?(?:مدير|مديره|منسق|منسقه|باحث|باحثه|محامي|محاميه|مستشار|مستشاره|كاتب"
+    r"|كاتبه|صحفي|صحفيه|مسوول|مسووله|رييس|رييسه|عضو|مسؤول|مسؤوله)(?=\s|$|[،,])",
     re.I,
 )
+_CONTACT = folded(r"contact|للتواصل|للاستفسار|inquir|enquir|\btel\b|phone|هاتف|e-?mail|بريد", re.I)
+_CONTACT_HEAD = folded(r"^(?:for (?:more information|media|press)|press contact|media contact|contact|للتواصل|للاستفسار)", re.I)
 _DASH = re.compile(r"\s[–—-]\s")
 _SENTENCE = re.compile(r"(?:\S+\s+){5,}\S+[.!?؟]$")
 ISSUED = folded(r"^(?:بيان\s+)?صادر\s+(?:عن|من)\s*:?\s*|^(?:statement\s+)?issued\s+by\s*:?\s*", re.I)
-_AR_OPEN = folded(
-    r"^و?(?:يعلن|تعلن|ترحب|يرحب|يتقدم|تتقدم|تدين|يدين|يوكد"
-    r"|توكد|يطالب|تطالب|تدعو|يدعو|يستنكر|تستنكر|يعرب|تعرب|ينعي"
-    r"|تنعي|يهني|تهني|تتابع|يتابع|تعبر|يعبر|يرفض|ترفض|تحذر|يحذر|تناشد|يناشد|تحيي|يحيي|تشجب|يشجب|تبدي|يبدي)\s+"
-)
 _AR_STOP = folded(
     r"^(?:في|على|علي|عن|الى|إلى|من|مع|بعد|قبل|ضد|حول|امام|لدى|لدي|منذ|عبر|بشده|ببالغ|بخالص|بكل|بأشد|بعمق|بقلق"
-    r"|بحزن|بارتياح|بفخر|بمزيد|بشكل|اليوم|مجددا|مرة|مره|ايضا|أيضا|كافة|جميع)$"
+    r"|بحزن|بارتياح|بفخر|بمزيد|بشكل|بقوه|بحذر|باهتمام|اليوم|امس|مجددا|مرة|مره|ايضا|أيضا|كافة|جميع|كل|اذ|إذ|حيث"
+    r"|الذي|التي|الذين|وهو|وهي|ان|أن|إن|انه|انها|عن|بان|بأن|لما|ما|كما|هذا|هذه|ذلك|تلك|السلطه|السلطات|النظام"
+    r"|الحكومه|المجتمع|الشعب|المدنيين|الاسبوع|الشهر|العام|صباح|مساء|يوم|بتعزيه|بالتعازي|عن|عبر)$"
 )
-EN_VERBS = (
-    r"(?:welcomes|condemns|announces|calls|urges|expresses"
-    r"|reiterates|demands|rejects?|denounces|affirms|confirms"
-    r"|mourns|congratulates|appeals|stresses|warns|regrets|deplores|supports|applauds|follows|considers?"
-    r"|believes?|hopes|declares|emphasi[sz]es|notes|is\s+(?:deeply\s+)?(?:concerned|alarmed|outraged))\b"
+_KEEP_FI = folded(r"^(?:سوريا|سوريه|سورية|لبنان|العراق|تركيا|الاردن|كردستان|كوردستان|اوروبا|المهجر|الخارج"
+                  r"|الداخل|المانيا|فرنسا|بريطانيا|امريكا|الولايات|السويد|مصر)")
+_EN_SUBJECT = re.compile(
+    r"(?:^|(?<=[.;:!?,]\s)|(?<=[–—-]\s))(?:(?:The|the)\s+)?"
+    r"(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on|de|des|du|al-\w+|el-\w+))*"
+    r"(?:\s+\([A-Z][A-Za-z&-]{1,12}\))?)"
+    rf"(?:,\s+[A-Z]{{2,8}},?)?\s+(?:(?:\w+ly|also|further|therefore|hereby|today|now)\s+)?"
+    rf"(?:{EN_VERBS}|{EN_PAST}|(?:has|have)\s+(?:declared|decided|suspended|announced|called|issued))"
 )
-_EN_SUBJECT = folded(
-    r"\b((?:[A-Z][\w'’&-]*|of|for|and|the|in|on)(?:\s+(?:[A-Z][\w'’&-]*|of|for|and|the|in|on|\([A-Z]+\)))*)"
-    rf"\s+(?:\w+ly\s+|also\s+)?{EN_VERBS}"
+_EN_OPENING = re.compile(
+    r"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on)){0,8}"
+    r"(?:\s+\([A-Z][A-Za-z&-]{1,12}\))?)(?:,\s|\s+(?:is|are)\s+(?:a|an|the)\s)"
 )
-_DATELINE = re.compile(r"^[^.—–]{2,60}?\b\d{4}\s*[—–]\s*")  # "Gaziantep, 18 September 2024 — "
-_PRONOUNS = {"it", "he", "she", "they", "we", "this", "that", "the", "and", "i", "you", "which", "who"}
+_EN_TITLE_SUBJECT = re.compile(  # title case: "SAMS Condemns …", "TDA Calls on …"
+    r"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on)){0,8}"
+    r"(?:\s+\([A-Z][A-Za-z&-]{1,12}\))?)"
+    rf"\s+(?i:{EN_VERBS}|joins|issues|statement)"
+)
+_LEAD = folded(
+    r"^(?:و)?اصدر(?:ت)?\s+(?:كل\s+من\s+)?(?P<rest>.+?)\s+(?:اليوم\s+)?بيان(?:ا|ا\s|\s|$)"
+    r"|^(?:the\s+)?(?P<en>[A-Z][^,.;:]{2,100}?)\s+(?:has\s+)?issued\s+(?:a|an|the following)\s", re.I
+)
+_TITLE_PATTERNS = (
+    folded(r"^(?:بيان|تصريح|نداء|بلاغ)(?:\s+\S+)?\s+(?:صادر\s+)?(?:عن|من)\s+(?P<x>.+?)"
+           r"(?:\s+(?:حول|بشان|بخصوص|في|الى|إلى|ل|عن|ضد)\s.*)?$"),
+    folded(r"^(?:statement|letter|appeal|press release|message)\s+(?:by|from|of)\s+(?:the\s+)?(?P<x>.+?)"
+           r"(?:\s+(?:on|about|regarding|concerning|to|in|condemning)\s.*)?$", re.I),
+    folded(r"\bon behalf of\s+(?:the\s+)?(?P<x>\S.+?)\s*$"),
+    folded(r"^(?:نص\s+)?(?:ال)?رساله\s+(?:التي\s+)?(?:وجهتها|بعثتها|ارسلتها|من)\s+(?P<x>.+?)\s+(?:الي|إلى|الى)\s"),
+    folded(r"^(?:بيان|تصريح)\s+(?P<x>(?:ال|لل)\S+(?:\s+\S+){1,8}?)\s+(?:حول|بشان|بخصوص|في)\s"),
+    folded(r"^(?P<x>(?:ال)?\S+(?:\s+\S+){1,8}?)\s+(?:بيان|تصريح|نداء)\s"),
+)
+_PRONOUNS = {"it", "he", "she", "they", "we", "this", "that", "the", "and", "i", "you", "which", "who", "there"}
 
 
-class Issuer(NamedTuple):
-    name: str | None
-    source: str | None  # signature | issued | opening | title | subject | hint
+class Candidate(NamedTuple):
+    """One place the page names a possible issuer: the name as written, where, and at which line
+    (-1 for the title, the site name and hints)."""
+
+    name: str
+    source: str  # signature | issued | top | we_in | opening | subject | title | lead | byline | site | hint
+    line: int
+    cut: int = 0  # words dropped from the end of the phrase found (a shorter reading of its boundary)
 
 
 def demark(text: str) -> str:
@@ -106,60 +125,188 @@ def org_like(name: str, context: str = "") -> bool:
     key = fold(name).strip(" .")
     if _ACRONYM.search(name):
         return True
-    if words(name) == 1:  # "Dawlaty" when named again; never a bare "المركز" / "the Centre"
-        return not key.startswith(("ال", "the")) and len(key) >= 4 and key in fold(context)
-    return bool(ORG_WORD.search(key)) or (len(key) >= 6 and key in fold(context))
+    if words(name) == 1:  # "Dawlaty" when named again; never a bare "المركز" / "the Centre", nor "aohr."
+        capital = not re.match(r"[a-z]", name)
+        return capital and not key.startswith(("ال", "the")) and len(key) >= 4 and fold(context).count(key) >= 2
+    if words(key) == 2 and key.startswith("ال") and ORG_WORD.search(key) and fold(context).count(key) < 2:
+        return False  # "المنظمة السورية" alone is too generic unless repeated
+    return bool(ORG_WORD.search(key)) or (len(key) >= 6 and fold(context).count(key) >= 2)
 
 
-def _strip_role(text: str) -> str:
-    """ "رئيس الرابطة …" → "الرابطة …"; a line that is only a role ("رئيس مجلس الأمناء") → ""."""
+_SMALL = frozenset("of for the and in on to against without de des du la le al el its their".split())
+
+
+def name_like(name: str) -> bool:
+    """An organisation's name: an Arabic phrase with an organisation word, or English words that are
+    capitalised but for small words ("Alongside the majority of … organisations" is not a name)."""
+    if not name or words(name) > 12:
+        return False
+    if re.search(r"[\u0600-\u06ff]", name):
+        return bool(ORG_WORD.search(fold(name)))
+    tokens = [t for t in re.findall(r"[A-Za-z][\w'’-]*", name) if t.lower() not in _SMALL]
+    return bool(tokens) and sum(1 for t in tokens if t[0].isupper()) / len(tokens) >= 0.75
+
+
+def tidy(raw: str) -> str:
+    """A candidate as it should be reported: quotes, a leading "The"/"و", an organ prefix ("المكتب
+    السياسي ل…"), a role tail ("– إعلام") and surrounding punctuation removed."""
+    name = _balanced(clean_name(demark(raw)).strip(" \"'“”«»"))
+    name = _drop_tail(name)
+    name = strip_role(name)
+    name = re.sub(r"^(?:the|The)\s+", "", name)
+    name = re.sub(r"^و(?=ال)", "", name)
+    name = re.sub(r",\s+[A-Z]{2,8}$", "", name)  # "European Syriac Union, ESU"
+    return clean_name(name).strip(" \"'“”«»")
+
+
+def _balanced(name: str) -> str:
+    """Parentheses kept where they pair up ("Society (SAMS)"), dropped at an edge where they do not."""
+    name = name.strip()
+    while name.endswith("(") or (name.endswith(")") and name.count(")") > name.count("(")):
+        name = name[:-1].rstrip()
+    while name.startswith(")") or (name.startswith("(") and name.count("(") > name.count(")")):
+        name = name[1:].lstrip()
+    if name.count("(") > name.count(")"):
+        name += ")"
+    return name
+
+
+def _drop_tail(name: str) -> str:
+    """ "المجلس السرياني العالمي – إعلام" → "المجلس السرياني العالمي" (a role after a dash)."""
+    m = _ROLE_TAIL.search(fold(name))
+    if not m:
+        return name
+    kept = words(fold(name)[: m.start()])
+    return " ".join(name.split()[:kept]) if kept else name
+
+
+def without_paren(name: str) -> str | None:
+    """ "المنظمة السورية لحقوق الإنسان ( سواسية )" → the name without its trailing parenthesis."""
+    m = re.match(r"^(.{3,}?)\s*[-–—,]?\s*\([^()]{1,40}\)\s*$", name)
+    return m.group(1).strip(" -–—,") if m else None
+
+
+def strip_role(text: str) -> str:
+    """ "رئيس الرابطة …" → "الرابطة …"; "المكتب السياسي للحزب …" → "الحزب …"; a role alone → ""."""
     rest = text
     for _ in range(3):
-        m = _ROLE.match(fold(rest))
-        if not m:
+        m = ROLE.match(fold(rest))
+        if not m or not m.group(0).strip():
             break
-        rest = _GLUED_LAM.sub("", re.sub(r"^لل", "ال", " ".join(rest.split()[words(m.group(0)) :])))
-    return rest
+        taken = len(m.group(0).split())
+        rest = _GLUED_LAM.sub("", re.sub(r"^لل", "ال", " ".join(rest.split()[taken:])))
+    return rest.strip()
 
 
-def closing_signature(lines: list[Line], title: str | None) -> str | None:
-    """The organisation that signs at the end, after the body (role, person and date lines skipped)."""
+def issuer_candidates(lines: list[Line], title: str | None, site: str | None,
+                      hint_names: tuple[str, ...] = (), meta: tuple[str, ...] = ()) -> list[Candidate]:  # fmt: skip
+    """Every candidate issuer of the page, in the order of the passes above (duplicates kept: where a
+    name is found twice is evidence)."""
+    body = "\n".join(line.text for line in lines)
+    found: list[Candidate] = []
+    found += _signature(lines, title)
+    found += _issued(lines)
+    found += _top_block(lines, title)
+    found += _we_in(lines)
+    found += _openings(lines)
+    found += _subjects(lines)
+    found += _title(title)
+    found += _lead(lines)
+    found += [Candidate(text, "byline", -1) for text in meta if not is_date_line(text)]
+    if site:
+        found.append(Candidate(site, "site", -1))
+    found += [Candidate(name, "hint", -1) for name in hint_names]
+    out: list[Candidate] = []
+    context = body + "\n" + (title or "")
+    for cand in found:
+        for variant in _variants(cand):
+            name = tidy(variant.name)
+            if not name or fold(name) in _PRONOUNS:
+                continue
+            if org_like(name, context) or (cand.source in _PHRASES and name_like(name) and words(name) >= 2):
+                out.append(variant._replace(name=name))
+    return out
+
+
+_PHRASES = frozenset(["opening", "subject", "we_in", "lead", "title"])
+
+
+def _variants(cand: Candidate) -> list[Candidate]:
+    """The candidate, without its trailing parenthesis, and (for a phrase cut out of a sentence, whose end
+    is uncertain) its shorter readings down to two words."""
+    out = [cand]
+    bare = without_paren(cand.name)
+    if bare:
+        out.append(cand._replace(name=bare, cut=1))
+    if cand.source in _PHRASES and not re.search(r"[A-Za-z]", cand.name):
+        tokens = cand.name.split()
+        out += [cand._replace(name=" ".join(tokens[:n]), cut=len(tokens) - n) for n in range(len(tokens) - 1, 1, -1)]
+    return out
+
+
+# ───────────────────────────── signature and issuer block ─────────────────────────────
+
+
+def _signature(lines: list[Line], title: str | None) -> list[Candidate]:
+    """Organisation lines among the last lines, after the body (up to three: a joint signature)."""
     tail = max(len(lines) - 8, 0)
-    if not any(words(line.text) >= 15 for line in lines[: tail + 7]):
-        return None
-    for index in range(len(lines) - 1, tail - 1, -1):
+    if not any(words(line.text) >= 12 for line in lines[: tail + 7]):
+        return []
+    out: list[Candidate] = []
+    contact = next((i for i in range(tail, len(lines)) if _CONTACT_HEAD.search(fold(lines[i].text))), len(lines))
+    for index in range(contact - 1, tail - 1, -1):
         line = lines[index]
         text = ISSUED.sub("", line.text).strip()
         if words(text) > 25:
-            return None
-        if not text or line.tag == "li" or is_date_line(text) or _not_a_signature(line, lines):
+            break
+        if _CONTACT.search(fold(text)):
             continue
-        person = _PERSON.match(fold(text)) or _BYLINE.match(fold(text)) or _person_with_role(text)
-        candidate = "" if person else _strip_role(text)
-        if not candidate or words(candidate) > 12 or ":" in candidate or _SENTENCE.search(candidate):
-            continue
-        others = "\n".join([title or ""] + [ln.text for i, ln in enumerate(lines) if i != index])
-        if org_like(candidate, others):
-            return clean_name(candidate)
-    return None
+        name = _signature_line(line, index, lines)
+        if name:
+            out.append(Candidate(name, "signature", index))
+        if len(out) == 3:
+            break
+    return out
+
+
+def _signature_line(line: Line, index: int, lines: list[Line]) -> str | None:
+    text = ISSUED.sub("", line.text).strip()
+    if not text or line.tag == "li" or _not_a_signature(line, lines):
+        return None
+    if is_date_line(text):
+        return None
+    key = fold(text)
+    if _PERSON.match(key) or _BYLINE.match(key) or _person_with_role(text) or _ROLE_ONLY.match(key):
+        return None
+    if index and re.match(r"^لل?\S", text) and _ROLE_ONLY.search(fold(_strip_date(lines[index - 1].text))):
+        text = re.sub(r"^لل", "ال", text)  # "المكتب السياسي" / "للحزب …": the organisation in the genitive
+        text = _GLUED_LAM.sub("", text)
+    candidate = strip_role(_drop_tail(text))
+    if not candidate or words(candidate) > 12 or ":" in candidate or _SENTENCE.search(candidate):
+        return None
+    if candidate != text and not (ORG_WORD.search(fold(candidate)) or _ACRONYM.search(candidate)):
+        return None  # "المشرف العام : وليد جداع", "رئيس المجلس / جورج غرزاني": a person for the organisation
+    return candidate
+
+
+def _strip_date(text: str) -> str:
+    """ "قامشلو : 23 /6/ 2016 المكتب السياسي" → "المكتب السياسي" (a place/date prefix on a role line)."""
+    return re.sub(r"^.*\d{4}\s*م?\s*", "", text).strip() or text
 
 
 def _person_with_role(text: str) -> bool:
-    """ "Sara Nasser – Senior Researcher, Impunity Watch", "سامر العلي – كاتب وصحفي": a person and an office
-    (a staff list, a speaker, an author), never the organisation signing. "المكتب الإعلامي – منظمة X" has a
-    role on the left and is not matched."""
+    """ "Sara Nasser – Senior Researcher, Impunity Watch": a person and an office, never the organisation."""
     parts = _DASH.split(text, maxsplit=1)
     if len(parts) < 2 or not 2 <= words(parts[0]) <= 4:
         return False
     left, right = fold(parts[0]), fold(parts[1])
-    if ORG_WORD.search(left) or _ACRONYM.search(parts[0]) or _ROLE.match(left):
+    if ORG_WORD.search(left) or _ACRONYM.search(parts[0]) or ROLE.match(left):
         return False
     return bool(_JOB_WORD.search(" ".join(right.split()[:4])))
 
 
 def _not_a_signature(line: Line, lines: list[Line]) -> bool:
-    """A long link, a link without an organisation word ("Download the report (PDF)") or a cell of a grid
-    (an agenda's speaker column, a report's table) never signs the page."""
+    """A long link, a link without an organisation word or a cell of a grid never signs the page."""
     if line.link and (words(line.text) > 6 or not ORG_WORD.search(fold(line.text))):
         return True
     if line.tag in ("td", "th") and line.group:
@@ -167,89 +314,246 @@ def _not_a_signature(line: Line, lines: list[Line]) -> bool:
     return False
 
 
-def issued_by(lines: list[Line]) -> str | None:
-    for line in lines[:4] + lines[-4:]:
+def _issued(lines: list[Line]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for index, line in [*enumerate(lines[:4]), *list(enumerate(lines))[-4:]]:
         text = demark(line.text)
         m = ISSUED.match(text)
         if m and words(text[m.end() :]) <= 14 and text[m.end() :].strip():
-            return clean_name(text[m.end() :])
-    return None
+            out.append(Candidate(text[m.end() :], "issued", index))
+    return out
 
 
-def opening_subject(lines: list[Line]) -> str | None:
-    """The organisation of the first sentence: "يعلن مركز … انسحابه", "X welcomes …"."""
-    for line in lines[:4]:
-        text = _DATELINE.sub("", demark(line.text))
-        if words(text) < 6:
+def _top_block(lines: list[Line], title: str | None) -> list[Candidate]:
+    """Short organisation lines before the first paragraph of the text ("بيان صحفي / X / department")."""
+    out: list[Candidate] = []
+    for index, line in enumerate(lines[:12]):
+        text = line.text
+        if words(text) >= 14 or line.tag == "li":
+            break
+        key = fold(text)
+        if fold(title or "") == key or is_date_line(text) or STATEMENT_WORD.fullmatch(" " + key + " "):
             continue
-        m = _AR_OPEN.match(fold(text))
-        found = _ar_phrase(text.split()[1:]) if m else _en_phrase(text)
-        if found and org_like(found, " ".join(x.text for x in lines[4:])):
-            return clean_name(found)
-        return None  # only the first paragraph opens the text
+        if line.link or _ROLE_ONLY.match(key) or ":" in text.rstrip(":") or _PERSON.match(key):
+            continue
+        if any(_verb(k.strip("،,.:؛"), past=True) for k in key.split()[1:]):
+            continue  # a sentence ("X يعزي أهالي الشهداء"), not an issuer line
+        if ORG_WORD.search(key) or _ACRONYM.search(text):
+            out.append(Candidate(text, "top", index))
+    return out
+
+
+# ───────────────────────────── the opening and the text ─────────────────────────────
+
+
+def _paragraphs(lines: list[Line], limit: int) -> list[tuple[int, str]]:
+    """The first ``limit`` lines of running text (six words or more), datelines removed."""
+    out: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        if words(line.text) >= 6 and not line.link and line.tag not in ("td", "th"):
+            out.append((index, _undateline(demark(unquote(line.text)))))
+            if len(out) == limit:
+                break
+    return out
+
+
+def _undateline(text: str) -> str:
+    """ "Washington, DC – November 12, 2023 – The …" → "The …"; "(agency) – Cairo – …" likewise."""
+    for _ in range(3):
+        m = DATELINE.match(text)
+        if not m or words(text[: m.end()]) > 10:
+            break
+        text = text[m.end() :].lstrip()
+    return re.sub(r"^\d{1,2}[|/.-]\d{1,2}[|/.-]\d{4}\s+\S+(?:\s+\S+)?\s*\.", "", text).strip()
+
+
+def _we_in(lines: list[Line]) -> list[Candidate]:
+    from bot.extract.cues import WE_IN
+
+    out: list[Candidate] = []
+    for index, text in _paragraphs(lines, 40):
+        for m in WE_IN.finditer(demark(text)):
+            start = m.start("ar") if m.group("ar") else m.start("at") if m.group("at") else m.start("en")
+            raw = text[start:]
+            name = _ar_phrase(raw.split()) if m.group("ar") else _en_head(raw)
+            if name:
+                out.append(Candidate(name, "we_in", index))
+    return out
+
+
+def _openings(lines: list[Line]) -> list[Candidate]:
+    """The subject of the first sentence of the first three paragraphs."""
+    out: list[Candidate] = []
+    for index, text in _paragraphs(lines, 3):
+        first = re.split(r"(?<=[.!?؟])\s", text, maxsplit=1)[0]
+        name = _sentence_subject(first)
+        if name:
+            out.append(Candidate(name, "opening", index))
+    return out
+
+
+def _subjects(lines: list[Line]) -> list[Candidate]:
+    """Subjects of present-tense statement verbs anywhere in the text ("تيار المستقبل السوري يدين …",
+    "… يتقدم اتحاد طلبة سوريا بتعزية …", "In light of …, The Day After calls on …", "SAMS urges …")."""
+    out: list[Candidate] = []
+    for index, text in _paragraphs(lines, 60):
+        for sentence in re.split(r"(?<=[.!?؟])\s+", text):
+            name = _sentence_subject(sentence, present_only=True)
+            if name:
+                out.append(Candidate(name, "subject", index))
+            out += [Candidate(n, "subject", index) for n in _inner_subjects(sentence) if n != name]
+    return out
+
+
+def _inner_subjects(sentence: str) -> list[str]:
+    """Statement verbs inside the sentence followed by an organisation (Arabic), or an English
+    organisation subject after a comma."""
+    found: list[str] = []
+    tokens = sentence.split()
+    keys = [fold(t).strip("،,.:؛") for t in tokens]
+    for k in range(1, len(keys) - 1):
+        if _verb(keys[k], past=False) and ORG_WORD.search(" " + keys[k + 1]):
+            phrase = _ar_phrase(tokens[k + 1 :])
+            if phrase:
+                found.append(phrase)
+    for m in _EN_SUBJECT.finditer(sentence):
+        if m.start() > 0 and not re.search(EN_PAST, m.group(0)) and fold(m.group("name")).split()[0] not in _PRONOUNS:
+            found.append(m.group("name"))
+    return found
+
+
+def _sentence_subject(sentence: str, *, present_only: bool = False) -> str | None:
+    """The organisation a sentence opens with: "تطالب X …", "إن X يدين …", "X إذ تدين …", "X calls on …"."""
+    plain = sentence.strip(" \"“”«»")
+    tokens = plain.split()
+    keys = [fold(t).strip("،,.:؛") for t in tokens]
+    i = 0
+    if keys and (keys[0] in _WE or keys[0] == "we"):
+        return None  # "إننا في X …": the we_in pass reads it
+    while i < len(keys) and keys[i] in _PARTICLES:
+        i += 1
+    if i < len(keys) and _verb(keys[i], past=not present_only):
+        return _ar_phrase(tokens[i + 1 :])
+    for j in range(i + 1, min(len(keys), i + 13)):
+        if _verb(keys[j], past=False) or (keys[j] in ("اذ", "إذ") and j + 1 < len(keys)):
+            name = " ".join(tokens[i:j]).strip("،,")
+            return name if ORG_WORD.search(fold(name)) else None
+        if keys[j] in _PARTICLES or _AR_STOP.match(keys[j]) and keys[j] not in ("في", "من"):
+            break
+    em = _EN_SUBJECT.search(plain[:300])
+    if em and em.start() <= 40 and not (present_only and re.search(EN_PAST, em.group(0))):
+        name = em.group("name")
+        if fold(name).split()[0] not in _PRONOUNS:
+            return name
+    if not present_only:  # "Alkarama, in collaboration with …, referred …", "The X (SAWA) is a …"
+        om = _EN_OPENING.match(plain)
+        if om and fold(om.group("name")).split()[0] not in _PRONOUNS and name_like(om.group("name")):
+            return om.group("name")
     return None
+
+
+_WE = frozenset(["اننا", "فاننا", "واننا", "نحن", "ونحن", "مازلنا", "تابعنا"])
+_PARTICLES = frozenset(["و", "ف", "ان", "إن", "فان", "وان", "كما", "لقد", "وقد", "قد"])
+_PRESENT_VERB = folded(rf"^(?:و|ف)?{AR_PRESENT}(?:ون|ان)?$")
+_PAST_VERB = folded(rf"^(?:و|ف)?(?:{AR_PAST}|علم|علمت)$")
+
+
+def _verb(key: str, *, past: bool) -> bool:
+    return bool(_PRESENT_VERB.match(key) or (past and _PAST_VERB.match(key)))
 
 
 def _ar_phrase(tokens: list[str]) -> str | None:
-    """The organisation opening ``tokens``: quoted, or the words up to a preposition or a verbal noun."""
+    """The organisation opening ``tokens``: quoted, or the words up to a preposition, a verb or a clause."""
     if tokens and tokens[0][:1] in '“"«':
         quoted = re.match(r"[“\"«]([^”\"»]{3,120})[”\"»]", " ".join(tokens))
         return quoted.group(1) if quoted else None
     phrase: list[str] = []
-    for i, token in enumerate(tokens[:12]):
-        bare = token.strip("،,.:؛")
+    for i, token in enumerate(tokens[:14]):
+        bare = token.strip("،,.:؛()\"“”")
         key = fold(bare)
-        after = fold(tokens[i + 1]) if i + 1 < len(tokens) else ""
-        in_name = (key == "من" and after in ("اجل", "اجل،")) or (
-            key == "في" and after and not after.startswith("ال")
-        )
-        suffixed = not bare.startswith("ال") and re.search(r"(?:ه|ها|هم)$", bare) is not None
-        if (_AR_STOP.match(key) and not in_name) or bare.startswith("بال") or (suffixed and phrase):
+        after = fold(tokens[i + 1]).strip("،,.:؛") if i + 1 < len(tokens) else ""
+        in_name = (key == "من" and after.startswith("اجل")) or (key == "في" and bool(_KEEP_FI.match(after)))
+        if key in ("في", "من") and in_name:
+            phrase.append(bare)
+            continue
+        if (_AR_STOP.match(key) and not in_name) or bare.startswith(("بال", "لل")) and phrase and i > 2:
             break
+        if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
+            break  # a verb: the subject ended
+        if key.startswith("ب") and not key.startswith("بيت") and phrase:
+            break
+        if phrase and not bare.startswith("ال") and re.search(r"(?:ه|ها|هم|هما)$", bare) and len(bare) > 4:
+            break  # "موافقته", "تضامنها": a noun with a pronoun, the predicate has begun
         phrase.append(bare)
-        if bare != token:
+        if bare != token.strip("()\"“”") and token.rstrip()[-1:] in "،,.:؛":
             break
     return " ".join(phrase) or None
 
 
-def _en_phrase(text: str) -> str | None:
-    m = _EN_SUBJECT.match(text)
-    if not m:
-        return None
-    subject = re.sub(r"^(?:the|and|of|for|in|on)\s+", "", m.group(1), flags=re.I)
-    return subject if fold(subject) not in _PRONOUNS else None
+def _en_head(text: str) -> str | None:
+    m = re.match(r"(?:the\s+)?([A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|of|for|and|the|in|on))*"
+                 r"(?:\s+\([A-Z]{2,10}\))?)", text)
+    return m.group(1) if m else None
 
 
-def frequent_subject(body: str) -> str | None:
-    counts = Counter(
-        re.sub(r"^(?:the|and|of|for|in|on)\s+", "", m.group(1), flags=re.I)
-        for m in _EN_SUBJECT.finditer(body)
-    )
-    for subject, n in counts.most_common(3):
-        if n >= 2 and fold(subject) not in _PRONOUNS and org_like(subject, body):
-            return subject
-    return None
-
-
-def title_prefix(title: str | None) -> str | None:
+def _title(title: str | None) -> list[Candidate]:
     if not title:
-        return None
-    head, sep, _ = title.partition(":")
-    head = head.strip()
-    return head if sep and 1 <= words(head) <= 10 and org_like(head) else None
+        return []
+    out: list[Candidate] = []
+    key = fold(demark(title))
+    plain = demark(title)
+    for pattern in _TITLE_PATTERNS:
+        m = pattern.search(key)
+        if m:
+            out.append(Candidate(_same_span(plain, key, m.start("x"), m.end("x")), "title", -1))
+    head, sep, _ = plain.partition(":")
+    if sep and 1 <= words(head) <= 10:
+        out.append(Candidate(head, "title", -1))
+    for part in re.split(r"\s+[–—-]\s+", plain)[1:]:  # "بيان تضامن – منظمة … - (ماف)"
+        if ORG_WORD.search(fold(part)):
+            out.append(Candidate(part, "title", -1))
+    em = _EN_TITLE_SUBJECT.match(plain)
+    if em and fold(em.group("name")).split()[0] not in _PRONOUNS:
+        out.append(Candidate(em.group("name"), "title", -1))
+    subject = _sentence_subject(plain, present_only=True)
+    if subject:
+        out.append(Candidate(subject, "title", -1))
+    return out
 
 
-def find_issuer(lines: list[Line], title: str | None, body: str, site: str | None = None) -> Issuer:
-    """The first found, in order of trust; last, the site's own name when it is an organisation's
-    (og:site_name "منظمة بنفسج": an organisation's site speaks for it)."""
-    for source, found in (
-        ("signature", closing_signature(lines, title)),
-        ("issued", issued_by(lines)),
-        ("opening", opening_subject(lines)),
-        ("title", title_prefix(title)),
-        ("subject", frequent_subject(body[:30_000])),
-        ("site", clean_name(site) if site and org_like(site) else None),
-    ):
-        if found:
-            return Issuer(found, source)
-    return Issuer(None, None)
+def _same_span(plain: str, key: str, start: int, end: int) -> str:
+    """The words of ``plain`` at the word positions of key[start:end] (folding keeps word counts)."""
+    first = words(key[:start])
+    count = words(key[start:end])
+    return " ".join(plain.split()[first : first + count])
+
+
+def _lead(lines: list[Line]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for index, text in _paragraphs(lines, 2):
+        key = fold(text)
+        m = _LEAD.match(key) if re.match(r"^(?:و)?اصدر", key) else _LEAD.match(text)
+        if not m:
+            continue
+        if m.group("rest"):
+            tokens = text.split()[words(key) - words(key[m.start("rest") :]) :]
+            name = _ar_phrase(tokens[: words(m.group("rest"))] + ["في"])
+            if name:
+                out.append(Candidate(name, "lead", index))
+        elif m.group("en"):
+            out.append(Candidate(m.group("en"), "lead", index))
+    return out
+
+
+__all__ = [
+    "AR_PAST",
+    "EN_PAST",
+    "ISSUED",
+    "ROLE",
+    "Candidate",
+    "demark",
+    "issuer_candidates",
+    "org_like",
+    "strip_role",
+    "tidy",
+]

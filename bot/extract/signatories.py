@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.extract.issuer import ORG_WORD
+from bot.extract.cues import ORG_WORD
 from bot.extract.text import (
     Line,
     clean_name,
@@ -232,6 +232,8 @@ def _trigger(text: str, found: Signatures) -> None:
     else:
         return
     names = split_inline(rest.rstrip(". "))
+    if en and not all(re.match(r"^(?:the\s+)?[A-Z0-9\u0600-\u06ff]", n) and words(n) <= 10 for n in names):
+        return  # "… was supported by UOSSM until the end of March": a sentence, not a list of names
     if (
         _COUNTED.match(fold(rest))
         or _PARTIAL.search(fold(rest.strip()))

@@ -1,8 +1,11 @@
-"""extract_statement: one page (HTML or plain text) to a `Statement`.
+"""extract_statement: one page (HTML, plain text, text in <pre>) to a `Statement`.
 
-Owns the assembly of the passes (dom → signatories → issuer → classify), the choice of the publication
-date (page metadata, post-meta elements, the feed's date, then date lines at the top or in the closing
-signature; never dates inside running sentences), the lead, the title fallback and the full-text links.
+Owns the assembly of the passes in two steps. `analyse` reads the page (dom → signatory blocks →
+issuer candidates → joint issuers → features); it does not depend on any fitted weight, so that
+bench/fit_weights.py can fit and score many models over one analysis of a corpus. `decide` applies a
+`Model` (bot.extract.model): the statement probability (which is the stored `confidence`), the issuer
+choice, then the kind, the date, the lead and the evidence (which cues weighed most). The pipeline's
+hints (the source's organisation, `statements_only`) enter as features and as the issuer of last resort.
 Never raises: an internal error gives a non-statement with confidence 0. Contains no I/O.
 """
 
@@ -10,14 +13,16 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
-from bot.dates import find_dates
-from bot.extract.classify import THRESHOLD, kind_of, recipients_at_top, statement_score, withdrawn_from
+from bot.extract.classify import kind_of, person_byline, withdrawn_from
 from bot.extract.dom import Page, html_page, looks_like_html, text_page
-from bot.extract.issuer import ISSUED, find_issuer
+from bot.extract.features import PageFacts, candidate_features, page_features, recipients_at_top
+from bot.extract.issuer import ISSUED, Candidate, issuer_candidates
+from bot.extract.joint import joint_issuers
+from bot.extract.model import Model, default_model
+from bot.extract.published import published
 from bot.extract.signatories import Signatures, find_signatories
 from bot.extract.text import Line, fold, is_date_line, language_of, lead_of, words
 from bot.models import Hints, Statement
@@ -32,72 +37,124 @@ _FULL_TEXT = re.compile(
 )
 
 
-def extract_statement(content: str, hints: Hints) -> Statement:
+@dataclass(frozen=True)
+class Analysis:
+    """Everything `decide` needs, computed once per page."""
+
+    page: Page
+    hints: Hints
+    sigs: Signatures
+    candidates: list[Candidate]
+    candidate_features: list[dict[str, float]]
+    joint: list[str]
+    features: dict[str, float]
+
+    @property
+    def lines(self) -> list[Line]:
+        return self.page.lines
+
+
+def extract_statement(content: str, hints: Hints, model: Model | None = None) -> Statement:
     """Extract a statement from a page; never raises (an internal error gives a non-statement)."""
     try:
-        return _extract(content or "", hints)
+        return _extract(content or "", hints, model)
     except Exception:  # the pipeline must survive any page
         log.exception("extract_statement failed (url=%s)", hints.url)
         return Statement(is_statement=False, confidence=0.0)
 
 
-def _extract(content: str, hints: Hints) -> Statement:
-    page = html_page(content) if looks_like_html(content) else text_page(content)
+def _extract(content: str, hints: Hints, model: Model | None = None) -> Statement:
+    return decide(analyse(content, hints), model or default_model())
+
+
+def read_page(content: str) -> Page:
+    return html_page(content) if looks_like_html(content) else text_page(content)
+
+
+def analyse(content: str, hints: Hints) -> Analysis:
+    page = read_page(content)
     lines = page.lines
     body = "\n".join(line.text for line in lines)
     sigs = find_signatories(lines)
-    issuer = find_issuer(lines, page.title, body, page.site_name)
-    evidence = statement_score(
-        lines,
-        page.title,
-        len(sigs.orgs) + len(sigs.individuals),
-        issuer.source,
-        page.teasers,
-        hints.statements_only,
-        sigs.inline,
-        page.byline,
-    )
+    names = hint_names(hints)
+    cands = issuer_candidates(lines, page.title, page.site_name, names, tuple(page.meta_lines))
+    cand_feats = [candidate_features(c, cands, body, page.title, names) for c in cands]
+    joint = joint_issuers(lines, cands) if len(sigs.orgs) < 2 else []
+    facts = PageFacts(
+        lines, page.title, len(sigs.orgs) + len(sigs.individuals), sigs.inline, len(joint), page.teasers,
+        page.byline, hints.statements_only, names,
+    )  # fmt: skip
+    features = page_features(facts, cands)
+    features["person_byline"] = 1.0 if person_byline(lines, page.byline) else 0.0
+    return Analysis(page, hints, sigs, cands, cand_feats, joint, features)
+
+
+def hint_names(hints: Hints) -> tuple[str, ...]:
+    return tuple(n for n in (hints.source_name,) if n)
+
+
+def decide(a: Analysis, model: Model) -> Statement:
+    lines, page, sigs = a.lines, a.page, a.sigs
+    body = "\n".join(line.text for line in lines)
+    prob = model.statement.prob(a.features)
     base = Statement(
         is_statement=False,
         title=_title(page, lines),
-        language=language_of(body, sigs.orgs + sigs.individuals) or hints.language,
+        language=language_of(body, sigs.orgs + sigs.individuals) or a.hints.language,
         lead=lead_of(_lead_paragraphs(lines, sigs, page.title)),
         body=body,
-        full_text_links=_full_text_links(page, hints.url),
-        confidence=_confidence(evidence.score),
+        full_text_links=_full_text_links(page, a.hints.url),
+        confidence=prob,
+        evidence=_evidence(model, a.features),
     )
-    if evidence.score < THRESHOLD:
+    if prob < 0.5:
         return base
-    named = hints.source_name if issuer.source in (None, "site") and hints.source_name else issuer.name
-    signatories, issuer_name = _signers(sigs, named)
-    kind = kind_of(lines, page.title, len(signatories) + len(sigs.individuals), evidence.recipients)
+    signatories, issuer = _signers(a, model)
+    kind = kind_of(lines, page.title, len(signatories) + len(sigs.individuals), recipients_at_top(lines))
     return replace(
         base,
         is_statement=True,
         kind=kind,
-        published=_published(page, lines, hints),
-        issuer=issuer_name,
+        published=published(lines, page.meta_dates + page.header_dates, a.hints.published),
+        issuer=issuer,
         signatories=tuple(signatories),
         individuals=tuple(sigs.individuals),
         withdrawn_from=withdrawn_from(lines, page.title) if kind == "withdrawal" else None,
     )
 
 
-def _signers(sigs: Signatures, issuer: str | None) -> tuple[list[str], str | None]:
-    """Several organisations: no issuer. One (or none listed): the issuer signs alone."""
-    if len(sigs.orgs) >= 2:
-        return sigs.orgs, None
-    if len(sigs.orgs) == 1:
-        return sigs.orgs, sigs.orgs[0]
-    if sigs.individuals:
+def _signers(a: Analysis, model: Model) -> tuple[list[str], str | None]:
+    """A signatory block of several organisations, or joint issuers: no issuer. Otherwise the issuer
+    signs alone: the one name of a block, else the best-ranked candidate, else the source's organisation."""
+    if len(a.sigs.orgs) >= 2:
+        return a.sigs.orgs, None
+    if a.joint:
+        return a.joint, None
+    if len(a.sigs.orgs) == 1:
+        return a.sigs.orgs, a.sigs.orgs[0]
+    if a.sigs.individuals:
         return [], None
+    issuer = best_issuer(a, model)
     return ([issuer] if issuer else []), issuer
 
 
-def _confidence(score: float) -> float:
-    if score >= THRESHOLD:
-        return min(1.0, 0.55 + (score - THRESHOLD) / 12)
-    return max(0.05, 0.45 - (THRESHOLD - score) / 12)
+def best_issuer(a: Analysis, model: Model) -> str | None:
+    scored = sorted(
+        ((model.issuer.prob(f), i) for i, f in enumerate(a.candidate_features)), key=lambda x: (-x[0], x[1])
+    )
+    names = hint_names(a.hints)
+    if scored and scored[0][0] >= model.issuer_floor:
+        best = a.candidates[scored[0][1]].name
+        if not names or scored[0][0] >= 0.5 or fold(best) in {fold(n) for n in names}:
+            return best
+    return names[0] if names else None
+
+
+def _evidence(model: Model, features: dict[str, float], top: int = 6) -> tuple[str, ...]:
+    """The cues that weighed most in the statement decision, signed: ("names2:+3.1", "reports:-1.2")."""
+    parts = [(model.statement.weights.get(k, 0.0) * v, k) for k, v in features.items() if v]
+    parts.sort(key=lambda p: -abs(p[0]))
+    return tuple(f"{k}:{w:+.2f}" for w, k in parts[:top] if abs(w) >= 0.05)
 
 
 def _title(page: Page, lines: list[Line]) -> str | None:
@@ -120,22 +177,6 @@ def _lead_paragraphs(lines: list[Line], sigs: Signatures, title: str | None) -> 
         and not recipients_at_top([line])
         and not ISSUED.match(line.text)
     ]
-
-
-def _published(page: Page, lines: list[Line], hints: Hints) -> date | None:
-    """Post date from the page's metadata first; otherwise a date line at the top or in the signature."""
-    latest = date.today() + timedelta(days=2)
-    candidates: list[date] = page.meta_dates + page.header_dates
-    if hints.published:
-        candidates.append(hints.published)
-    for line in lines[:4] + lines[-6:]:
-        if is_date_line(line.text):
-            candidates += [d for _, d in find_dates(line.text, yearless=False)]
-    for line in lines[:3]:  # a dateline opening the text: "Idlib, 12 September 2019 — …"
-        opening = find_dates(line.text[:60], yearless=False)
-        if opening and words(line.text[: opening[0][0]]) <= 4:
-            candidates.append(opening[0][1])
-    return next((d for d in candidates if d <= latest), None)
 
 
 def _full_text_links(page: Page, base: str | None) -> tuple[str, ...]:

@@ -38,9 +38,9 @@ ABLATIONS = {  # cue groups of bot.extract.features, removed one at a time
     "statement words": ("statement_word",),
     "title and lead": ("has_title", "has_lead", "reprint"),
     "recipients": ("recipients",),
-    "reports": ("reports", "past_opening", "quoted", "counted"),
+    "reports": ("reports", "past_opening", "report_opening", "quoted", "counted"),
     "narration / credits": ("narration", "credit", "interview", "person_byline"),
-    "listing / event / notice": ("listing", "event", "notice", "job", "short"),
+    "listing / event / notice": ("listing", "repeated_lines", "event", "notice", "job", "short"),
     "dateline": ("dateline",),
 }
 

@@ -401,6 +401,7 @@ class _Walker:
         bold = sum(len(p.replace(" ", "").strip()) for p, _, b in pieces if b) / size
         frame = self.frames[-1]
         heading = frame.tag in _HEADINGS or (bold >= 0.9 and len(text) <= 150)
+        quote = any(f.tag == "blockquote" for f in self.frames)
         self.lines.append(
-            Line(text, frame.tag, frame.block, frame.group, heading, linked >= 0.9, frame.row, frame.col)
+            Line(text, frame.tag, frame.block, frame.group, heading, linked >= 0.9, frame.row, frame.col, quote)
         )

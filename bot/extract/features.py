@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.extract import cues
 from bot.extract.issuer import Candidate
-from bot.extract.text import Line, fold, unquote, words
+from bot.extract.text import Line, fold, quoted_lines, unquote, words
 
 SCAN = 30_000  # characters of text read for cue words: a statement's voice shows early; keeps huge pages cheap
 SOURCES = ("signature", "issued", "top", "we_in", "opening", "subject", "title", "lead", "byline", "site", "hint")
@@ -52,7 +52,8 @@ def _opening(lines: list[Line]) -> str:
 def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     """The page's feature vector for the statement decision."""
     lines = facts.lines
-    text = "\n".join(line.text for line in lines if not line.link)[:SCAN]  # links are references, not voice
+    quoted = quoted_lines(lines)
+    text = "\n".join(ln.text for ln, q in zip(lines, quoted, strict=True) if not (ln.link or q))[:SCAN]
     own = fold(unquote(text))
     title = fold(facts.title or "")
     kicker = " ".join(fold(line.text) for line in lines[:3] if words(line.text) <= 12)
@@ -71,6 +72,8 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
         "org_verbs": _cap(len(cues.AR_ORG_VERB.findall(own)) + len(cues.EN_ORG_VERB.findall(unquote(text))), 3),
         "reports": _cap(len(cues.REPORT.findall(own)), 4),
         "past_opening": 1.0 if cues.PAST_OPENING.search(_undated(opening)) else 0.0,
+        "report_opening": 1.0 if cues.REPORT.search(fold(unquote(opening))) else 0.0,
+        "repeated_lines": 1.0 if _repeated_lines(lines) else 0.0,
         "narration": 1.0 if cues.NARRATION.search(fold(" ".join(opening.split()[:12]))) else 0.0,
         "quoted": _quoted_share(text),
         "counted": 1.0 if cues.COUNTED_SIGNERS.search(own) else 0.0,
@@ -228,6 +231,13 @@ def _credit(lines: list[Line], byline: str | None) -> bool:
         return True
     edge = lines[:3] + lines[-4:]
     return any(words(ln.text) <= 14 and cues.CREDIT.search(fold(ln.text)) for ln in edge)
+
+
+def _repeated_lines(lines: list[Line]) -> bool:
+    """Two different short lines that each stand twice or more: the same heading block repeated, as in an
+    archive page that shows several items in full ("تصريح صحفي / الائتلاف … / الدائرة الإعلامية")."""
+    counts = Counter(fold(ln.text) for ln in lines if 1 <= words(ln.text) <= 8 and not ln.link)
+    return sum(1 for n in counts.values() if n >= 2) >= 2
 
 
 def _listing(lines: list[Line], teasers: int) -> float:

@@ -16,7 +16,7 @@ import re
 from typing import NamedTuple
 
 from bot.extract.cues import AR_PAST, AR_PRESENT, DATELINE, EN_PAST, EN_VERBS, ORG_WORD, STATEMENT_WORD
-from bot.extract.text import Line, clean_name, fold, folded, is_date_line, unquote, words
+from bot.extract.text import Line, clean_name, fold, folded, is_date_line, quoted_lines, unquote, words
 
 _MARKS = folded("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
 _ACRONYM = folded(r"^[A-Z][A-Z&-]{1,9}$|\([A-Z][A-Za-z&-]{1,9}\)")
@@ -125,12 +125,16 @@ def org_like(name: str, context: str = "") -> bool:
     key = fold(name).strip(" .")
     if _ACRONYM.search(name):
         return True
-    if words(name) == 1:  # "Dawlaty" when named again; never a bare "المركز" / "the Centre", nor "aohr."
+    if words(name) == 1:  # "Dawlaty" when named again; never a bare "منظمة" / "the Centre", nor "aohr."
         capital = not re.match(r"[a-z]", name)
-        return capital and not key.startswith(("ال", "the")) and len(key) >= 4 and fold(context).count(key) >= 2
+        generic = bool(ORG_WORD.fullmatch(key)) or key.startswith(("ال", "the"))
+        return capital and not generic and len(key) >= 4 and fold(context).count(key) >= 2
     if words(key) == 2 and key.startswith("ال") and ORG_WORD.search(key) and fold(context).count(key) < 2:
         return False  # "المنظمة السورية" alone is too generic unless repeated
-    return bool(ORG_WORD.search(key)) or (len(key) >= 6 and fold(context).count(key) >= 2)
+    if ORG_WORD.search(key):
+        return True
+    latin_ok = name_like(name) if re.search(r"[A-Za-z]", name) else True
+    return latin_ok and len(key) >= 6 and fold(context).count(key) >= 2
 
 
 _SMALL = frozenset("of for the and in on to against without de des du la le al el its their".split())
@@ -336,7 +340,7 @@ def _top_block(lines: list[Line], title: str | None) -> list[Candidate]:
             continue
         if line.link or _ROLE_ONLY.match(key) or ":" in text.rstrip(":") or _PERSON.match(key):
             continue
-        if any(_verb(k.strip("،,.:؛"), past=True) for k in key.split()[1:]):
+        if any(_verb(k.strip("،,.:؛"), past=True) for k in key.split()):
             continue  # a sentence ("X يعزي أهالي الشهداء"), not an issuer line
         if ORG_WORD.search(key) or _ACRONYM.search(text):
             out.append(Candidate(text, "top", index))
@@ -349,8 +353,8 @@ def _top_block(lines: list[Line], title: str | None) -> list[Candidate]:
 def _paragraphs(lines: list[Line], limit: int) -> list[tuple[int, str]]:
     """The first ``limit`` lines of running text (six words or more), datelines removed."""
     out: list[tuple[int, str]] = []
-    for index, line in enumerate(lines):
-        if words(line.text) >= 6 and not line.link and line.tag not in ("td", "th"):
+    for index, (line, quoted) in enumerate(zip(lines, quoted_lines(lines), strict=True)):
+        if words(line.text) >= 6 and not (line.link or quoted) and line.tag not in ("td", "th"):
             out.append((index, _undateline(demark(unquote(line.text)))))
             if len(out) == limit:
                 break

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.extract.cues import AR_PRESENT, DATELINE, ORG_WORD
-from bot.extract.issuer import Candidate, org_like, tidy
+from bot.extract.issuer import Candidate, name_like, tidy
 from bot.extract.text import Line, fold, folded, script_share, words
 
 _AR_PLURAL = r"(?:ي|ت)(?:بدون|عربون|عربان|طالبون|طالبان|دينون|دينان|علنون|علنان|وكدون|دعون|دعوان|ستنكرون|رفضون|عبرون|ناشدون)"
@@ -114,7 +114,7 @@ def _org_items(span: str) -> list[str]:
             break
         for item in _CONJ.split(part):
             name = tidy(re.sub(r"^(?:and|&)\s+", "", item.strip(), flags=re.I))
-            if not _name_like(name):
+            if not name_like(name):
                 return out if len(out) >= 2 else []
             out.append(name)
     return out if len(out) >= 2 else []
@@ -125,21 +125,6 @@ _CONJ = re.compile(  # a conjunction between two names, outside parentheses
     r"|\s+و\s*(?=(?:ال)?(?:منظم|مركز|رابط|جمعي|شبك|هيئ|مؤسس|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع"
     r"|مبادر|فريق|نقاب|مجلس|منبر|حزب|معهد|مرصد|تيار|فيدرالي|فدرالي))(?![^()]*\))"
 )
-_SMALL = frozenset("of for the and in on to against without de des du la le al el its their".split())
-
-
-def _name_like(name: str) -> bool:
-    """An organisation's name: an Arabic phrase with an organisation word, or English words that are
-    capitalised but for small words ("Alongside the majority of … organisations" is not a name)."""
-    if not name or words(name) > 12:
-        return False
-    if re.search(r"[\u0600-\u06ff]", name):
-        return bool(ORG_WORD.search(fold(name)))
-    tokens = [t for t in re.findall(r"[A-Za-z][\w'’-]*", name) if t.lower() not in _SMALL]
-    capitals = sum(1 for t in tokens if t[0].isupper())
-    return bool(tokens) and capitals / len(tokens) >= 0.75 and (org_like(name) or capitals >= 2)
-
-
 def _split_outside_parens(text: str) -> list[str]:
     parts: list[str] = []
     depth = 0

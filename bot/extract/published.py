@@ -25,11 +25,21 @@ def published(lines: list[Line], page_dates: list[date], hint: date | None, *, t
     candidates: list[date] = list(page_dates)
     if hint:
         candidates.append(hint)
-    candidates += _date_lines(lines[:6])
+    candidates += _date_lines(_head(lines))
     candidates += _glued(lines[:3])
     candidates += _datelines(lines)
     candidates += _date_lines(lines[-6:])
     return next((d for d in candidates if d <= latest), None)
+
+
+def _head(lines: list[Line]) -> list[Line]:
+    """The lines above the text: up to six, before the first paragraph of twenty words or more."""
+    out: list[Line] = []
+    for line in lines[:6]:
+        if words(line.text) >= 20:
+            break
+        out.append(line)
+    return out
 
 
 def _date_lines(lines: list[Line]) -> list[date]:

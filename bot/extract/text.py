@@ -29,6 +29,7 @@ class Line:
     link: bool = False
     row: int = -1
     col: int = -1
+    quote: bool = False  # inside a <blockquote>
 
 
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u061c\u202a-\u202e]")
@@ -207,6 +208,31 @@ def separators(text: str) -> int:
 
 _QUOTED = re.compile(r"“[^“”\n]{0,1500}”|«[^«»\n]{0,1500}»|\"[^\"\n]{0,1500}\"|”[^“”\n]{0,400}”")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
+
+
+_OPEN_Q = "“«\"„"
+_CLOSE_Q = "”»\""
+
+
+def quoted_lines(lines: list[Line]) -> list[bool]:
+    """Which lines are quoted passages: a <blockquote>, or the paragraphs of a quotation that opens at
+    the start of one paragraph and closes at the end of a later one."""
+    out: list[bool] = []
+    inside = False
+    for line in lines:
+        text = line.text.strip()
+        if not inside and text[:1] in _OPEN_Q and not _closes(text[1:]):
+            inside = True
+            out.append(True)
+            continue
+        out.append(inside or line.quote)
+        if inside and text[-1:] in _CLOSE_Q:
+            inside = False
+    return out
+
+
+def _closes(text: str) -> bool:
+    return any(q in text for q in "”»") or text.count('"') % 2 == 1
 
 
 def unquote(text: str) -> str:

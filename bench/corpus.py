@@ -39,7 +39,8 @@ ABLATIONS = {  # cue groups of bot.extract.features, removed one at a time
     "title and lead": ("has_title", "has_lead", "reprint"),
     "recipients": ("recipients",),
     "reports": ("reports", "past_opening", "report_opening", "quoted", "counted"),
-    "narration / credits": ("narration", "credit", "interview", "person_byline"),
+    "narration / credits": ("narration", "title_narration", "credit", "interview", "person_byline"),
+    "unreported voice": ("signed_unreported", "voice_unreported", "subject_reported"),
     "listing / event / notice": ("listing", "repeated_lines", "event", "notice", "job", "short"),
     "dateline": ("dateline",),
 }

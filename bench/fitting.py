@@ -19,7 +19,7 @@ from bot.extract.model import Linear, Model
 from bot.extract.statement import Analysis, analyse, decide
 from bot.models import Hints
 
-L2_STATEMENT = 1.0
+L2_STATEMENT = 0.3
 L2_ISSUER = 0.3
 
 
@@ -72,7 +72,7 @@ def logistic(rows: Sequence[dict[str, float]], labels: Sequence[int], weights: S
 
 
 def _weight(case: Case) -> float:
-    return 1.0 if case.real else 0.5  # pages we wrote are many and alike: they count half
+    return 1.0
 
 
 def statement_rows(items: Sequence[Analysed]) -> tuple[list[dict[str, float]], list[int], list[float]]:

@@ -113,9 +113,11 @@ PAST_OPENING = folded(  # a news lead: the organisation did something ("أدان
 )
 NARRATION = folded(  # an opening that narrates an activity or a publication: news, not a declaration
     r"\b(?:held|hosted|organi[sz]ed|convened|conducted|launched|participated|took part|published|released"
-    r"|documented|interviewed|visited|met with|killed|arrested)\b|(?:^|\s)و?(?:نظم|نظمت|عقد|عقدت|اقام|اقامت"
-    r"|استضاف|استضافت|شارك|شاركت|اطلق|اطلقت|نشر|نشرت|وثق|وثقت|التقي|التقت|زار|زارت|افتتح|افتتحت|تظاهر|انطلقت"
-    r"|استشهد|اعلنت مجموعه|اطلقت المنظمات)(?=\s)",
+    r"|documented|interviewed|visited|met with|killed|arrested|holds|hosts|organi[sz]es|convenes|launches"
+    r"|participates|visits|meets|trains|concludes)\b"
+    r"|(?:^|\s)و?(?:نظم|نظمت|عقد|عقدت|اقام|اقامت|استضاف|استضافت|شارك|شاركت|اطلق|اطلقت|نشر|نشرت|وثق|وثقت|التقي"
+    r"|التقت|زار|زارت|افتتح|افتتحت|تظاهر|انطلقت|استشهد|اعلنت مجموعه|اطلقت المنظمات|ينظم|تنظم|يعقد|تعقد|يقيم"
+    r"|تقيم|يستضيف|تستضيف|يشارك|تشارك|يطلق|تطلق|يزور|تزور|يلتقي|تلتقي|يختتم|تختتم|اختتم|اختتمت)(?=\s)",
     re.I,
 )
 COUNTED_SIGNERS = folded(  # "500 figures signed a petition", "17 organisations condemn …": a report's count
@@ -143,7 +145,8 @@ EVENT = folded(
     r"|(?:^|\s)في الساعه|\binvites? you\b|\bjoin us\b"
     r"|\bat \d{1,2}(?::\d\d)?\s?(?:am|pm)\b(?! local)|\bregister (?:here|now)\b"
     r"|\badd your name\b|\bsign (?:the|our|this) petition\b|\bsign now\b|\bpeople have signed\b|اضف اسمك"
-    r"|\bsign onto this letter\b|\bdeadline for signatures\b",
+    r"|\bsign onto this letter\b|\bdeadline for signatures\b|\brsvp\b|\bwebinar\b|\bon zoom\b|\bregistration\b"
+    r"|(?:^|\s)(?:ندوه|ورشه عمل|ورشه|محاضره|ويبينار|للتسجيل|رابط التسجيل|عبر زوم)(?=\s|$)",
     re.I,
 )
 NOTICE_TITLE = folded(
@@ -163,8 +166,8 @@ JOB = folded(
     re.I,
 )
 ABOUT_TITLE = folded(
-    r"^(?:من نحن|عن المنظمه|عن المركز|about|about us|who we are"
-    r"|تاريخ|history|our history|رويتنا|vision|mission"
+    r"^(?:من نحن|عن المنظمه|عن المركز|about|about us|who we are|our story|our team|team|قصتنا|فريقنا|فريق العمل"
+    r"|تاريخ|history|our history|رويتنا|vision|mission|our work|what we do|partners|شركاؤنا"
     r"|contact|اتصل بنا)\b",
     re.I,
 )

@@ -102,11 +102,18 @@ def looks_like_html(content: str) -> bool:
 
 
 def text_page(content: str) -> Page:
-    """Plain text (a PDF's text, a feed summary): one Line per line, blank lines separate blocks."""
+    """Plain text (a PDF's text, a feed summary, a pasted statement): one Line per line; its title is
+    chosen with the lines (bot.extract.statement)."""
+    lines, _ = text_lines(content)
+    return Page(lines=lines)
+
+
+def text_lines(content: str, block: int = 1) -> tuple[list[Line], int]:
+    """One Line per line of text; blank lines separate blocks; "- x" / "1. x" lines are list items and
+    "#" lines headings (markdown bold markers dropped). Returns the lines and the next free block id."""
     lines: list[Line] = []
-    block = 1
     for raw in content.splitlines():
-        text = squash(raw)
+        text = squash(raw.replace("**", ""))
         if not text:
             block += 1
             continue
@@ -116,8 +123,25 @@ def text_page(content: str) -> Page:
         lines.append(Line(text=text, tag=tag, block=block, heading=heading))
         if tag == "p":
             block += 1
-    title = lines[0].text if lines and words(lines[0].text) <= 15 else None
-    return Page(lines=lines, title=title)
+    return lines, block + 1
+
+
+_STATEMENT_TITLE = re.compile(
+    r"(?:^|\s)(?:ال)?(?:بيان|تصريح|نداء|رسالة|رساله|بلاغ)(?:\s|$)|\b(?:statement|open letter|press release)\b", re.I
+)
+_NOT_TITLE = re.compile(r"https?://|www\.|@|\+?\d[\d\s()-]{6,}\d")
+
+
+def text_title(lines: list[Line]) -> str | None:
+    """A statement word line near the top ("بيان انسحاب"), else a short first line that is not a phone
+    number, an address or a date."""
+    for line in lines[:6]:
+        if words(line.text) <= 12 and _STATEMENT_TITLE.search(line.text):
+            return line.text
+    first = lines[0].text if lines else ""
+    if first and words(first) <= 15 and not _NOT_TITLE.search(first) and not parse_date(first):
+        return first
+    return None
 
 
 # ───────────────────────────── HTML ─────────────────────────────
@@ -346,12 +370,20 @@ class _Walker:
                 self.buffer.append((node.text_content or "", self.links > 0, self.bold > 0))
             elif tag == "br":
                 self._flush()
+            elif tag == "pre":
+                self._pre(node)
             elif tag and not tag.startswith("-") and tag not in _SKIP:
                 self._enter(tag, node)
                 stack.append((node, True))
                 stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
         self._flush()
         return self.lines
+
+    def _pre(self, node: LexborNode) -> None:
+        """Preformatted text (a statement pasted as plain text): its lines, as text_page reads them."""
+        self._flush()
+        lines, self.ids = text_lines(node.text(), self.ids + 1)
+        self.lines.extend(lines)
 
     def _enter(self, tag: str, node: LexborNode) -> None:
         if tag == "a" and node.attributes.get("href"):

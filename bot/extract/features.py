@@ -75,6 +75,7 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
         "report_opening": 1.0 if cues.REPORT.search(fold(unquote(opening))) else 0.0,
         "repeated_lines": 1.0 if _repeated_lines(lines) else 0.0,
         "narration": 1.0 if cues.NARRATION.search(fold(" ".join(opening.split()[:12]))) else 0.0,
+        "title_narration": 1.0 if cues.NARRATION.search(title) else 0.0,
         "quoted": _quoted_share(text),
         "counted": 1.0 if cues.COUNTED_SIGNERS.search(own) else 0.0,
         "credit": 1.0 if _credit(lines, facts.byline) else 0.0,
@@ -92,7 +93,25 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     }
     for source in SOURCES[:9]:
         f[f"has_{source}"] = 1.0 if sources[source] else 0.0
+    quiet = f["reports"] == 0 and f["report_opening"] == 0
+    f["signed_unreported"] = 1.0 if quiet and (f["has_signature"] or f["has_issued"] or f["has_top"]) else 0.0
+    f["voice_unreported"] = 1.0 if quiet and (f["demand"] or f["has_we_in"]) else 0.0
+    f["subject_reported"] = 1.0 if _subject_reported(cands, own) else 0.0
     return f
+
+
+def _subject_reported(cands: list[Candidate], own: str) -> bool:
+    """The organisation the text speaks of is also the subject of report verbs ("وقالت الشبكة …", "STJ said")."""
+    heads = {fold(c.name).split()[0] for c in cands if c.source in ("opening", "subject") and not c.cut}
+    heads = {h for h in heads if len(h) >= 3}
+    for head in heads:
+        pattern = (
+            rf"(?:قالت|قال|اضافت|اضاف|اشارت|اشار|اوضحت|اوضح|ذكرت|ذكر)\s+(?:ال)?{re.escape(head.removeprefix('ال'))}"
+            rf"|\b{re.escape(head)}\s+(?:said|told|added|noted|reported)\b"
+        )
+        if re.search(pattern, own):
+            return True
+    return False
 
 
 def candidate_features(cand: Candidate, cands: list[Candidate], body: str, title: str | None,

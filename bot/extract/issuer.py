@@ -320,7 +320,7 @@ def _not_a_signature(line: Line, lines: list[Line]) -> bool:
 
 def _issued(lines: list[Line]) -> list[Candidate]:
     out: list[Candidate] = []
-    for index, line in [*enumerate(lines[:4]), *list(enumerate(lines))[-4:]]:
+    for index, line in [*enumerate(lines[:8]), *list(enumerate(lines))[-4:]]:
         text = demark(line.text)
         m = ISSUED.match(text)
         if m and words(text[m.end() :]) <= 14 and text[m.end() :].strip():

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from bot.dates import find_dates
 from bot.extract.text import Line, is_date_line, words
 
-_AFTER_DATE = re.compile(r"^\s*(?:م\b|AD\b)?\s*[-–—.,،|]")
+_AFTER_DATE = re.compile(r"^\s*(?:م\b|AD\b)?\s*[-–—.|]")
 
 
 def published(lines: list[Line], page_dates: list[date], hint: date | None, *, today: date | None = None) -> date | None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
 from bot.extract.classify import kind_of, person_byline, withdrawn_from
-from bot.extract.dom import Page, html_page, looks_like_html, text_page
+from bot.extract.cues import TEASER_LINK
+from bot.extract.dom import Page, html_page, looks_like_html, text_page, text_title
 from bot.extract.features import PageFacts, candidate_features, page_features, recipients_at_top
 from bot.extract.issuer import ISSUED, Candidate, issuer_candidates
 from bot.extract.joint import joint_issuers
@@ -73,6 +74,7 @@ def read_page(content: str) -> Page:
 
 def analyse(content: str, hints: Hints) -> Analysis:
     page = read_page(content)
+    page = replace(page, lines=trim_teasers(page.lines))
     lines = page.lines
     body = "\n".join(line.text for line in lines)
     sigs = find_signatories(lines)
@@ -87,6 +89,23 @@ def analyse(content: str, hints: Hints) -> Analysis:
     features = page_features(facts, cands)
     features["person_byline"] = 1.0 if person_byline(lines, page.byline) else 0.0
     return Analysis(page, hints, sigs, cands, cand_feats, joint, features)
+
+
+_CUT = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
+
+
+def trim_teasers(lines: list[Line]) -> list[Line]:
+    """Drop a tail of teasers of other posts after the text ("title / first words… / Read more", twice or
+    more): they are not part of the page's statement. A page made only of teasers (a listing) is kept."""
+    more = [i for i, line in enumerate(lines) if TEASER_LINK.match(fold(line.text))]
+    if len(more) < 2:
+        return lines
+    first = more[0]
+    cut = first - 1 if first >= 1 and _CUT.search(lines[first - 1].text) else first
+    if cut >= 1 and words(lines[cut - 1].text) <= 20 and cut < first:
+        cut -= 1  # the teaser's title
+    body = sum(words(line.text) for line in lines[:cut])
+    return lines[:cut] if body >= 80 else lines
 
 
 def hint_names(hints: Hints) -> tuple[str, ...]:
@@ -158,11 +177,13 @@ def _evidence(model: Model, features: dict[str, float], top: int = 6) -> tuple[s
 
 
 def _title(page: Page, lines: list[Line]) -> str | None:
+    """The page's title; without one, a statement-word line near the top or a short first line (not a
+    date, a phone number or a recipient)."""
     if page.title:
         return page.title
-    first = lines[0].text if lines else ""
-    if first and words(first) <= 8 and not is_date_line(first) and not recipients_at_top(lines[:1]):
-        return first.rstrip(":")
+    found = text_title(lines)
+    if found and not is_date_line(found) and not recipients_at_top([Line(found)]) and words(found) <= 12:
+        return found.rstrip(":")
     return None
 
 

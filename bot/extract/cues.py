@@ -59,6 +59,16 @@ EN_ORG_VERB = re.compile(
     rf"\s+(?:\w+ly\s+|also\s+|further\s+)?{EN_VERBS}"
 )
 
+PLACE = folded(  # places that stand alone on a signature or dateline line (never an organisation)
+    r"^(?:دمشق|حلب|ادلب|إدلب|حمص|حماه|حماة|اللاذقيه|طرطوس|درعا|السويداء|القنيطره|الرقه|دير الزور|الحسكه|قامشلو"
+    r"|القامشلي|عفرين|كوباني|عين العرب|منبج|الباب|اعزاز|جرابلس|سوريا|سوريه|سورية|بيروت|عمان|عمّان|اسطنبول|غازي عنتاب"
+    r"|عنتاب|انقره|اربيل|هولير|السليمانيه|القاهره|باريس|لندن|برلين|جنيف|بروكسل|واشنطن|نيويورك|ستوكهولم|لاهاي|امستردام"
+    r"|damascus|aleppo|idlib|homs|hama|latakia|tartus|daraa|raqqa|deir ez-zor|hasakah|qamishli|afrin|kobani|syria"
+    r"|beirut|amman|istanbul|gaziantep|ankara|erbil|cairo|paris|london|berlin|geneva|brussels|washington|new york"
+    r"|stockholm|the hague|amsterdam)(?:\s*[,،/-]\s*\S+)?\s*[.,،]?$",
+    re.I,
+)
+
 # ───────────────────────────── the page's own voice ─────────────────────────────
 
 STATEMENT_WORD = folded(

@@ -137,11 +137,13 @@ def candidate_features(cand: Candidate, cands: list[Candidate], body: str, title
             "cut": 1.0 if cand.cut else 0.0,
             "cut_words": _cap(cand.cut, 4),
             "paren": 1.0 if re.search(r"\([^)]+\)\s*$", cand.name) else 0.0,
+            "paren_ar": 1.0 if re.search(r"\([^)]*[\u0600-\u06ff][^)]*\)\s*$", cand.name) else 0.0,
             "acronym": 1.0 if re.fullmatch(r"[A-Z][A-Za-z&-]{1,9}", cand.name) else 0.0,
             "expanded": 1.0 if _expanded(cand.name, cands) else 0.0,
             "long_words": _cap(words(cand.name), 10),
             "one_word": 1.0 if words(cand.name) == 1 else 0.0,
             "shorter_form": 1.0 if _shorter_form(cand, core, cands) else 0.0,
+            "fullest": 1.0 if _fullest(cand, cands) else 0.0,
             "org_word": 1.0 if cues.ORG_WORD.search(key) else 0.0,
             "reported": 1.0 if _reported(key, folded_body) else 0.0,
             "hint_match": 1.0 if any(core == _core(fold(h)) for h in hint_names) else 0.0,
@@ -160,6 +162,16 @@ def _expanded(name: str, cands: list[Candidate]) -> bool:
 
 def _initials(name: str) -> str:
     return "".join(t[0] for t in re.findall(r"[A-Za-z][\w'’-]*", name) if t[0].isupper())
+
+
+def _fullest(cand: Candidate, cands: list[Candidate]) -> bool:
+    """The longest whole form among the names that start with the same two words ("الائتلاف الوطني
+    لقوى الثورة والمعارضة السورية" beside "الائتلاف الوطني السوري")."""
+    head = fold(cand.name).split()[:2]
+    if cand.cut or len(head) < 2:
+        return False
+    same = [c for c in cands if not c.cut and fold(c.name).split()[:2] == head]
+    return len(same) >= 2 and all(words(c.name) <= words(cand.name) for c in same)
 
 
 def _shorter_form(cand: Candidate, core: str, cands: list[Candidate]) -> bool:

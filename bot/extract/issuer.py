@@ -15,7 +15,18 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from bot.extract.cues import AR_PAST, AR_PRESENT, DATELINE, EN_PAST, EN_VERBS, ORG_WORD, STATEMENT_WORD
+from bot.extract.cues import (
+    AR_PAST,
+    AR_PRESENT,
+    DATELINE,
+    EN_PAST,
+    EN_VERBS,
+    OFFICE,
+    ORG_WORD,
+    PLACE,
+    SALUTATION,
+    STATEMENT_WORD,
+)
 from bot.extract.text import Line, clean_name, fold, folded, is_date_line, quoted_lines, unquote, words
 
 _MARKS = folded("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
@@ -119,8 +130,11 @@ def demark(text: str) -> str:
 
 
 def org_like(name: str, context: str = "") -> bool:
-    """An organisation name: has an organisation word or an acronym, or is named elsewhere in ``context``."""
-    if not name or words(name) > 14 or not re.search(r"[^\W\d_]{2}", name):
+    """An organisation name: has an organisation word or an acronym, or is named elsewhere in ``context``;
+    in Latin script it is also capitalised like a name ("Member organisations" is not one)."""
+    if not name or words(name) > 14 or not re.search(r"[^\W\d_]{2}", name) or PLACE.match(fold(name)):
+        return False
+    if re.search(r"[A-Za-z]", name) and not re.search(r"[\u0600-\u06ff]", name) and not name_like(name):
         return False
     key = fold(name).strip(" .")
     if _ACRONYM.search(name):
@@ -275,7 +289,7 @@ def _signature(lines: list[Line], title: str | None) -> list[Candidate]:
 
 def _signature_line(line: Line, index: int, lines: list[Line]) -> str | None:
     text = ISSUED.sub("", line.text).strip()
-    if not text or line.tag == "li" or _not_a_signature(line, lines):
+    if not text or line.tag in ("li", "h1", "h2", "h3", "h4", "h5", "h6") or _not_a_signature(line, lines):
         return None
     if is_date_line(text):
         return None
@@ -333,13 +347,15 @@ def _top_block(lines: list[Line], title: str | None) -> list[Candidate]:
     out: list[Candidate] = []
     for index, line in enumerate(lines[:12]):
         text = line.text
-        if words(text) >= 14 or line.tag == "li":
+        if words(text) >= 14 or line.tag == "li" or (words(text) >= 6 and text.rstrip()[-1:] in ".!؟?"):
             break
         key = fold(text)
         if fold(title or "") == key or is_date_line(text) or STATEMENT_WORD.fullmatch(" " + key + " "):
             continue
         if line.link or _ROLE_ONLY.match(key) or ":" in text.rstrip(":") or _PERSON.match(key):
             continue
+        if SALUTATION.match(key) or OFFICE.search(key):
+            continue  # a recipient of a letter ("الأمين العام للاتحاد …")
         if any(_verb(k.strip("،,.:؛"), past=True) for k in key.split()):
             continue  # a sentence ("X يعزي أهالي الشهداء"), not an issuer line
         if ORG_WORD.search(key) or _ACRONYM.search(text):
@@ -476,16 +492,21 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         bare = token.strip("،,.:؛()\"“”")
         key = fold(bare)
         after = fold(tokens[i + 1]).strip("،,.:؛") if i + 1 < len(tokens) else ""
-        in_name = (key == "من" and after.startswith("اجل")) or (key == "في" and bool(_KEEP_FI.match(after)))
-        if key in ("في", "من") and in_name:
+        before = fold(tokens[i - 1]).strip("،,.:؛") if i else ""
+        in_name = (
+            (key == "من" and after.startswith("اجل"))
+            or (key == "في" and bool(_KEEP_FI.match(after)))
+            or (key == "عن" and bool(re.search(r"(?:الدفاع|المدافعين|دفاع)$", before)))
+        )
+        if key in ("في", "من", "عن") and in_name:
             phrase.append(bare)
             continue
         if (_AR_STOP.match(key) and not in_name) or bare.startswith(("بال", "لل")) and phrase and i > 2:
             break
         if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
             break  # a verb: the subject ended
-        if key.startswith("ب") and not key.startswith("بيت") and phrase:
-            break
+        if key.startswith("بال") and phrase:
+            break  # "بالإفراج", "بالتعازي": a prepositional phrase, the subject ended
         if phrase and not bare.startswith("ال") and re.search(r"(?:ه|ها|هم|هما)$", bare) and len(bare) > 4:
             break  # "موافقته", "تضامنها": a noun with a pronoun, the predicate has begun
         phrase.append(bare)

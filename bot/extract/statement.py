@@ -109,13 +109,22 @@ def trim_teasers(lines: list[Line]) -> list[Line]:
 
 
 def hint_names(hints: Hints) -> tuple[str, ...]:
-    return tuple(n for n in (hints.source_name,) if n)
+    """The names of the source's organisation, the display name first, without repeats."""
+    out: list[str] = []
+    for name in (hints.source_name, *hints.org_names):
+        if name and fold(name) not in {fold(n) for n in out}:
+            out.append(name)
+    return tuple(out)
 
 
 def decide(a: Analysis, model: Model) -> Statement:
     lines, page, sigs = a.lines, a.page, a.sigs
     body = "\n".join(line.text for line in lines)
     prob = model.statement.prob(a.features)
+    if a.hints.statements_only:
+        prob = 1.0  # the source publishes statements only
+    elif a.features.get("listing", 0.0) >= 1.0:
+        prob = min(prob, 0.05)  # a listing of teasers is never a statement (docs/extraction.md)
     base = Statement(
         is_statement=False,
         title=_title(page, lines),

@@ -56,8 +56,8 @@ def _scorer_lines(preds: dict[str, dict[str, object]], folders: list[Path]) -> l
         for folder in folders:
             cmd += ["--cases", str(folder)]
         out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-    keep = ("cases=", "statement_accuracy", "signatories macro", "issuer_accuracy", "kind_accuracy", "date_accuracy",
-            "names_on")  # fmt: skip
+    keep = ("cases=", "statement_accuracy", "signatories macro", "issuer_accuracy", "kind_accuracy")
+    keep += ("date_accuracy", "names_on")
     return [line for line in out.splitlines() if line.startswith(keep)]
 
 
@@ -68,7 +68,12 @@ def _tally(items: list[Analysed], preds: dict[str, dict[str, object]]) -> Tally:
     return tally
 
 
-def held_out(items: list[Analysed], drop: frozenset[str] = frozenset()) -> tuple[dict[str, dict[str, object]], list[tuple[float, bool]]]:  # fmt: skip
+Predictions = dict[str, dict[str, object]]
+
+
+def held_out(
+    items: list[Analysed], drop: frozenset[str] = frozenset()
+) -> tuple[Predictions, list[tuple[float, bool]]]:
     """Leave-one-host-out predictions for every real page, and (probability, is a statement) pairs."""
     by_host: dict[str, list[Analysed]] = defaultdict(list)
     for item in items:

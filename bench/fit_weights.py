@@ -1,7 +1,7 @@
 """Fit the extraction models on every labelled page available and write bot/extract/weights.json.
 
     python bench/fit_weights.py                 # fit, print what it was fitted on, write the weights
-    python bench/fit_weights.py --check         # fit and compare with the committed file (exit 1 if they differ)
+    python bench/fit_weights.py --check         # fit, compare with the committed file (exit 1 if it differs)
     python bench/fit_weights.py --extra DIR     # also fit on a folder of labelled real pages (repeatable)
 
 The pages: our own golden pages (tests/fixtures/pages), the shared corpus next to the repository when it

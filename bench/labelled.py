@@ -85,7 +85,9 @@ def load_folder(folder: Path, *, real: bool) -> list[Case]:
         gold = json.loads(meta.read_text(encoding="utf-8"))
         host = host_of(gold.get("source_url")) if real else None
         hints = gold.get("hints", {}) if isinstance(gold.get("hints"), dict) else {}
-        cases.append(Case(cid, folder.name, page, gold, host or f"{folder.name}:{cid}", real and bool(host), hints))
+        cases.append(
+            Case(cid, folder.name, page, gold, host or f"{folder.name}:{cid}", real and bool(host), hints)
+        )
     return cases
 
 

@@ -188,7 +188,9 @@ class Hints:
     source_name: str | None = None
     url: str | None = None
     published: date | None = None  # from the feed, when it had one
-    org_names: tuple[str, ...] = ()  # every name of the source's organisation (name, name_en, aliases, registry)
+    org_names: tuple[
+        str, ...
+    ] = ()  # every name of the source's organisation (name, name_en, aliases, registry)
 
 
 @dataclass(frozen=True)

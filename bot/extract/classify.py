@@ -56,8 +56,6 @@ _LEFT_END = re.compile(
 )
 
 
-
-
 def person_byline(lines: list[Line], byline: str | None = None) -> bool:
     """A named author at the top ("By Lina Haddad", "بقلم: سامر العلي"): an article, not an organisation's
     voice. Site accounts and desks ("By admin", "كتب المحرر", "by SNHR") are not persons."""

@@ -60,11 +60,15 @@ EN_ORG_VERB = re.compile(
 )
 
 PLACE = folded(  # places that stand alone on a signature or dateline line (never an organisation)
-    r"^(?:دمشق|حلب|ادلب|إدلب|حمص|حماه|حماة|اللاذقيه|طرطوس|درعا|السويداء|القنيطره|الرقه|دير الزور|الحسكه|قامشلو"
-    r"|القامشلي|عفرين|كوباني|عين العرب|منبج|الباب|اعزاز|جرابلس|سوريا|سوريه|سورية|بيروت|عمان|عمّان|اسطنبول|غازي عنتاب"
+    r"^(?:دمشق|حلب|ادلب|إدلب|حمص|حماه|حماة|اللاذقيه|طرطوس|درعا|السويداء|القنيطره|الرقه|دير الزور"
+    r"|الحسكه|قامشلو"
+    r"|القامشلي|عفرين|كوباني|عين العرب|منبج|الباب|اعزاز|جرابلس|سوريا|سوريه|سورية|بيروت|عمان|عمّان"
+    r"|اسطنبول|غازي عنتاب"
     r"|عنتاب|انقره|اربيل|هولير|السليمانيه|القاهره|باريس|لندن|برلين|جنيف|بروكسل|واشنطن|نيويورك|ستوكهولم|لاهاي|امستردام"
-    r"|damascus|aleppo|idlib|homs|hama|latakia|tartus|daraa|raqqa|deir ez-zor|hasakah|qamishli|afrin|kobani|syria"
-    r"|beirut|amman|istanbul|gaziantep|ankara|erbil|cairo|paris|london|berlin|geneva|brussels|washington|new york"
+    r"|damascus|aleppo|idlib|homs|hama|latakia|tartus|daraa|raqqa|deir ez-zor|hasakah|qamishli"
+    r"|afrin|kobani|syria"
+    r"|beirut|amman|istanbul|gaziantep|ankara|erbil|cairo|paris|london|berlin|geneva|brussels"
+    r"|washington|new york"
     r"|stockholm|the hague|amsterdam)(?:\s*[,،/-]\s*\S+)?\s*[.,،]?$",
     re.I,
 )
@@ -155,7 +159,8 @@ EVENT = folded(
     r"|(?:^|\s)في الساعه|\binvites? you\b|\bjoin us\b"
     r"|\bat \d{1,2}(?::\d\d)?\s?(?:am|pm)\b(?! local)|\bregister (?:here|now)\b"
     r"|\badd your name\b|\bsign (?:the|our|this) petition\b|\bsign now\b|\bpeople have signed\b|اضف اسمك"
-    r"|\bsign onto this letter\b|\bdeadline for signatures\b|\brsvp\b|\bwebinar\b|\bon zoom\b|\bregistration\b"
+    r"|\bsign onto this letter\b|\bdeadline for signatures\b|\brsvp\b|\bwebinar\b|\bon zoom\b"
+    r"|\bregistration\b"
     r"|(?:^|\s)(?:ندوه|ورشه عمل|ورشه|محاضره|ويبينار|للتسجيل|رابط التسجيل|عبر زوم)(?=\s|$)",
     re.I,
 )
@@ -176,12 +181,15 @@ JOB = folded(
     re.I,
 )
 ABOUT_TITLE = folded(
-    r"^(?:من نحن|عن المنظمه|عن المركز|about|about us|who we are|our story|our team|team|قصتنا|فريقنا|فريق العمل"
+    r"^(?:من نحن|عن المنظمه|عن المركز|about|about us|who we are|our story|our team|team|قصتنا"
+    r"|فريقنا|فريق العمل"
     r"|تاريخ|history|our history|رويتنا|vision|mission|our work|what we do|partners|شركاؤنا"
     r"|contact|اتصل بنا)\b",
     re.I,
 )
-TEASER_LINK = folded(r"^(?:read more|continue reading|more|اقرا المزيد|المزيد|اكمل القراءه|التفاصيل)\W*$", re.I)
+TEASER_LINK = folded(
+    r"^(?:read more|continue reading|more|اقرا المزيد|المزيد|اكمل القراءه|التفاصيل)\W*$", re.I
+)
 SALUTATION = folded(
     r"^[-–•]?\s*(?:dear\b|to\s*:|to (?:the|h\.\s?e|his|her|mr|ms|mrs|dr)\b|mr\.?\s|mrs\.?\s|ms\.?\s|h\.\s?e\."
     r"|his excellency|her excellency|your excellenc|excellenc|president [A-Z]|السيد|السيده|الساده|سعاده"
@@ -194,7 +202,9 @@ OFFICE = folded(
     r"|security council|مجلس الامن|commissioner|president of|رييس (?:مجلس|الجمهوريه|الوزراء)|minister|وزير",
     re.I,
 )
-DATELINE = re.compile(  # "Washington, DC – November 12, 2023 – ", "Geneva, Switzerland- ", "كوبنهاغن، … 2012 –"
-    r"^\(?[^\s:;!?]{2,25}(?:[\s,،/]+[^\s:;!?]{2,25}){0,3}(?:\s*\([^)]{2,40}\))?\s*[-–—]\s"
-    r"|^[^.:;!?]{2,60}\d{4}\s*[-–—.]\s"
+DATELINE = (
+    re.compile(  # "Washington, DC – November 12, 2023 – ", "Geneva, Switzerland- ", "كوبنهاغن، … 2012 –"
+        r"^\(?[^\s:;!?]{2,25}(?:[\s,،/]+[^\s:;!?]{2,25}){0,3}(?:\s*\([^)]{2,40}\))?\s*[-–—]\s"
+        r"|^[^.:;!?]{2,60}\d{4}\s*[-–—.]\s"
+    )
 )

@@ -127,7 +127,9 @@ def text_lines(content: str, block: int = 1) -> tuple[list[Line], int]:
 
 
 _STATEMENT_TITLE = re.compile(
-    r"(?:^|\s)(?:ال)?(?:بيان|تصريح|نداء|رسالة|رساله|بلاغ)(?:\s|$)|\b(?:statement|open letter|press release)\b", re.I
+    r"(?:^|\s)(?:ال)?(?:بيان|تصريح|نداء|رسالة|رساله|بلاغ)(?:\s|$)|\b(?:statement|open letter"
+    r"|press release)\b",
+    re.I,
 )
 _NOT_TITLE = re.compile(r"https?://|www\.|@|\+?\d[\d\s()-]{6,}\d")
 
@@ -166,7 +168,9 @@ def html_page(content: str) -> Page:
     return Page(lines, title, meta_dates, header_dates, links, teasers, _site_name(tree), byline, meta_lines)
 
 
-_END_WORD = re.compile(r"^(?:في|على|علي|من|ان|أن|إن|عن|الى|إلى|و|او|أو|التي|الذي|ل|the|of|and|to|in|a|for)$", re.I)
+_END_WORD = re.compile(
+    r"^(?:في|على|علي|من|ان|أن|إن|عن|الى|إلى|و|او|أو|التي|الذي|ل|the|of|and|to|in|a|for)$", re.I
+)
 _MID_MARK = re.compile(r"[.،,؛;]\s*\S")
 _MARKER = re.compile(r"^(?:[-–—•*▪]|\(?[0-9٠-٩]{1,3}\s*[.)\-–])")
 
@@ -435,5 +439,7 @@ class _Walker:
         heading = frame.tag in _HEADINGS or (bold >= 0.9 and len(text) <= 150)
         quote = any(f.tag == "blockquote" for f in self.frames)
         self.lines.append(
-            Line(text, frame.tag, frame.block, frame.group, heading, linked >= 0.9, frame.row, frame.col, quote)
+            Line(
+                text, frame.tag, frame.block, frame.group, heading, linked >= 0.9, frame.row, frame.col, quote
+            )
         )

@@ -18,8 +18,22 @@ from bot.extract import cues
 from bot.extract.issuer import Candidate
 from bot.extract.text import Line, fold, quoted_lines, unquote, words
 
-SCAN = 30_000  # characters of text read for cue words: a statement's voice shows early; keeps huge pages cheap
-SOURCES = ("signature", "issued", "top", "we_in", "opening", "subject", "title", "lead", "byline", "site", "hint")
+SCAN = (
+    30_000  # characters of text read for cue words: a statement's voice shows early; keeps huge pages cheap
+)
+SOURCES = (
+    "signature",
+    "issued",
+    "top",
+    "we_in",
+    "opening",
+    "subject",
+    "title",
+    "lead",
+    "byline",
+    "site",
+    "hint",
+)
 
 
 @dataclass(frozen=True)
@@ -64,12 +78,16 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
         "names1": 1.0 if facts.names == 1 else 0.0,
         "names_inline": 1.0 if facts.inline and facts.names >= 2 else 0.0,
         "joint_issuers": 1.0 if facts.joint >= 2 else 0.0,
-        "statement_word": 1.0 if cues.STATEMENT_WORD.search(title) or cues.STATEMENT_WORD.search(kicker) else 0.0,
+        "statement_word": 1.0
+        if cues.STATEMENT_WORD.search(title) or cues.STATEMENT_WORD.search(kicker)
+        else 0.0,
         "title_verb": 1.0 if _title_verb(facts.title or "") else 0.0,
         "recipients": 1.0 if recipients_at_top(lines) else 0.0,
         "first_person": _cap(len(cues.FIRST_PERSON.findall(own)), 4),
         "demand": 1.0 if cues.DEMAND.search(own) else 0.0,
-        "org_verbs": _cap(len(cues.AR_ORG_VERB.findall(own)) + len(cues.EN_ORG_VERB.findall(unquote(text))), 3),
+        "org_verbs": _cap(
+            len(cues.AR_ORG_VERB.findall(own)) + len(cues.EN_ORG_VERB.findall(unquote(text))), 3
+        ),
         "reports": _cap(len(cues.REPORT.findall(own)), 4),
         "past_opening": 1.0 if cues.PAST_OPENING.search(_undated(opening)) else 0.0,
         "report_opening": 1.0 if cues.REPORT.search(fold(unquote(opening))) else 0.0,
@@ -101,7 +119,7 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
 
 
 def _subject_reported(cands: list[Candidate], own: str) -> bool:
-    """The organisation the text speaks of is also the subject of report verbs ("وقالت الشبكة …", "STJ said")."""
+    """The organisation the text speaks of is also the subject of report verbs ("وقالت الشبكة …")."""
     heads = {fold(c.name).split()[0] for c in cands if c.source in ("opening", "subject") and not c.cut}
     heads = {h for h in heads if len(h) >= 3}
     for head in heads:
@@ -154,7 +172,7 @@ def candidate_features(cand: Candidate, cands: list[Candidate], body: str, title
 
 
 def _expanded(name: str, cands: list[Candidate]) -> bool:
-    """An acronym whose full form is also a candidate ("SAMS" and "Syrian American Medical Society (SAMS)")."""
+    """An acronym whose full form is also a candidate ("SAMS" beside "Syrian … Society (SAMS)")."""
     if not re.fullmatch(r"[A-Z][A-Za-z&-]{1,9}", name):
         return False
     return any(f"({name})" in c.name or _initials(c.name) == name.upper() for c in cands if c.name != name)

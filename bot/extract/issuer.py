@@ -26,6 +26,7 @@ from bot.extract.cues import (
     PLACE,
     SALUTATION,
     STATEMENT_WORD,
+    WE_IN,
 )
 from bot.extract.text import Line, clean_name, fold, folded, is_date_line, quoted_lines, unquote, words
 
@@ -41,7 +42,8 @@ _ORGAN = (  # an organ or office of the organisation: "المكتب السياس
     r"|(?:ال)?قياده\s+(?:ال)?(?:عامه|مركزيه)|(?:ال)?دائره\s+(?:ال)?(?:اعلام\w*|علاقات\w*)(?:\s+والاتصال)?"
     r"|vice[- ]president|president|chair(?:man|woman|person)?|(?:executive\s+)?director|secretary[- ]general"
     r"|spokes(?:person|man|woman)|coordinator|(?:the\s+)?(?:media|press|political|executive)\s+(?:office|bureau)"
-    r"|secretariat|board(?:\s+of\s+(?:trustees|directors))?|executive\s+(?:committee|board|office)|chief of staff"
+    r"|secretariat|board(?:\s+of\s+(?:trustees|directors))?|executive\s+(?:committee|board|office)"
+    r"|chief of staff"
     r"|on\s+behalf\s+of|the\s+board)"
 )
 ROLE = folded(rf"^{_ORGAN}(?:\s+(?:of|for)\b)?(?:\s+the\b)?(?:\s*[,،:\-–—]\s*|\s+|$)", re.I)
@@ -70,7 +72,9 @@ _JOB_WORD = folded(
     re.I,
 )
 _CONTACT = folded(r"contact|للتواصل|للاستفسار|inquir|enquir|\btel\b|phone|هاتف|e-?mail|بريد", re.I)
-_CONTACT_HEAD = folded(r"^(?:for (?:more information|media|press)|press contact|media contact|contact|للتواصل|للاستفسار)", re.I)
+_CONTACT_HEAD = folded(
+    r"^(?:for (?:more information|media|press)|press contact|media contact|contact|للتواصل|للاستفسار)", re.I
+)
 _DASH = re.compile(r"\s[–—-]\s")
 _SENTENCE = re.compile(r"(?:\S+\s+){5,}\S+[.!?؟]$")
 ISSUED = folded(r"^(?:بيان\s+)?صادر\s+(?:عن|من)\s*:?\s*|^(?:statement\s+)?issued\s+by\s*:?\s*", re.I)
@@ -80,8 +84,10 @@ _AR_STOP = folded(
     r"|الذي|التي|الذين|وهو|وهي|ان|أن|إن|انه|انها|عن|بان|بأن|لما|ما|كما|هذا|هذه|ذلك|تلك|السلطه|السلطات|النظام"
     r"|الحكومه|المجتمع|الشعب|المدنيين|الاسبوع|الشهر|العام|صباح|مساء|يوم|بتعزيه|بالتعازي|عن|عبر)$"
 )
-_KEEP_FI = folded(r"^(?:سوريا|سوريه|سورية|لبنان|العراق|تركيا|الاردن|كردستان|كوردستان|اوروبا|المهجر|الخارج"
-                  r"|الداخل|المانيا|فرنسا|بريطانيا|امريكا|الولايات|السويد|مصر)")
+_KEEP_FI = folded(
+    r"^(?:سوريا|سوريه|سورية|لبنان|العراق|تركيا|الاردن|كردستان|كوردستان|اوروبا|المهجر|الخارج"
+    r"|الداخل|المانيا|فرنسا|بريطانيا|امريكا|الولايات|السويد|مصر)"
+)
 _EN_SUBJECT = re.compile(
     r"(?:^|(?<=[.;:!?,]\s)|(?<=[–—-]\s))(?:(?:The|the)\s+)?"
     r"(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on|de|des|du|al-\w+|el-\w+))*"
@@ -100,19 +106,42 @@ _EN_TITLE_SUBJECT = re.compile(  # title case: "SAMS Condemns …", "TDA Calls o
 )
 _LEAD = folded(
     r"^(?:و)?اصدر(?:ت)?\s+(?:كل\s+من\s+)?(?P<rest>.+?)\s+(?:اليوم\s+)?بيان(?:ا|ا\s|\s|$)"
-    r"|^(?:the\s+)?(?P<en>[A-Z][^,.;:]{2,100}?)\s+(?:has\s+)?issued\s+(?:a|an|the following)\s", re.I
+    r"|^(?:the\s+)?(?P<en>[A-Z][^,.;:]{2,100}?)\s+(?:has\s+)?issued\s+(?:a|an|the following)\s",
+    re.I,
 )
 _TITLE_PATTERNS = (
-    folded(r"^(?:بيان|تصريح|نداء|بلاغ)(?:\s+\S+)?\s+(?:صادر\s+)?(?:عن|من)\s+(?P<x>.+?)"
-           r"(?:\s+(?:حول|بشان|بخصوص|في|الى|إلى|ل|عن|ضد)\s.*)?$"),
-    folded(r"^(?:statement|letter|appeal|press release|message)\s+(?:by|from|of)\s+(?:the\s+)?(?P<x>.+?)"
-           r"(?:\s+(?:on|about|regarding|concerning|to|in|condemning)\s.*)?$", re.I),
+    folded(
+        r"^(?:بيان|تصريح|نداء|بلاغ)(?:\s+\S+)?\s+(?:صادر\s+)?(?:عن|من)\s+(?P<x>.+?)"
+        r"(?:\s+(?:حول|بشان|بخصوص|في|الى|إلى|ل|عن|ضد)\s.*)?$"
+    ),
+    folded(
+        r"^(?:statement|letter|appeal|press release|message)\s+(?:by|from|of)\s+(?:the\s+)?(?P<x>.+?)"
+        r"(?:\s+(?:on|about|regarding|concerning|to|in|condemning)\s.*)?$",
+        re.I,
+    ),
     folded(r"\bon behalf of\s+(?:the\s+)?(?P<x>\S.+?)\s*$"),
-    folded(r"^(?:نص\s+)?(?:ال)?رساله\s+(?:التي\s+)?(?:وجهتها|بعثتها|ارسلتها|من)\s+(?P<x>.+?)\s+(?:الي|إلى|الى)\s"),
+    folded(
+        r"^(?:نص\s+)?(?:ال)?رساله\s+(?:التي\s+)?(?:وجهتها|بعثتها|ارسلتها|من)\s+(?P<x>.+?)\s+(?:الي|إلى|الى)\s"
+    ),
     folded(r"^(?:بيان|تصريح)\s+(?P<x>(?:ال|لل)\S+(?:\s+\S+){1,8}?)\s+(?:حول|بشان|بخصوص|في)\s"),
     folded(r"^(?P<x>(?:ال)?\S+(?:\s+\S+){1,8}?)\s+(?:بيان|تصريح|نداء)\s"),
 )
-_PRONOUNS = {"it", "he", "she", "they", "we", "this", "that", "the", "and", "i", "you", "which", "who", "there"}
+_PRONOUNS = {
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "this",
+    "that",
+    "the",
+    "and",
+    "i",
+    "you",
+    "which",
+    "who",
+    "there",
+}
 
 
 class Candidate(NamedTuple):
@@ -151,7 +180,28 @@ def org_like(name: str, context: str = "") -> bool:
     return latin_ok and len(key) >= 6 and fold(context).count(key) >= 2
 
 
-_SMALL = frozenset("of for the and in on to against without de des du la le al el its their".split())
+_SMALL = frozenset(
+    [
+        "of",
+        "for",
+        "the",
+        "and",
+        "in",
+        "on",
+        "to",
+        "against",
+        "without",
+        "de",
+        "des",
+        "du",
+        "la",
+        "le",
+        "al",
+        "el",
+        "its",
+        "their",
+    ]
+)
 
 
 def name_like(name: str) -> bool:
@@ -216,8 +266,13 @@ def strip_role(text: str) -> str:
     return rest.strip()
 
 
-def issuer_candidates(lines: list[Line], title: str | None, site: str | None,
-                      hint_names: tuple[str, ...] = (), meta: tuple[str, ...] = ()) -> list[Candidate]:  # fmt: skip
+def issuer_candidates(
+    lines: list[Line],
+    title: str | None,
+    site: str | None,
+    hint_names: tuple[str, ...] = (),
+    meta: tuple[str, ...] = (),
+) -> list[Candidate]:
     """Every candidate issuer of the page, in the order of the passes above (duplicates kept: where a
     name is found twice is evidence)."""
     body = "\n".join(line.text for line in lines)
@@ -258,7 +313,10 @@ def _variants(cand: Candidate) -> list[Candidate]:
         out.append(cand._replace(name=bare, cut=1))
     if cand.source in _PHRASES and not re.search(r"[A-Za-z]", cand.name):
         tokens = cand.name.split()
-        out += [cand._replace(name=" ".join(tokens[:n]), cut=len(tokens) - n) for n in range(len(tokens) - 1, 1, -1)]
+        out += [
+            cand._replace(name=" ".join(tokens[:n]), cut=len(tokens) - n)
+            for n in range(len(tokens) - 1, 1, -1)
+        ]
     return out
 
 
@@ -271,7 +329,9 @@ def _signature(lines: list[Line], title: str | None) -> list[Candidate]:
     if not any(words(line.text) >= 12 for line in lines[: tail + 7]):
         return []
     out: list[Candidate] = []
-    contact = next((i for i in range(tail, len(lines)) if _CONTACT_HEAD.search(fold(lines[i].text))), len(lines))
+    contact = next(
+        (i for i in range(tail, len(lines)) if _CONTACT_HEAD.search(fold(lines[i].text))), len(lines)
+    )
     for index in range(contact - 1, tail - 1, -1):
         line = lines[index]
         text = ISSUED.sub("", line.text).strip()
@@ -388,14 +448,14 @@ def _undateline(text: str) -> str:
 
 
 def _we_in(lines: list[Line]) -> list[Candidate]:
-    from bot.extract.cues import WE_IN
-
+    """ "إننا في X …", "نحن في X", "تابعنا في X …", "We, X, …", "We at X …"."""
     out: list[Candidate] = []
     for index, text in _paragraphs(lines, 40):
-        for m in WE_IN.finditer(demark(text)):
-            start = m.start("ar") if m.group("ar") else m.start("at") if m.group("at") else m.start("en")
-            raw = text[start:]
-            name = _ar_phrase(raw.split()) if m.group("ar") else _en_head(raw)
+        key = fold(text)
+        for m in WE_IN.finditer(key):
+            group = "ar" if m.group("ar") else "at" if m.group("at") else "en"
+            tokens = text.split()[words(key[: m.start(group)]) :]
+            name = _ar_phrase(tokens) if group == "ar" else _en_head(" ".join(tokens))
             if name:
                 out.append(Candidate(name, "we_in", index))
     return out
@@ -437,14 +497,18 @@ def _inner_subjects(sentence: str) -> list[str]:
             if phrase:
                 found.append(phrase)
     for m in _EN_SUBJECT.finditer(sentence):
-        if m.start() > 0 and not re.search(EN_PAST, m.group(0)) and fold(m.group("name")).split()[0] not in _PRONOUNS:
+        if (
+            m.start() > 0
+            and not re.search(EN_PAST, m.group(0))
+            and fold(m.group("name")).split()[0] not in _PRONOUNS
+        ):
             found.append(m.group("name"))
     return found
 
 
 def _sentence_subject(sentence: str, *, present_only: bool = False) -> str | None:
     """The organisation a sentence opens with: "تطالب X …", "إن X يدين …", "X إذ تدين …", "X calls on …"."""
-    plain = sentence.strip(" \"“”«»")
+    plain = sentence.strip(' "“”«»')
     tokens = plain.split()
     keys = [fold(t).strip("،,.:؛") for t in tokens]
     i = 0
@@ -458,7 +522,7 @@ def _sentence_subject(sentence: str, *, present_only: bool = False) -> str | Non
         if _verb(keys[j], past=False) or (keys[j] in ("اذ", "إذ") and j + 1 < len(keys)):
             name = " ".join(tokens[i:j]).strip("،,")
             return name if ORG_WORD.search(fold(name)) else None
-        if keys[j] in _PARTICLES or _AR_STOP.match(keys[j]) and keys[j] not in ("في", "من"):
+        if keys[j] in _PARTICLES or (_AR_STOP.match(keys[j]) and keys[j] not in ("في", "من")):
             break
     em = _EN_SUBJECT.search(plain[:300])
     if em and em.start() <= 40 and not (present_only and re.search(EN_PAST, em.group(0))):
@@ -489,7 +553,7 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         return quoted.group(1) if quoted else None
     phrase: list[str] = []
     for i, token in enumerate(tokens[:14]):
-        bare = token.strip("،,.:؛()\"“”")
+        bare = token.strip('،,.:؛()"“”')
         key = fold(bare)
         after = fold(tokens[i + 1]).strip("،,.:؛") if i + 1 < len(tokens) else ""
         before = fold(tokens[i - 1]).strip("،,.:؛") if i else ""
@@ -501,7 +565,7 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         if key in ("في", "من", "عن") and in_name:
             phrase.append(bare)
             continue
-        if (_AR_STOP.match(key) and not in_name) or bare.startswith(("بال", "لل")) and phrase and i > 2:
+        if (_AR_STOP.match(key) and not in_name) or (bare.startswith(("بال", "لل")) and phrase and i > 2):
             break
         if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
             break  # a verb: the subject ended
@@ -510,14 +574,17 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         if phrase and not bare.startswith("ال") and re.search(r"(?:ه|ها|هم|هما)$", bare) and len(bare) > 4:
             break  # "موافقته", "تضامنها": a noun with a pronoun, the predicate has begun
         phrase.append(bare)
-        if bare != token.strip("()\"“”") and token.rstrip()[-1:] in "،,.:؛":
+        if bare != token.strip('()"“”') and token.rstrip()[-1:] in "،,.:؛":
             break
     return " ".join(phrase) or None
 
 
 def _en_head(text: str) -> str | None:
-    m = re.match(r"(?:the\s+)?([A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|of|for|and|the|in|on))*"
-                 r"(?:\s+\([A-Z]{2,10}\))?)", text)
+    m = re.match(
+        r"(?:the\s+)?([A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|of|for|and|the|in|on))*"
+        r"(?:\s+\([A-Z]{2,10}\))?)",
+        text,
+    )
     return m.group(1) if m else None
 
 
@@ -562,7 +629,7 @@ def _lead(lines: list[Line]) -> list[Candidate]:
             continue
         if m.group("rest"):
             tokens = text.split()[words(key) - words(key[m.start("rest") :]) :]
-            name = _ar_phrase(tokens[: words(m.group("rest"))] + ["في"])
+            name = _ar_phrase([*tokens[: words(m.group("rest"))], "في"])
             if name:
                 out.append(Candidate(name, "lead", index))
         elif m.group("en"):

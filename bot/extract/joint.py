@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import re
 
-from bot.extract.cues import AR_PRESENT, DATELINE, ORG_WORD
+from bot.extract.cues import AR_PRESENT, DATELINE
 from bot.extract.issuer import Candidate, name_like, tidy
 from bot.extract.text import Line, fold, folded, script_share, words
 
-_AR_PLURAL = r"(?:ي|ت)(?:بدون|عربون|عربان|طالبون|طالبان|دينون|دينان|علنون|علنان|وكدون|دعون|دعوان|ستنكرون|رفضون|عبرون|ناشدون)"
+_AR_PLURAL = (
+    r"(?:ي|ت)(?:بدون|عربون|عربان|طالبون|طالبان|دينون|دينان|علنون|علنان|وكدون|دعون|دعوان"
+    r"|ستنكرون|رفضون|عبرون|ناشدون)"
+)
 _AR_VERB = folded(rf"^(?:و|ف)?(?:{AR_PRESENT}|{_AR_PLURAL})$")
 _EN_PLURAL = re.compile(
     r"\s(?:express|call|condemn|urge|welcome|demand|reject|denounce|appeal|stand|reiterate|are|have|jointly)\b"
 )
 _KULL = folded(r"(?:^|\s)(?:اصدر(?:ت)?|وقع(?:ت)?|اعلن(?:ت)?)\s+كل\s+من\s+(?P<x>.+?)\s+(?:بيان|على|علي|عن)")
-_DASHED = re.compile(r"\b(?:organi[sz]ations|groups|ngos|networks)\s+[–—-]\s+(?P<x>[^–—]{10,600}?)\s+[–—-]\s+\w")
+_DASHED = re.compile(
+    r"\b(?:organi[sz]ations|groups|ngos|networks)\s+[–—-]\s+(?P<x>[^–—]{10,600}?)\s+[–—-]\s+\w"
+)
 _END = folded(r"^(?:و)?(?:وهو|وهي|وهم|الذي|التي|which|who|whose)\b", re.I)
 
 
@@ -86,7 +91,9 @@ def _listed(sentence: str) -> list[str]:
         m = pattern.search(key if pattern is _KULL else sentence)
         if m:
             span = m.group("x")
-            return _org_items(_words_of(sentence, key, m.start("x"), m.end("x")) if pattern is _KULL else span)
+            return _org_items(
+                _words_of(sentence, key, m.start("x"), m.end("x")) if pattern is _KULL else span
+            )
     tokens = sentence.split()
     keys = [fold(t).strip("،,.:") for t in tokens]
     if keys and _AR_VERB.match(keys[0]):  # verb first: the subject follows it
@@ -125,6 +132,8 @@ _CONJ = re.compile(  # a conjunction between two names, outside parentheses
     r"|\s+و\s*(?=(?:ال)?(?:منظم|مركز|رابط|جمعي|شبك|هيئ|مؤسس|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع"
     r"|مبادر|فريق|نقاب|مجلس|منبر|حزب|معهد|مرصد|تيار|فيدرالي|فدرالي))(?![^()]*\))"
 )
+
+
 def _split_outside_parens(text: str) -> list[str]:
     parts: list[str] = []
     depth = 0

@@ -33,7 +33,10 @@ class Linear:
         return 1.0 / (1.0 + math.exp(-z))
 
     def to_json(self) -> dict[str, object]:
-        return {"bias": round(self.bias, 6), "weights": {k: round(v, 6) for k, v in sorted(self.weights.items())}}
+        return {
+            "bias": round(self.bias, 6),
+            "weights": {k: round(v, 6) for k, v in sorted(self.weights.items())},
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Linear:

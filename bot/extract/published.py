@@ -19,7 +19,9 @@ from bot.extract.text import Line, is_date_line, words
 _AFTER_DATE = re.compile(r"^\s*(?:م\b|AD\b)?\s*[-–—.|]")
 
 
-def published(lines: list[Line], page_dates: list[date], hint: date | None, *, today: date | None = None) -> date | None:
+def published(
+    lines: list[Line], page_dates: list[date], hint: date | None, *, today: date | None = None
+) -> date | None:
     """The first plausible date in the order of trust above."""
     latest = (today or date.today()) + timedelta(days=2)
     candidates: list[date] = list(page_dates)

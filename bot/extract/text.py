@@ -210,8 +210,8 @@ _QUOTED = re.compile(r"“[^“”\n]{0,1500}”|«[^«»\n]{0,1500}»|\"[^\"\n]
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
 
 
-_OPEN_Q = "“«\"„"
-_CLOSE_Q = "”»\""
+_OPEN_Q = '“«"„'
+_CLOSE_Q = '”»"'
 
 
 def quoted_lines(lines: list[Line]) -> list[bool]:

@@ -1,0 +1,303 @@
+"""The passes of bot.extract one by one, on small pages written for these tests: line reading (<pre>, plain
+text, hard-wrapped <br> paragraphs, teaser tails), issuer candidates, joint issuers, dates, the model file,
+and the hints of a configured source. Names are invented or taken from the registry.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.dates import find_dates
+from bot.extract import extract_statement
+from bot.extract.dom import html_page, text_page
+from bot.extract.issuer import issuer_candidates, org_like, tidy
+from bot.extract.joint import joint_issuers
+from bot.extract.model import Linear, Model, default_model
+from bot.extract.published import published
+from bot.extract.statement import analyse, decide, read_page, trim_teasers
+from bot.extract.text import Line, quoted_lines
+from bot.models import Hints
+
+SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
+
+
+def _lines(*texts: str) -> list[Line]:
+    return [Line(t, block=i) for i, t in enumerate(texts)]
+
+
+# ───────────────────────────── reading a page ─────────────────────────────
+
+
+def test_pre_is_read_line_by_line() -> None:
+    page = html_page(
+        "<html><body><pre>بيان مشترك\n\nالمنظمات الموقعة:\n- منظمة بيتنا\n- فريق ملهم\n</pre></body></html>"
+    )
+    assert [ln.text for ln in page.lines] == [
+        "بيان مشترك",
+        "المنظمات الموقعة:",
+        "- منظمة بيتنا",
+        "- فريق ملهم",
+    ]
+    assert [ln.tag for ln in page.lines][-2:] == ["li", "li"]
+
+
+def test_hard_wrapped_br_lines_are_one_paragraph() -> None:
+    wrapped = (
+        "يتابع المرصد المدني للحريات بقلق بالغ ما<br>يجري في مدينة حمص من اعتقالات طالت<br>"
+        "عشرات الناشطين، ويطالب بالإفراج عنهم فوراً<br>ودون أي شروط، كما يدعو المنظمات<br>"
+        "الدولية إلى متابعة أوضاعهم في السجون<br>"
+    )
+    page = html_page(f"<html><body><p>{wrapped}</p></body></html>")
+    assert len(page.lines) == 1 and page.lines[0].text.startswith("يتابع المرصد المدني للحريات")
+
+
+def test_a_list_of_names_on_br_lines_stays_a_list() -> None:
+    names = "<br>".join(["منظمة بيتنا", "فريق ملهم", "رابطة المحامين السوريين", "منظمة حراس", "شبكة حراس"])
+    page = html_page(f"<html><body><p>الموقعون:</p><p>{names}</p></body></html>")
+    assert len(page.lines) == 6
+
+
+def test_teasers_after_the_text_are_cut() -> None:
+    body = ["يعلن مركز الأفق للدراسات انسحابه من منصة التنسيق المدنية " + "بسبب الخلافات المتكررة " * 30]
+    body += ["مركز الأفق للدراسات"]
+    tail = ["عنوان بيان آخر", "نحن المنظمات الموقعة أدناه نطالب...", "Read more"] * 2
+    kept = trim_teasers(_lines(*body, *tail))
+    assert [ln.text for ln in kept] == body
+
+
+def test_a_page_of_teasers_only_is_kept_whole() -> None:
+    lines = _lines(*(["عنوان", "نص قصير...", "اقرأ المزيد"] * 3))
+    assert trim_teasers(lines) == lines
+
+
+def test_quotations_over_several_paragraphs() -> None:
+    lines = _lines(
+        "The group said:", "“We call on the council to act.", "We demand an inquiry.”", "Afterwards."
+    )
+    assert quoted_lines(lines) == [False, True, True, False]
+
+
+# ───────────────────────────── seeds as text and in <pre> ─────────────────────────────
+
+
+@pytest.mark.parametrize("wrap", ["text", "pre"])
+def test_seed_000_withdrawal(wrap: str) -> None:
+    text = (SEEDS / "000.txt").read_text(encoding="utf-8")
+    content = text if wrap == "text" else f"<html><body><pre>{_escape(text)}</pre></body></html>"
+    got = extract_statement(content, Hints())
+    assert got.is_statement and got.kind == "withdrawal" and got.title == "بيان انسحاب"
+    assert got.issuer == "مركز آسو للاستشارات والدراسات الاستراتيجية"
+    assert got.published == date(2026, 1, 11) and got.withdrawn_from == "منصة مدنية"
+
+
+@pytest.mark.parametrize(("seed", "kind", "count"), [("001", "open_letter", 54), ("004", "joint", 59)])
+@pytest.mark.parametrize("wrap", ["text", "pre"])
+def test_seed_lists_as_text(seed: str, kind: str, count: int, wrap: str) -> None:
+    text = (SEEDS / f"{seed}.txt").read_text(encoding="utf-8")
+    content = text if wrap == "text" else f"<html><body><pre>{_escape(text)}</pre></body></html>"
+    got = extract_statement(content, Hints())
+    assert got.is_statement and got.kind == kind and len(got.signatories) == count and got.issuer is None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ───────────────────────────── issuer candidates ─────────────────────────────
+
+
+def test_split_signature_gives_the_party_not_its_genitive() -> None:
+    lines = _lines(
+        "إننا في حزب الوفاق الديمقراطي في سوريا ندين هذه الجريمة ونطالب بمحاسبة مرتكبيها أمام القضاء الدولي.",
+        "الرحمة للشهداء",
+        "حلب : 3 /4/ 2019 المكتب السياسي",
+        "لحزب الوفاق الديمقراطي في سوريا",
+    )
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source == "signature"}
+    assert names == {"حزب الوفاق الديمقراطي في سوريا"}
+
+
+def test_issuer_block_at_the_top() -> None:
+    lines = _lines(
+        "بيان صحفي",
+        "الهيئة الوطنية للمفقودين",
+        "دائرة الإعلام والاتصال",
+        "٢٥ تموز ٢٠٢٠",
+        "تؤكد الهيئة الوطنية للمفقودين أن ملف المفقودين يبقى أولوية وتدعو إلى كشف مصيرهم دون إبطاء أو شروط.",
+    )
+    top = [c.name for c in issuer_candidates(lines, "بيان صحفي", None) if c.source == "top"]
+    assert top == ["الهيئة الوطنية للمفقودين"]
+
+
+def test_dateline_subject_of_an_english_press_release() -> None:
+    lines = _lines(
+        "Berlin, DE – March 3, 2021 – The Syrian Relief Doctors Union (SRDU) condemns the shelling of a "
+        "clinic in Atarib and calls for an inquiry.",
+        "SRDU urges all parties to respect medical neutrality.",
+    )
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source == "opening"}
+    assert "Syrian Relief Doctors Union (SRDU)" in names
+
+
+def test_we_in_and_role_tail() -> None:
+    lines = _lines("إننا في رابطة الكتاب الأحرار إذ نستنكر هذا الاعتداء نطالب بالإفراج عن زملائنا المعتقلين.")
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source == "we_in"}
+    assert "رابطة الكتاب الأحرار" in names
+    assert tidy("المجلس الوطني للأقليات – إعلام") == "المجلس الوطني للأقليات"
+
+
+def test_places_people_and_generic_words_are_not_organisations() -> None:
+    assert not org_like("دمشق", "دمشق دمشق")
+    assert not org_like("Member organisations")
+    assert not org_like("منظمة", "منظمة منظمة")
+    assert org_like("Dawlaty", "Dawlaty works. Dawlaty says.")
+
+
+# ───────────────────────────── joint issuers ─────────────────────────────
+
+
+def _joint(*texts: str) -> list[str]:
+    lines = _lines(*texts)
+    return joint_issuers(lines, issuer_candidates(lines, None, None))
+
+
+def test_inline_english_list_after_a_dateline() -> None:
+    got = _joint(
+        "Geneva-Paris, 9 May 2019. The Levant Rights Forum (LRF), the Coastal Justice Network (CJN) and the "
+        "Alliance for Free Media (AFM) express their concern about the detention of five journalists."
+    )
+    assert got == [
+        "Levant Rights Forum (LRF)",
+        "Coastal Justice Network (CJN)",
+        "Alliance for Free Media (AFM)",
+    ]
+
+
+def test_inline_arabic_list_ends_at_an_apposition() -> None:
+    got = _joint(
+        "باريس، 16 شباط 2015 – تعرب شبكة العدالة الانتقالية ومرصد حماية المدافعين عن حقوق الإنسان، وهو "
+        "برنامج مشترك بين رابطة الحقوقيين ومنظمة الكرامة، عن قلقهما من اعتقال المحامين."
+    )
+    assert got == ["شبكة العدالة الانتقالية", "مرصد حماية المدافعين عن حقوق الإنسان"]
+
+
+def test_dashed_list_of_a_letter() -> None:
+    got = _joint(
+        "Five human rights organizations – Avaaz, Levant Rights Forum (LRF), Human Rights Watch, Coastal "
+        "Justice Network and United for Truth (formerly Truth Now and Justice Today) – have sent a joint "
+        "letter to the council."
+    )
+    assert got[0] == "Avaaz" and got[-1] == "United for Truth (formerly Truth Now and Justice Today)"
+    assert len(got) == 5
+
+
+def test_two_signature_lines_are_a_joint_statement_two_scripts_are_one_body() -> None:
+    body = "عقد المكتبان السياسيان للحزبين اجتماعا تدارسا فيه الأوضاع العامة في البلاد وأصدرا التصريح التالي."
+    assert _joint(
+        body, "13/5/2014", "المكتب السياسي لحزب الوفاق الكردي", "المكتب السياسي للحزب التقدمي الكردي"
+    ) == [
+        "حزب الوفاق الكردي",
+        "الحزب التقدمي الكردي",
+    ]
+    english = "Syrian Council of Minorities"
+    assert _joint(body, "المجلس السوري للأقليات", english) == []
+
+
+# ───────────────────────────── dates ─────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("قامشلو 21 – 7 – 2015", date(2015, 7, 21)),
+        ("قامشلو : 21 – 1- 2019", date(2019, 1, 21)),
+        ("06|04|2011 مدونة الحرية", date(2011, 4, 6)),
+        ("صدر بتاريخ05/09/2023م", date(2023, 9, 5)),
+        ("٢٠٢٤/١/٢٠", date(2024, 1, 20)),
+    ],
+)
+def test_date_forms(text: str, day: date) -> None:
+    assert find_dates(text, yearless=False)[0][1] == day
+
+
+def test_a_reference_number_is_not_a_date() -> None:
+    assert find_dates("بيان رقم (م.س 01-09-23)", yearless=False) == []
+
+
+def test_post_date_glued_to_the_text_wins_over_the_statement_date_line() -> None:
+    lines = _lines(
+        "06|04|2011 مدونة الحرية .علمت منظمة الدفاع عن المعتقلين أن قوات الأمن اعتقلت عددا من الطلاب "
+        "في جامعة حلب على خلفية مشاركتهم في الاحتجاجات السلمية الأخيرة.",
+        "دمشق",
+        "4-4-2011",
+        "منظمة الدفاع عن المعتقلين",
+    )
+    assert published(lines, [], None) == date(2011, 4, 6)
+
+
+def test_an_event_date_in_a_sentence_is_not_the_publication_date() -> None:
+    lines = _lines(
+        "في مثل هذا اليوم ٢٠ / ١ / ٢٠١٨ هاجمت القوات المنطقة واستمر الهجوم شهرين كاملين"
+        " وأدى إلى تهجير الآلاف.",
+        "٢٠٢٤/١/٢٠",
+        "مكتب الإعلام المركزي",
+    )
+    assert published(lines, [], None) == date(2024, 1, 20)
+
+
+# ───────────────────────────── the model and the hints ─────────────────────────────
+
+
+def test_committed_weights_load_and_name_known_features() -> None:
+    model = default_model()
+    data = json.loads((Path(__file__).parents[2] / "bot" / "extract" / "weights.json").read_text())
+    assert data["fitted_on"]["pages"] > 100
+    assert model.statement.weights and model.issuer.weights
+    a = analyse(
+        "<p>We condemn the attack.</p><p>Signatories:</p><ul><li>A Org</li><li>B Network</li></ul>", Hints()
+    )
+    assert set(model.statement.weights) >= {k for k in a.features if model.statement.weights.get(k)}
+
+
+def test_a_model_is_applied_as_given() -> None:
+    a = analyse("<p>Any page at all.</p>", Hints())
+    never = Model(Linear(-10.0), Linear(-10.0))
+    always = Model(Linear(10.0), Linear(10.0))
+    assert not decide(a, never).is_statement and decide(a, always).is_statement
+    assert decide(a, always).confidence > 0.99 and decide(a, never).confidence < 0.01
+
+
+def test_statements_only_source_and_its_organisation() -> None:
+    page = "<article><h1>Schools must stay open</h1><p>We call on all parties to keep schools open.</p>"
+    got = extract_statement(
+        page, Hints(statements_only=True, source_name="Kesh Malek", org_names=("كش ملك",))
+    )
+    assert got.is_statement and got.issuer == "Kesh Malek" and got.kind == "single"
+
+
+def test_another_issuer_named_on_the_source_site_wins() -> None:
+    page = (
+        "<article><h1>بيان</h1><p>إننا في رابطة الكتاب الأحرار ندين اعتقال الكاتب ونطالب"
+        " بالإفراج عنه فوراً ودون شروط.</p><p>رابطة الكتاب الأحرار</p><p>دمشق 3/3/2020</p></article>"
+    )
+    got = extract_statement(page, Hints(statements_only=True, source_name="Kesh Malek"))
+    assert got.issuer == "رابطة الكتاب الأحرار"
+
+
+def test_evidence_names_weighted_cues() -> None:
+    page = read_page("<p>إننا في رابطة الكتاب الأحرار ندين الاعتداء.</p><p>رابطة الكتاب الأحرار</p>")
+    assert page.lines
+    got = extract_statement(
+        "<p>إننا في رابطة الكتاب الأحرار ندين الاعتداء ونطالب بالتحقيق.</p><p>رابطة الكتاب الأحرار</p>",
+        Hints(),
+    )
+    assert got.evidence and all(":" in e for e in got.evidence)
+
+
+def test_plain_text_title_skips_chrome() -> None:
+    page = text_page("call us now\n+963 11 555 1234\nبيان انسحاب\n2026-01-11\nيعلن المركز انسحابه.")
+    assert page.title is None

@@ -4,11 +4,11 @@
     python bench/fanout.py                   # 10,000 chats: ≈ 6 minutes at 30 messages/s
     python bench/fanout.py --chats 1000 --latency 0.1   # with Telegram-like 100 ms round trips
 
-The real ``bot.sender.run_sender`` with PTB's ExtBot + AIORateLimiter(max_retries=3) sends to the in-process
-fake Bot API (tests/fakes) over loopback; chats 1..N are subscribed with /subscribe all (rows written by
-storage directly) and one statement is stored by ``storage.save_poll``. Prints messages per second (first
-to last send) and the highest number of sendMessage calls the fake received in any one-second sliding
-window. Targets: ≥ 95 % of 30 messages/s, never above 30 in any second.
+The real ``bot.tg.sender.run_sender`` with PTB's ExtBot + AIORateLimiter(max_retries=3) sends to the
+in-process fake Bot API (tests/fakes) over loopback; chats 1..N are subscribed with /subscribe all (rows
+written by storage directly) and one statement is stored by ``storage.save_poll``. Prints messages per
+second (first to last send) and the highest number of sendMessage calls the fake received in any
+one-second sliding window. Targets: ≥ 95 % of 30 messages/s, never above 30 in any second.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 
-from bot import orgs, sender, storage  # noqa: E402
+from bot import orgs, storage  # noqa: E402
 from bot.models import Item, ItemRecord, PollWrite, Source, Statement, Validators  # noqa: E402
+from bot.tg import sender  # noqa: E402
 from tests.fakes import FakeBotAPI  # noqa: E402
 
 LIMIT = 30  # Telegram's broadcast limit, messages per second
@@ -63,7 +64,7 @@ def prepare(db: storage.Db, chats: int, now: datetime) -> int:
     item = Item(key="1", url="https://example.org/s/1", title=title)
     record = ItemRecord(item=item, statement=statement, title_norm=orgs.normalize(title))
     write = PollWrite("bench", now, now + timedelta(hours=1), Validators(), (record,), announce=True)
-    storage.save_poll(db, write, norm=orgs.normalize)
+    storage.save_poll(db, write)
     return storage.count_rows(db)["pending_deliveries"]
 
 

@@ -104,38 +104,26 @@ class Fetcher:
         """The shared client (its owner closes it)."""
         return self._client
 
-    async def fetch(self, url: str, validators: Validators | None = None) -> Fetched | NotModified:
-        """GET ``url`` (conditionally when ``validators`` are given). Raises FetchError, nothing else.
+    async def fetch(self, url: str) -> Fetched:
+        """GET ``url`` unconditionally (an item's page, a full text, a fallback). Raises FetchError only."""
+        answer = await self._run(url, None)
+        if isinstance(answer, NotModified):  # a 304 to a request that carried no validators
+            raise FetchError(url, "HTTP 304 to an unconditional request", kind="http", status=304)
+        return _fetched(answer, hashlib.sha256(answer.body).hexdigest())
+
+    async def fetch_if_changed(self, url: str, validators: Validators) -> Fetched | NotModified:
+        """GET ``url`` with the validators of the last poll. Raises FetchError, nothing else.
 
         NotModified for a 304, for a 200 whose sha256 equals ``validators.content_sha``, and for an empty
-        200 when validators were sent. Without validators the answer is always Fetched.
+        200 when the validators carry anything (a server that answers so has nothing new).
         """
         answer = await self._run(url, validators)
         if isinstance(answer, NotModified):
             return answer
         sha = hashlib.sha256(answer.body).hexdigest()
-        if validators is not None and _unchanged(answer.body, sha, validators):
+        if _unchanged(answer.body, sha, validators):
             return NotModified(answer.url, answer.wait_floor)
-        content_type = answer.headers.get("content-type", "")
-        text, encoding = decode_body(answer.body, content_type)
-        return Fetched(
-            url=answer.url,
-            status=answer.status,
-            content_type=content_type,
-            body=answer.body,
-            text=text,
-            encoding=encoding,
-            sha256=sha,
-            etag=answer.headers.get("etag"),
-            last_modified=answer.headers.get("last-modified"),
-            wait_floor=answer.wait_floor,
-        )
-
-    async def fetch_bytes(self, url: str) -> bytes:
-        """The body of ``url`` (a PDF, an image), without charset decoding. Raises FetchError."""
-        answer = await self._run(url, None)
-        assert isinstance(answer, _Body)  # no validators sent: never NotModified
-        return answer.body
+        return _fetched(answer, sha)
 
     async def _run(self, url: str, validators: Validators | None) -> _Body | NotModified:
         """Queue for a global slot, then follow redirects under the total deadline."""
@@ -338,6 +326,24 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str] | None
     if validators.last_modified:
         headers["If-Modified-Since"] = validators.last_modified
     return headers or None
+
+
+def _fetched(answer: _Body, sha: str) -> Fetched:
+    """A 2xx answer decoded with its declared or sniffed charset."""
+    content_type = answer.headers.get("content-type", "")
+    text, encoding = decode_body(answer.body, content_type)
+    return Fetched(
+        url=answer.url,
+        status=answer.status,
+        content_type=content_type,
+        body=answer.body,
+        text=text,
+        encoding=encoding,
+        sha256=sha,
+        etag=answer.headers.get("etag"),
+        last_modified=answer.headers.get("last-modified"),
+        wait_floor=answer.wait_floor,
+    )
 
 
 def _unchanged(body: bytes, sha: str, validators: Validators) -> bool:

@@ -6,15 +6,15 @@ statements, organisations, subscriptions and deliveries. Contains no I/O and imp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 SourceType = Literal["feed", "wordpress", "page"]
 Kind = Literal["withdrawal", "open_letter", "joint", "single"]
-ErrorKind = Literal["http", "network", "timeout", "too_large", "parse", "blocked", "empty", "config"]
-
-KINDS: tuple[str, ...] = ("withdrawal", "open_letter", "joint", "single")
+ErrorKind = Literal[
+    "http", "network", "timeout", "too_large", "parse", "blocked", "empty", "config", "internal"
+]
 
 
 def utcnow() -> datetime:
@@ -103,6 +103,23 @@ class Source:
     keywords: tuple[str, ...] = ()  # with keyword_prefilter: only items whose title has one are fetched
     line: int | None = None
 
+    def display_name(self, lang: str | None) -> str:
+        """The source's name for a reader of ``lang`` ("en": the English name first), else its id."""
+        first, second = (self.name_en, self.name) if lang == "en" else (self.name, self.name_en)
+        return first or second or self.id
+
+    def hints(self, *, url: str | None = None, published: date | None = None) -> Hints:
+        """What extraction is told about a page of this source (the only place a Source becomes Hints)."""
+        names = tuple(dict.fromkeys(n for n in (self.name, self.name_en, *self.aliases) if n))
+        return Hints(
+            language=self.language,
+            statements_only=self.statements_only,
+            source_name=self.display_name(None) if (self.name or self.name_en) else None,
+            url=url,
+            published=published,
+            org_names=names,
+        )
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -188,9 +205,7 @@ class Hints:
     source_name: str | None = None
     url: str | None = None
     published: date | None = None  # from the feed, when it had one
-    org_names: tuple[
-        str, ...
-    ] = ()  # every name of the source's organisation (name, name_en, aliases, registry)
+    org_names: tuple[str, ...] = ()  # every name of the source's organisation (name, name_en, aliases)
 
 
 @dataclass(frozen=True)
@@ -198,7 +213,7 @@ class Statement:
     """The result of extracting one page (extract.extract_statement)."""
 
     is_statement: bool
-    kind: str | None = None
+    kind: Kind | None = None
     title: str | None = None
     published: date | None = None
     language: str | None = None
@@ -245,7 +260,7 @@ class PollResult:
     baseline: bool = False
     deferred_until: datetime | None = None
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: ErrorKind | None = None
     statement_ids: tuple[int, ...] = ()
 
     @property
@@ -263,7 +278,7 @@ class SourceHealth:
     content_sha: str | None = None
     last_ok: datetime | None = None
     last_error: str | None = None
-    error_kind: str | None = None
+    error_kind: ErrorKind | None = None
     error_count: int = 0
     empty_count: int = 0
     next_check: datetime | None = None
@@ -283,7 +298,7 @@ class StoredStatement:
     url: str
     source: str  # id of the source that first carried it
     published: date | None
-    kind: str | None
+    kind: Kind | None
     issuer: str | None
     signatories: tuple[str, ...] = ()
     individuals: tuple[str, ...] = ()
@@ -327,6 +342,10 @@ class Org:
     aliases: tuple[str, ...] = ()
     website: str | None = None
     provisional: bool = False
+
+    def display_name(self, lang: str | None) -> str:
+        """The organisation's name for a reader of ``lang`` ("en": the English name where there is one)."""
+        return (self.name_en or self.name) if lang == "en" else self.name
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -445,3 +464,106 @@ class RegistryOrg:
     aliases: tuple[str, ...] = ()
     website: str | None = None
     kind: str | None = None
+
+
+# ───────────────────────────── answers of storage ─────────────────────────────
+
+
+class CoSigner(NamedTuple):
+    """An organisation that signed alongside another, and on how many statements."""
+
+    name: str
+    shared: int  # statements signed together
+
+
+class WithdrawalRow(NamedTuple):
+    """A withdrawal an organisation announced: the statement's title, what it left, the date."""
+
+    title: str | None
+    left: str | None
+    date: date | None
+
+
+@dataclass(frozen=True)
+class OrgProfile:
+    """An organisation's record (storage.org_profile): its statements' count, span, kinds, co-signers
+    (the most frequent first) and withdrawals (newest first)."""
+
+    org: Org
+    count: int = 0
+    first: date | None = None
+    last: date | None = None
+    kinds: dict[str, int] = field(default_factory=dict)
+    co_signers: tuple[CoSigner, ...] = ()
+    withdrawals: tuple[WithdrawalRow, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The `bayan org --json` object (keys are a contract)."""
+        return {
+            "organisation": self.org.to_json(),
+            "count": self.count,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "kinds": dict(self.kinds),
+            "co_signers": [{"name": c.name, "count": c.shared} for c in self.co_signers],
+            "withdrawals": [
+                {"title": w.title, "from": w.left, "date": w.date.isoformat() if w.date else None}
+                for w in self.withdrawals
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """Row counts for /status (storage.count_rows)."""
+
+    sources: int = 0  # enabled
+    items: int = 0
+    statements: int = 0
+    orgs: int = 0  # not merged away
+    provisional_orgs: int = 0
+    signatures: int = 0
+    chats: int = 0  # active
+    subscriptions: int = 0  # active
+    pending_deliveries: int = 0
+    sent_deliveries: int = 0
+
+
+class StoredPage(NamedTuple):
+    """A stored statement's page, to extract again (storage.reextract_targets)."""
+
+    statement_id: int
+    body: bytes
+    content_type: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ReextractReport:
+    """What re-extracting one stored statement changed (pipeline.reextract, storage.apply_reextraction)."""
+
+    id: int
+    changed: tuple[str, ...] = ()  # stored fields whose value changed
+    added: tuple[str, ...] = ()  # signatory names
+    removed: tuple[str, ...] = ()
+    skipped: str | None = None  # why nothing was applied
+
+    def to_json(self) -> dict[str, object]:
+        """One object of `bayan reextract --json` (keys are a contract)."""
+        data: dict[str, object] = {
+            "id": self.id,
+            "changed": list(self.changed),
+            "added": list(self.added),
+            "removed": list(self.removed),
+        }
+        if self.skipped:
+            data["skipped"] = self.skipped
+        return data
+
+    def line(self) -> str:
+        """One line of `bayan reextract`: changed fields, +added / −removed signatories, or "unchanged"."""
+        if self.skipped:
+            return f"{self.id}: skipped ({self.skipped})"
+        parts = [", ".join(self.changed)] if self.changed else []
+        parts += [f"+{n}" for n in self.added] + [f"−{n}" for n in self.removed]
+        return f"{self.id}: " + ("; ".join(parts) if parts else "unchanged")

@@ -180,10 +180,6 @@ class OrgIndex:
     def __len__(self) -> int:
         return len(self._names)
 
-    def names_of(self, org_id: int) -> list[str]:
-        """The names this organisation was indexed under, as given."""
-        return list(self._names.get(org_id, ()))
-
     def _add(self, org_id: int, name: str) -> None:
         full = normalize(name)
         names = self._names.setdefault(org_id, [])

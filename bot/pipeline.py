@@ -1,8 +1,9 @@
 """One source end to end: fetch → parse → unseen items → fetch pages → extract → resolve → store.
 
-Owns the order of the steps and the health arithmetic (next check, backoff). It never raises for a
-source's problems: every failure becomes ``PollResult.error`` and a ``source_state`` record. It does no
-SQL itself (storage does), no HTTP itself (fetch does) and no parsing itself (parse/extract do).
+Owns the order of the steps, the poll decisions (next check, backoff, when admins are alerted) and the
+re-extraction of a stored page (`reextract`, the same extract → resolve path a poll takes). It never
+raises for a source's problems: every failure becomes ``PollResult.error`` and a ``source_state`` record.
+It does no SQL itself (storage does), no HTTP itself (fetch does) and no parsing itself (parse/extract do).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from bot.models import (
     ParseError,
     PollResult,
     PollWrite,
+    ReextractReport,
     SignatureRecord,
     Source,
     SourceHealth,
     Statement,
+    StoredPage,
     Validators,
 )
 from bot.models import utcnow as models_utcnow
@@ -39,6 +42,8 @@ from bot.models import utcnow as models_utcnow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 24 * 3600.0
+ALERT_AT = 5  # consecutive failures of a source before the admins are told
+ALERT_EVERY = timedelta(days=1)  # then a reminder once a day while it keeps failing
 FULL_TEXT_MIN_CHARS = 1500  # feed content shorter than this is a teaser: fetch the page
 BODY_NORM_MAX = 200_000
 
@@ -88,7 +93,7 @@ def next_check_ok(source: Source, now: datetime, wait_floor: float | None) -> da
 
 
 def next_check_failed(source: Source, now: datetime, error_count: int, retry_after: float | None) -> datetime:
-    """After a failure: the interval for the first two failures, then doubling up to a day (DESIGN §5)."""
+    """After a failure: the interval for the first two failures, then doubling up to a day."""
     delay = source.interval if error_count < 3 else source.interval * 2 ** (error_count - 2)
     delay = min(delay, MAX_BACKOFF)
     return now + timedelta(seconds=max(delay, retry_after or 0.0))
@@ -101,6 +106,19 @@ def is_deferred(health: SourceHealth, now: datetime) -> bool:
 
 def is_due(health: SourceHealth, now: datetime) -> bool:
     return health.next_check is None or health.next_check <= now
+
+
+def admin_alert(error_count: int, last_alert: datetime | None, now: datetime) -> tuple[bool, datetime | None]:
+    """(alert the admins now?, when the last alert counts as sent) after a failed poll.
+
+    The first alert at ALERT_AT consecutive failures, then one reminder per ALERT_EVERY while the source
+    keeps failing. Past ALERT_AT with no alert remembered (a restart), the day starts now: no burst.
+    """
+    if error_count < ALERT_AT:
+        return False, last_alert
+    if error_count > ALERT_AT and (last_alert is None or now - last_alert < ALERT_EVERY):
+        return False, last_alert or now
+    return True, now
 
 
 # ───────────────────────────── one source ─────────────────────────────
@@ -144,7 +162,6 @@ async def _scrape_fallback(
     url, selectors = source.html_fallback
     log.info("source=%s feed failed (%s); scraping %s", source.id, cause, url)
     fetched = await ctx.fetcher.fetch(url)
-    assert isinstance(fetched, Fetched)  # no validators sent
     as_page = replace(source, type="page", selectors=selectors)
     items = await asyncio.to_thread(parse.parse_items, fetched, as_page, today=now.date())
     return replace(fetched, etag=None, last_modified=None), items
@@ -153,7 +170,7 @@ async def _scrape_fallback(
 async def _fetch_listing(ctx: PollContext, source: Source, validators: Validators) -> Fetched | NotModified:
     """The source URL with validators, then each fallback URL in order when it fails."""
     try:
-        return await ctx.fetcher.fetch(source.url, validators)
+        return await ctx.fetcher.fetch_if_changed(source.url, validators)
     except FetchError as first:
         for url in source.fallback_urls:
             try:
@@ -211,7 +228,7 @@ async def _store_items(
         records=tuple(records),
         announce=not baseline or source.announce_first_poll,
     )
-    ids = await ctx.store.call(storage.save_poll, write, norm=orgs.normalize)
+    ids = await ctx.store.call(storage.save_poll, write)
     if any(r.statement is not None for r in records):
         await ctx.extend_index()  # provisional organisations may have been created
     announced = ids if write.announce else []
@@ -255,7 +272,7 @@ async def _build_record(ctx: PollContext, source: Source, item: Item) -> ItemRec
     if not statement.is_statement:
         return ItemRecord(item=item, page=page)
     statement = _with_defaults(statement, item)
-    signatures = await _resolve(ctx, statement)
+    signatures = resolve_signatures(statement, await ctx.org_index())
     return ItemRecord(
         item=item,
         page=page,
@@ -267,21 +284,14 @@ async def _build_record(ctx: PollContext, source: Source, item: Item) -> ItemRec
 
 
 async def _extract_item(ctx: PollContext, source: Source, item: Item) -> tuple[PageRecord, Statement]:
-    hints = Hints(
-        language=source.language,
-        statements_only=source.statements_only,
-        source_name=source.name or source.name_en,
-        url=item.url,
-        published=item.published,
-    )
+    hints = source.hints(url=item.url, published=item.published)
     if item.content_html and (len(item.content_html) >= FULL_TEXT_MIN_CHARS or not item.url):
         html = _feed_page(item)
         data = html.encode("utf-8")
         page = PageRecord(item.url, data, hashlib.sha256(data).hexdigest(), "text/html; charset=utf-8")
     else:
         fetched = await ctx.fetcher.fetch(item.url)
-        assert isinstance(fetched, Fetched)  # no validators sent: never NotModified
-        html = fetched.text
+        html = await asyncio.to_thread(extract.document_text, fetched.body, fetched.content_type)
         page = PageRecord(fetched.url, fetched.body, fetched.sha256, fetched.content_type)
     statement = await asyncio.to_thread(extract.extract_statement, html, hints)
     if source.follow_full_text_links and statement.full_text_links:
@@ -303,11 +313,7 @@ async def _follow_full_text(ctx: PollContext, statement: Statement, hints: Hints
     except FetchError as e:
         log.info("full text %s not fetched: %s", url, e)
         return statement
-    assert isinstance(fetched, Fetched)
-    if "pdf" in fetched.content_type or fetched.body[:5] == b"%PDF-":
-        text = await asyncio.to_thread(extract.pdf_text, fetched.body)
-    else:
-        text = fetched.text
+    text = await asyncio.to_thread(extract.document_text, fetched.body, fetched.content_type)
     full = await asyncio.to_thread(extract.extract_statement, text, hints)
     return _merge(statement, full)
 
@@ -334,9 +340,8 @@ def _with_defaults(statement: Statement, item: Item) -> Statement:
     )
 
 
-async def _resolve(ctx: PollContext, statement: Statement) -> tuple[SignatureRecord, ...]:
+def resolve_signatures(statement: Statement, index: orgs.OrgIndex) -> tuple[SignatureRecord, ...]:
     """Each signatory name → an organisation id (None: storage creates a provisional one)."""
-    index = await ctx.org_index()
     out = []
     for pos, name in enumerate(statement.signatories):
         match = orgs.resolve(name, index)
@@ -345,3 +350,32 @@ async def _resolve(ctx: PollContext, statement: Statement) -> tuple[SignatureRec
             SignatureRecord(raw_name=name, position=pos, org_id=match.org_id, score=match.score, role=role)
         )
     return tuple(out)
+
+
+# ───────────────────────────── a stored page again ─────────────────────────────
+
+
+def reextract(
+    db: storage.Db, page: StoredPage, sources: dict[str, Source], index: orgs.OrgIndex
+) -> ReextractReport:
+    """Extract a stored statement's page again (the hints of its source, as a poll), resolve its
+    signatories and apply the result; what changed. A page no longer read as a statement is left alone."""
+    stored = storage.get_statement(db, page.statement_id)
+    if stored is None:
+        return ReextractReport(page.statement_id, skipped="no stored statement")
+    source = sources.get(stored.source)
+    hints = source.hints(url=page.url, published=stored.published) if source else Hints(url=page.url)
+    hints = replace(hints, language=hints.language or stored.language, published=stored.published)
+    st = extract.extract_statement(extract.document_text(page.body, page.content_type), hints)
+    if not st.is_statement:
+        return ReextractReport(page.statement_id, skipped="not detected as a statement")
+    st = replace(st, title=st.title or stored.title, published=st.published or stored.published)
+    return storage.apply_reextraction(
+        db,
+        page.statement_id,
+        st,
+        list(resolve_signatures(st, index)),
+        title_norm=orgs.normalize(st.title or ""),
+        body_norm=orgs.normalize(st.body[:BODY_NORM_MAX]),
+        now=utcnow(),
+    )

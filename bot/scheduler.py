@@ -89,9 +89,6 @@ class Poller:
             job.remove()
         await self._add_jobs()
 
-    def job_ids(self) -> list[str]:
-        return sorted(job.id for job in self.scheduler.get_jobs())
-
     async def _add_jobs(self) -> None:
         """One job per enabled source; first run when its next check is due, spread over a short window."""
         now = self.ctx.now()

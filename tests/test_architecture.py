@@ -1,121 +1,270 @@
-"""One-way imports between bot/ modules (docs/interfaces.md), checked by parsing every module's imports."""
+"""The layout of bot/: every module's allowed imports (the table of docs/interfaces.md) and no import cycles.
+
+Imports are read by parsing every module (imports inside functions count too). A unit is a module's dotted
+path below ``bot`` ("tg.render", "cli.main", "pipeline"), except that the packages ``extract`` and
+``storage`` are one unit each (their modules import each other freely). An import is allowed when it names
+an allowed unit or something inside it ("extract" allows ``bot.extract.pdf``). Composition roots are in the
+table like every other module. ``python tests/test_architecture.py`` prints the table for the docs.
+"""
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
+DOCS = ROOT / "docs" / "interfaces.md"
+PACKAGE_UNITS = ("extract", "storage")
+ROOTS = ("service", "tg.app", "cli.main", "__main__")  # composition roots: wiring, no logic of their own
 
-# module -> (bot modules it may import, third-party top-level packages it may import)
-ALLOWED: dict[str, tuple[set[str], set[str]]] = {
-    "models": (set(), set()),
-    "dates": ({"models"}, set()),
-    "i18n": (set(), set()),
-    "yaml_nodes": (set(), {"yaml"}),
-    "config_checks": ({"models", "yaml_nodes"}, set()),
-    "config": ({"models", "yaml_nodes", "config_checks"}, set()),
-    "names": (set(), set()),
-    "orgs": ({"models", "names"}, {"rapidfuzz"}),
-    "identity": (set(), set()),
-    "parse": ({"models", "dates", "identity"}, {"feedparser", "selectolax"}),
-    "extract": (
-        {"models", "dates", "parse", "orgs", "extract"},
-        {"selectolax", "pypdf"},
+_TG = ("models", "storage", "orgs", "tg.i18n", "tg.render", "tg.handler")
+_CLI = ("models", "storage", "cli.common")
+
+# unit -> (units of bot it may import, third-party top-level packages it may import); the stdlib is free
+ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "__init__": ((), ()),
+    "models": ((), ()),
+    "names": ((), ()),
+    "identity": ((), ()),
+    "charset": ((), ()),
+    "dates": (("models",), ()),
+    "config": (("config.load",), ()),
+    "config.yaml_nodes": ((), ("yaml",)),
+    "config.checks": (("models", "config.yaml_nodes"), ()),
+    "config.load": (("models", "config.yaml_nodes", "config.checks"), ()),
+    "orgs": (("models", "names"), ("rapidfuzz",)),
+    "parse": (("models", "dates", "identity"), ("feedparser", "selectolax")),
+    "extract": (("models", "dates", "parse", "orgs", "names", "charset"), ("selectolax", "pypdf")),
+    "fetch": (("models", "charset"), ("httpx",)),
+    "storage": (("models", "names"), ("sqlite_utils", "sqlite3")),
+    "pipeline": (("models", "fetch", "parse", "extract", "orgs", "storage", "dates"), ("httpx",)),
+    "scheduler": (("models", "pipeline", "storage"), ("apscheduler",)),
+    "console": (("models", "storage"), ()),
+    "tg": ((), ()),
+    "tg.i18n": ((), ()),
+    "tg.text": (("tg.i18n",), ()),
+    "tg.render": (("models", "tg.i18n", "tg.text"), ()),
+    "tg.sender": (("models", "storage", "tg.i18n", "tg.render"), ("telegram",)),
+    "tg.handler": (("models", "storage", "orgs", "tg.i18n", "tg.render"), ("telegram",)),
+    "tg.queries": (_TG, ("telegram",)),
+    "tg.subscriptions": (_TG, ("telegram",)),
+    "tg.admin": (_TG, ("telegram",)),
+    "tg.routes": (
+        ("storage", "tg.i18n", "tg.handler", "tg.queries", "tg.subscriptions", "tg.admin"),
+        ("telegram",),
     ),
-    "charset": (set(), set()),
-    "fetch": ({"models", "charset"}, {"httpx"}),
-    "storage": ({"models", "storage"}, {"sqlite_utils", "sqlite3"}),
-    "pipeline": ({"models", "fetch", "parse", "extract", "orgs", "storage", "dates"}, {"httpx"}),
-    "scheduler": ({"models", "pipeline", "storage"}, {"apscheduler"}),
-    "tgtext": ({"i18n"}, set()),
-    "notify": ({"models", "storage", "orgs", "i18n", "tgtext"}, {"telegram"}),
-    "sender": ({"models", "storage", "notify", "i18n"}, {"telegram"}),
+    "tg.app": (
+        (
+            "models",
+            "config",
+            "console",
+            "pipeline",
+            "scheduler",
+            "storage",
+            "tg.handler",
+            "tg.routes",
+            "tg.sender",
+        ),
+        ("telegram",),
+    ),
+    "service": (("models", "config", "console", "fetch", "pipeline", "scheduler", "storage", "tg.app"), ()),
+    "cli": ((), ()),
+    "cli.common": (("models", "config", "extract", "fetch", "storage"), ()),
+    "cli.poll": ((*_CLI, "config", "console", "fetch", "parse", "scheduler", "service"), ()),
+    "cli.extract": ((*_CLI, "orgs", "pipeline"), ()),
+    "cli.records": ((*_CLI, "config", "console"), ()),
+    "cli.orgs": ((*_CLI, "console", "orgs"), ()),
+    "cli.main": (("__init__", "models", "config", "cli.extract", "cli.orgs", "cli.poll", "cli.records"), ()),
+    "__main__": (("cli.main",), ()),
 }
-_COMMANDS = (
-    {"models", "storage", "notify", "orgs", "config", "i18n", "commands", "commands_query", "commands_admin"},
-    {"telegram"},
-)
-ALLOWED.update(commands=_COMMANDS, commands_query=_COMMANDS, commands_admin=_COMMANDS)
-COMPOSITION_ROOTS = {"__init__", "__main__", "cli", "cli_orgs", "app", "botapp"}
-STDLIB = set(__import__("sys").stdlib_module_names)
+STDLIB = set(sys.stdlib_module_names)
 
 
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(BOT)
-    return rel.parts[0].removesuffix(".py")
-
-
-def _imports(path: Path) -> set[str]:
-    """Top-level names imported, with bot.* reduced to the bot module name (prefixed 'bot.')."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(_name(a.name) for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            found.update(_from(node, path))
+def _modules() -> dict[str, Path]:
+    """Every module of bot/ by dotted name ("bot.tg.render"; a package by its own name, "bot.storage")."""
+    found = {}
+    for path in sorted(BOT.rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
     return found
 
 
-def _name(dotted: str) -> str:
-    parts = dotted.split(".")
-    return f"bot.{parts[1]}" if parts[0] == "bot" and len(parts) > 1 else parts[0]
+MODULES = _modules()
 
 
-def _from(node: ast.ImportFrom, path: Path) -> set[str]:
-    if node.level:  # relative: inside a package of bot/
-        pkg = _module_name(path)
-        return (
-            {f"bot.{pkg}"} if node.module is None or node.level == 1 else {f"bot.{node.module.split('.')[0]}"}
-        )
-    mod = node.module or ""
-    if mod == "bot":
-        return {f"bot.{a.name}" for a in node.names}
-    return {_name(mod)}
+def unit_of(module: str) -> str:
+    """The table's unit of a dotted module name."""
+    rest = module.removeprefix("bot").removeprefix(".")
+    head = rest.split(".")[0]
+    if head in PACKAGE_UNITS:
+        return head
+    return rest or "__init__"
 
 
-def _bot_modules() -> list[Path]:
-    return sorted(p for p in BOT.rglob("*.py"))
+def _package(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts if parts[-1] == "__init__" else parts[:-1])
 
 
-def test_every_module_is_known() -> None:
-    unknown = {_module_name(p) for p in _bot_modules()} - set(ALLOWED) - COMPOSITION_ROOTS
-    assert not unknown, f"add these modules to ALLOWED (and docs/interfaces.md): {sorted(unknown)}"
+def imports_of(path: Path) -> set[str]:
+    """What a module imports: dotted bot modules (resolved to files where they are ones) and top-level
+    third-party or stdlib names."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(_resolve(a.name) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                pkg = _package(path).rsplit(".", node.level - 1)[0] if node.level > 1 else _package(path)
+                base = f"{pkg}.{base}" if base else pkg
+            for alias in node.names:
+                found.add(
+                    _resolve(f"{base}.{alias.name}") if f"{base}.{alias.name}" in MODULES else _resolve(base)
+                )
+    found.discard("__future__")
+    return found
+
+
+def _resolve(dotted: str) -> str:
+    if dotted.split(".")[0] != "bot":
+        return dotted.split(".")[0]
+    while dotted not in MODULES and "." in dotted:
+        dotted = dotted.rsplit(".", 1)[0]
+    return dotted
+
+
+def _allowed(unit: str, target: str) -> bool:
+    own, _ = ALLOWED[unit]
+    return any(target == u or target.startswith(u + ".") for u in (*own, unit))
+
+
+def test_every_module_is_in_the_table() -> None:
+    unknown = sorted({unit_of(m) for m in MODULES} - set(ALLOWED))
+    assert not unknown, f"add these units to ALLOWED (and docs/interfaces.md): {unknown}"
+    stale = sorted(set(ALLOWED) - {unit_of(m) for m in MODULES})
+    assert not stale, f"units in ALLOWED that no module is: {stale}"
 
 
 def test_imports_follow_the_table() -> None:
     problems = []
-    for path in _bot_modules():
-        mod = _module_name(path)
-        if mod in COMPOSITION_ROOTS:
-            continue
-        bot_ok, third_ok = ALLOWED[mod]
-        for imp in _imports(path):
-            if imp.startswith("bot."):
-                if imp.removeprefix("bot.") not in bot_ok | {mod}:
-                    problems.append(f"{path.relative_to(ROOT)} imports {imp}")
-            elif imp not in STDLIB and imp not in third_ok and imp not in {"bot", "__future__"}:
-                problems.append(f"{path.relative_to(ROOT)} imports third-party {imp}")
+    for module, path in MODULES.items():
+        unit = unit_of(module)
+        for imp in sorted(imports_of(path)):
+            if imp.startswith("bot"):
+                if not _allowed(unit, unit_of(imp)):
+                    problems.append(f"{path.relative_to(ROOT)} ({unit}) imports {imp}")
+            elif imp not in STDLIB and imp not in ALLOWED[unit][1]:
+                problems.append(f"{path.relative_to(ROOT)} ({unit}) imports third-party {imp}")
     assert not problems, "\n".join(problems)
 
 
+def import_cycles() -> list[list[str]]:
+    """Strongly connected groups of more than one module (or a module importing itself), by Tarjan."""
+    graph = {m: sorted(i for i in imports_of(p) if i in MODULES) for m, p in MODULES.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1 or node in graph[node]:
+                cycles.append(sorted(group))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_no_import_cycles() -> None:
+    assert import_cycles() == []
+
+
+def test_the_cycle_check_sees_a_cycle(tmp_path: Path) -> None:
+    """The detector itself: two modules importing each other are one group."""
+    global MODULES
+    saved = MODULES
+    (tmp_path / "a.py").write_text("from bot import b\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("import bot.a\n", encoding="utf-8")
+    (tmp_path / "c.py").write_text("import bot.a\n", encoding="utf-8")
+    try:
+        MODULES = {"bot.a": tmp_path / "a.py", "bot.b": tmp_path / "b.py", "bot.c": tmp_path / "c.py"}
+        assert import_cycles() == [["bot.a", "bot.b"]]
+    finally:
+        MODULES = saved
+
+
+def test_nothing_but_a_root_imports_a_root() -> None:
+    """The roots wire; they are not libraries (`bayan poll` runs the service's runtime, so cli.poll may)."""
+    problems = []
+    for module, path in MODULES.items():
+        for imp in imports_of(path):
+            if unit_of(imp) in ROOTS and unit_of(module) not in (*ROOTS, "cli.poll"):
+                problems.append(f"{module} imports the composition root {imp}")
+    assert not problems, "\n".join(problems)
+
+
+def table() -> str:
+    """The import table of docs/interfaces.md, from ALLOWED."""
+    lines = ["| unit | may import from `bot` | third-party |", "|---|---|---|"]
+    for unit, (own, third) in ALLOWED.items():
+        name = (
+            f"`{unit}`"
+            + (" (package)" if unit in PACKAGE_UNITS else "")
+            + (" (root)" if unit in ROOTS else "")
+        )
+        lines.append(f"| {name} | {', '.join(own) or '—'} | {', '.join(third) or '—'} |")
+    return "\n".join(lines)
+
+
+def test_docs_show_this_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    begin, end = "<!-- import-table:begin -->\n", "\n<!-- import-table:end -->"
+    assert begin in text and end in text, (
+        f"{DOCS}: add the import table between {begin.strip()} and {end.strip()}"
+    )
+    shown = text.split(begin, 1)[1].split(end, 1)[0]
+    assert shown == table(), (
+        f"{DOCS} is out of date; replace its table with `python tests/test_architecture.py`"
+    )
+
+
 def test_only_storage_touches_sqlite() -> None:
-    for path in _bot_modules():
-        if _module_name(path) != "storage":
-            assert not {"sqlite3", "sqlite_utils"} & _imports(path), path
+    for module, path in MODULES.items():
+        if unit_of(module) != "storage":
+            assert not {"sqlite3", "sqlite_utils"} & imports_of(path), path
 
 
 def test_no_shadowing_modules_and_no_storage_package() -> None:
     assert not (BOT / "telegram.py").exists(), "bot/telegram.py would shadow python-telegram-bot"
+    assert not (BOT / "telegram").exists(), "bot/telegram/ would shadow python-telegram-bot"
     assert not (ROOT / "storage" / "__init__.py").exists(), "storage/ is runtime data, not a package"
     for path in (ROOT / "bot", ROOT / "tests"):
         assert not list(path.rglob("telegram.py"))
 
 
 def test_bare_import_of_storage_is_forbidden() -> None:
-    for path in [*_bot_modules(), *(ROOT / "tests").rglob("*.py")]:
+    for path in [*MODULES.values(), *(ROOT / "tests").rglob("*.py")]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -125,8 +274,12 @@ def test_bare_import_of_storage_is_forbidden() -> None:
 
 
 def test_only_config_reads_the_environment() -> None:
-    for path in _bot_modules():
-        if _module_name(path) in {"config", "cli"}:
+    for module, path in MODULES.items():
+        if unit_of(module) in {"config.load", "cli.main"}:
             continue
         text = path.read_text(encoding="utf-8")
         assert "os.environ" not in text and "getenv(" not in text, path
+
+
+if __name__ == "__main__":
+    print(table())

@@ -12,6 +12,7 @@ import re
 from bot.extract.cues import ORG_WORD
 from bot.extract.issuer import demark
 from bot.extract.text import Line, fold, folded, unquote, words
+from bot.models import Kind
 
 SCAN = 30_000
 
@@ -68,7 +69,7 @@ def person_byline(lines: list[Line], byline: str | None = None) -> bool:
     return False
 
 
-def kind_of(lines: list[Line], title: str | None, names: int, recipients: bool) -> str:
+def kind_of(lines: list[Line], title: str | None, names: int, recipients: bool) -> Kind:
     """withdrawal > open_letter > joint (two or more signatories) > single."""
     text = fold(unquote("\n".join(line.text for line in lines)[:SCAN]))
     head = fold(title or "")

@@ -1,4 +1,8 @@
-"""Text of a PDF (statements often link their full text as one). Contains no I/O beyond the bytes given."""
+"""A document's text: a PDF's (statements often link their full text as one) or a decoded HTML/text page.
+
+`document_text` is the one place where "PDF or HTML → text" is decided, for polled pages, followed full
+texts, `bayan extract` and re-extraction. Contains no I/O beyond the bytes given.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,19 @@ import io
 import logging
 import warnings
 
+from bot.charset import decode_body
+
 log = logging.getLogger(__name__)
+
+
+def is_pdf(body: bytes, content_type: str = "") -> bool:
+    """A PDF by its declared type or its magic bytes."""
+    return "pdf" in content_type.lower() or body[:5] == b"%PDF-"
+
+
+def document_text(body: bytes, content_type: str = "") -> str:
+    """The text to extract from: a PDF's text, else the body decoded (declared or sniffed charset)."""
+    return pdf_text(body) if is_pdf(body, content_type) else decode_body(body, content_type)[0]
 
 
 def pdf_text(data: bytes) -> str:

@@ -9,7 +9,6 @@ from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, Store, open_db
 from bot.storage.export import EXPORT_COLUMNS, export_signatures
 from bot.storage.orgs import (
-    Norm,
     add_alias,
     add_config_aliases,
     canonical_id,
@@ -57,6 +56,7 @@ from bot.storage.sources import (
     record_failure,
     record_not_modified,
     record_success,
+    sync_config,
     sync_sources,
 )
 from bot.storage.statements import (
@@ -64,14 +64,12 @@ from bot.storage.statements import (
     get_statement,
     list_statements,
     save_poll,
-    statement_page,
     unseen_keys,
 )
 
 __all__ = [
     "EXPORT_COLUMNS",
     "Db",
-    "Norm",
     "Store",
     "add_alert",
     "add_alias",
@@ -120,8 +118,8 @@ __all__ = [
     "search_statements",
     "seed_registry",
     "signed_by",
-    "statement_page",
     "statements_by_ids",
+    "sync_config",
     "sync_sources",
     "unseen_keys",
     "upsert_chat",

@@ -19,9 +19,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.models import BayanError, ItemRecord, PollWrite, SignatureRecord, Statement
+from bot.models import (
+    BayanError,
+    ItemRecord,
+    PollWrite,
+    ReextractReport,
+    SignatureRecord,
+    Statement,
+    StoredPage,
+)
+from bot.names import normalize
 from bot.storage._conv import day, one, rows, scalars, ts
-from bot.storage.orgs import Norm, canonical_id, find_org_id, provisional_org
+from bot.storage.orgs import canonical_id, find_org_id, provisional_org
 
 WINDOW_DAYS = 30
 MIN_TITLE_CHARS = 12
@@ -180,7 +189,6 @@ def add_signatures(
     statement_id: int,
     signatures: tuple[SignatureRecord, ...],
     now: datetime,
-    norm: Norm,
     *,
     log: bool,
     via: str | None = None,
@@ -189,7 +197,7 @@ def add_signatures(
     with ``log``, additions go to signature_changes. Returns the names added."""
     added = []
     for sig in signatures:
-        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, norm, now)
+        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, now)
         if _insert_signature(db, statement_id, org_id, sig, now, via):
             added.append(sig.raw_name)
             if log:
@@ -202,7 +210,6 @@ def replace_signatures(
     statement_id: int,
     signatures: tuple[SignatureRecord, ...],
     now: datetime,
-    norm: Norm,
     *,
     keep_if_empty: bool,
 ) -> tuple[list[str], list[str]]:
@@ -211,7 +218,7 @@ def replace_signatures(
     list changes nothing (a page that lost its list is more likely broken than unsigned)."""
     wanted: dict[int, SignatureRecord] = {}
     for sig in signatures:
-        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, norm, now)
+        org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, now)
         wanted.setdefault(org_id, sig)
     if not wanted and keep_if_empty:
         return [], []
@@ -252,17 +259,15 @@ def _keep_or_add(
 # ───────────────────────────── withdrawals ─────────────────────────────
 
 
-def record_withdrawal(
-    db: Database, statement_id: int, statement: Statement, source_id: str, norm: Norm
-) -> int:
+def record_withdrawal(db: Database, statement_id: int, statement: Statement, source_id: str) -> int:
     """For a withdrawal (kind "withdrawal" or a ``withdrawn_from``): one withdrawals row per organisation
     that withdraws (the issuer; else the signatories; else the source's organisation), with what it
     withdraws from resolved by exact normalised name when exactly one organisation has it. Returns rows."""
     db.execute("DELETE FROM withdrawals WHERE statement_id = ?", [statement_id])
     if statement.kind != "withdrawal" and not statement.withdrawn_from:
         return 0
-    from_id = _from_org(db, statement.withdrawn_from, norm)
-    who = [o for o in _withdrawers(db, statement_id, statement, source_id, norm) if o != from_id] or [None]
+    from_id = _from_org(db, statement.withdrawn_from)
+    who = [o for o in _withdrawers(db, statement_id, statement, source_id) if o != from_id] or [None]
     for org_id in who:
         db.execute(
             "INSERT INTO withdrawals (statement_id, org_id, from_text, from_org_id) VALUES (?, ?, ?, ?)",
@@ -271,9 +276,7 @@ def record_withdrawal(
     return len(who)
 
 
-def _withdrawers(
-    db: Database, statement_id: int, statement: Statement, source_id: str, norm: Norm
-) -> list[int | None]:
+def _withdrawers(db: Database, statement_id: int, statement: Statement, source_id: str) -> list[int | None]:
     signed = rows(
         db,
         "SELECT org_id, role FROM signatures WHERE statement_id = ? ORDER BY position, rowid",
@@ -282,18 +285,18 @@ def _withdrawers(
     issuers = [int(r["org_id"]) for r in signed if r["role"] == "issuer"]
     if issuers:
         return list(issuers)
-    by_name = find_org_id(db, statement.issuer, norm) if statement.issuer else None
+    by_name = find_org_id(db, statement.issuer) if statement.issuer else None
     if by_name is not None:
         return [by_name]
     if signed:
         return [int(r["org_id"]) for r in signed]
     owner = scalars(db, "SELECT org FROM sources WHERE id = ? AND org IS NOT NULL", [source_id])
-    found = find_org_id(db, owner[0], norm) if owner else None
+    found = find_org_id(db, owner[0]) if owner else None
     return [found] if found is not None else []
 
 
-def _from_org(db: Database, text: str | None, norm: Norm) -> int | None:
-    key = norm(text).strip() if text else ""
+def _from_org(db: Database, text: str | None) -> int | None:
+    key = normalize(text).strip() if text else ""
     if not key:
         return None
     ids = {
@@ -307,9 +310,9 @@ def _from_org(db: Database, text: str | None, norm: Norm) -> int | None:
 # ───────────────────────────── re-extraction ─────────────────────────────
 
 
-def reextract_targets(db: Database, ids: list[int] | None) -> list[tuple[int, bytes, str, str]]:
-    """(statement id, page body, content type, page url) of the statements to re-extract: those asked
-    for (``ids``), else every statement, that kept its page; by id."""
+def reextract_targets(db: Database, ids: list[int] | None) -> list[StoredPage]:
+    """The stored pages of the statements to re-extract: those asked for (``ids``), else every statement,
+    that kept its page; by statement id."""
     sql = "SELECT s.id, p.body, p.content_type, p.url FROM statements s JOIN pages p ON p.id = s.page_id"
     params: list[int] = []
     if ids is not None:
@@ -317,7 +320,7 @@ def reextract_targets(db: Database, ids: list[int] | None) -> list[tuple[int, by
         sql += f" WHERE s.id IN ({', '.join('?' * len(wanted))})" if wanted else " WHERE 0"
         params = wanted
     found = rows(db, sql + " ORDER BY s.id", params)
-    return [(int(r["id"]), bytes(r["body"]), str(r["content_type"]), str(r["url"])) for r in found]
+    return [StoredPage(int(r["id"]), bytes(r["body"]), str(r["content_type"]), str(r["url"])) for r in found]
 
 
 _FIELDS = ("title", "published", "language", "kind", "issuer", "lead", "body", "withdrawn_from")
@@ -346,11 +349,9 @@ def apply_reextraction(
     title_norm: str,
     body_norm: str,
     now: datetime,
-    norm: Norm,
-) -> dict[str, Any]:
+) -> ReextractReport:
     """Rewrite a stored statement from a new extraction of its page, in ONE transaction: its fields, its
-    own signatures (changes logged), individuals and withdrawals. Never announces (no deliveries).
-    Returns {"id", "changed": [field names], "added": [names], "removed": [names]}."""
+    own signatures (changes logged), individuals and withdrawals. Never announces (no deliveries)."""
     with db.atomic():
         row = one(db, "SELECT * FROM statements WHERE id = ?", [statement_id])
         if row is None:
@@ -366,11 +367,9 @@ def apply_reextraction(
         )  # fmt: skip
         if _replace_individuals(db, statement_id, statement.individuals):
             changed.append("individuals")
-        added, removed = replace_signatures(
-            db, statement_id, tuple(signatures), now, norm, keep_if_empty=False
-        )
-        record_withdrawal(db, statement_id, statement, row["source_id"], norm)
-    return {"id": statement_id, "changed": changed, "added": added, "removed": removed}
+        added, removed = replace_signatures(db, statement_id, tuple(signatures), now, keep_if_empty=False)
+        record_withdrawal(db, statement_id, statement, row["source_id"])
+    return ReextractReport(statement_id, tuple(changed), tuple(added), tuple(removed))
 
 
 def _replace_individuals(db: Database, statement_id: int, names: tuple[str, ...]) -> bool:

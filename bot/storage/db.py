@@ -103,10 +103,6 @@ class Store:
         finally:
             self._ex.shutdown(wait=False)
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def _check_open(self) -> None:
         if self._closed:
             raise BayanError(f"database {self.path} is closed")

@@ -1,8 +1,8 @@
 """Organisations and every name they are known by (tables ``orgs`` and ``org_names``).
 
 ``org_names`` is the exact-match index: (normalised name, org) with the name as written, its kind (name,
-acronym, alias) and its origin (registry, config, admin, signature). Normalisation is the caller's
-``norm`` function (``orgs.normalize`` in production): storage computes nothing linguistic itself.
+acronym, alias) and its origin (registry, config, admin, signature). Names are normalised here, with
+``bot.names.normalize`` (the same folding the resolver uses), so every writer stores the same keys.
 Provisional organisations (created from unknown signatory names) are never deleted, only merged
 (``merged_into``); merged organisations are left out of the resolver index. Registry fixes (``merge_orgs``,
 ``add_alias``) are rows like everything else: they persist and move the stored signatures with them.
@@ -10,21 +10,20 @@ Provisional organisations (created from unknown signatory names) are never delet
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from bot.models import BayanError, Org, RegistryOrg
+from bot.names import normalize
 from bot.storage._conv import chunks, one, rows, scalars, ts_or_now
 
-Norm = Callable[[str], str]
 
-
-def _add_name(db: Database, org_id: int, name: str, norm: Norm, kind: str, origin: str) -> bool:
+def _add_name(db: Database, org_id: int, name: str, kind: str, origin: str) -> bool:
     """Insert one org_names row (kept as is when that name is already known for the org)."""
-    key = norm(name).strip() or name.strip()
+    key = normalize(name).strip() or name.strip()
     if not key:
         return False
     cur = db.execute(
@@ -46,9 +45,7 @@ def _upsert_registry_org(db: Database, org: RegistryOrg, created_at: str) -> int
     return int(scalars(db, "SELECT id FROM orgs WHERE slug = ?", [org.slug])[0])
 
 
-def seed_registry(
-    db: Database, orgs: list[RegistryOrg], norm: Norm = str.casefold, *, now: datetime | None = None
-) -> int:
+def seed_registry(db: Database, orgs: list[RegistryOrg], *, now: datetime | None = None) -> int:
     """Upsert the shipped registry by slug, with its names, acronyms and aliases (origin "registry").
 
     Idempotent: registry names no longer listed are removed; names of other origins are kept.
@@ -62,11 +59,11 @@ def seed_registry(
             names = [(n, "name") for n in (org.ar, org.en) if n]
             names += [(a, "acronym") for a in org.acronyms] + [(a, "alias") for a in org.aliases]
             for name, kind in names:
-                _add_name(db, org_id, name, norm, kind, "registry")
+                _add_name(db, org_id, name, kind, "registry")
     return len(orgs)
 
 
-def find_org_id(db: Database, name_or_slug: str, norm: Norm = str.casefold) -> int | None:
+def find_org_id(db: Database, name_or_slug: str) -> int | None:
     """The (unmerged) organisation with this slug, or else with exactly this normalised name."""
     by_slug = scalars(db, "SELECT id FROM orgs WHERE slug = ? AND merged_into IS NULL", [name_or_slug])
     if by_slug:
@@ -75,24 +72,22 @@ def find_org_id(db: Database, name_or_slug: str, norm: Norm = str.casefold) -> i
         db,
         """SELECT n.org_id FROM org_names n JOIN orgs o ON o.id = n.org_id
            WHERE n.name_norm = ? AND o.merged_into IS NULL ORDER BY o.provisional, n.org_id LIMIT 1""",
-        [norm(name_or_slug).strip() or name_or_slug.strip()],
+        [normalize(name_or_slug).strip() or name_or_slug.strip()],
     )
     return int(by_name[0]) if by_name else None
 
 
-def _create_org(db: Database, name: str, norm: Norm, *, provisional: bool, origin: str, now: str) -> int:
+def _create_org(db: Database, name: str, *, provisional: bool, origin: str, now: str) -> int:
     cur = db.execute(
         "INSERT INTO orgs (name, provisional, created_at) VALUES (?, ?, ?)",
         [name.strip(), int(provisional), now],
     )
     org_id = int(cur.lastrowid or 0)
-    _add_name(db, org_id, name, norm, "name", origin)
+    _add_name(db, org_id, name, "name", origin)
     return org_id
 
 
-def add_config_aliases(
-    db: Database, pairs: Iterable[tuple[str, str]], norm: Norm = str.casefold, *, now: datetime | None = None
-) -> int:
+def add_config_aliases(db: Database, pairs: Iterable[tuple[str, str]], *, now: datetime | None = None) -> int:
     """Add feeds.yaml aliases: (organisation slug or name, alias) pairs, origin "config".
 
     An organisation found by neither slug nor exact name is created (not provisional: the config vouches
@@ -102,20 +97,20 @@ def add_config_aliases(
     added = 0
     with db.atomic():
         for owner, alias in pairs:
-            org_id = find_org_id(db, owner, norm)
+            org_id = find_org_id(db, owner)
             if org_id is None:
-                org_id = _create_org(db, owner, norm, provisional=False, origin="config", now=created_at)
-            added += _add_name(db, org_id, alias, norm, "alias", "config")
+                org_id = _create_org(db, owner, provisional=False, origin="config", now=created_at)
+            added += _add_name(db, org_id, alias, "alias", "config")
     return added
 
 
-def provisional_org(db: Database, raw_name: str, norm: Norm, now: datetime) -> int:
+def provisional_org(db: Database, raw_name: str, now: datetime) -> int:
     """The org a signatory name nobody resolved belongs to: an existing exact-name match, or a new
     provisional org named ``raw_name`` (org_names origin "signature")."""
-    existing = find_org_id(db, raw_name, norm)
+    existing = find_org_id(db, raw_name)
     if existing is not None:
         return existing
-    return _create_org(db, raw_name, norm, provisional=True, origin="signature", now=ts_or_now(now))
+    return _create_org(db, raw_name, provisional=True, origin="signature", now=ts_or_now(now))
 
 
 def org_index_entries(db: Database, *, after_id: int = 0) -> list[tuple[int, str]]:
@@ -253,20 +248,20 @@ def _move_org(db: Database, keep: int, gone: int) -> None:
         db.execute(sql, {"keep": keep, "gone": gone})
 
 
-def add_alias(db: Database, org_id: int, name: str, *, norm: Norm) -> int:
+def add_alias(db: Database, org_id: int, name: str) -> int:
     """Add ``name`` as an alias of the organisation (origin "admin"), then re-resolve stored signatures:
     provisional organisations known by exactly this normalised name are merged into it.
 
     Raises BayanError when the name is empty, the organisation unknown, or the name already belongs to
     another non-provisional organisation (merge them instead). Returns the number of organisations merged.
     """
-    key = norm(name).strip()
+    key = normalize(name).strip()
     if not key:
         raise BayanError("an alias needs at least one letter or digit")
     with db.atomic():
         keep = _canonical_or_raise(db, org_id)
         _refuse_taken(db, keep, key, name)
-        _add_name(db, keep, name, norm, "alias", "admin")
+        _add_name(db, keep, name, "alias", "admin")
         provisional = scalars(
             db,
             """SELECT DISTINCT o.id FROM org_names n JOIN orgs o ON o.id = n.org_id

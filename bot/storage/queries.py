@@ -10,13 +10,12 @@ newest first until the page is full (both stay within a few milliseconds on 100,
 
 from __future__ import annotations
 
-from datetime import date
 from math import isqrt
 from typing import Any
 
 from sqlite_utils import Database
 
-from bot.models import BayanError, StoredStatement
+from bot.models import BayanError, CoSigner, OrgProfile, StoredStatement, WithdrawalRow
 from bot.storage._conv import chunks, one, parse_day, rows, scalars
 from bot.storage.orgs import get_org, org_group, orgs_by_ids
 from bot.storage.statements import _stored
@@ -144,10 +143,9 @@ def count_signed_by(db: Database, org_ids: list[int], *, mode: str = "any") -> i
 _DAY = "COALESCE(s.published, substr(s.first_seen_at, 1, 10))"
 
 
-def org_profile(db: Database, org_id: int) -> dict[str, Any]:
-    """An organisation's profile: org (models.Org), count, first / last (dates of its first and latest
-    statements), kinds (kind → count), co_signers ((name, count), the 10 most frequent) and withdrawals
-    ((statement title, withdrawn from, date), newest first). Raises BayanError for an unknown id."""
+def org_profile(db: Database, org_id: int) -> OrgProfile:
+    """An organisation's profile: the dates of its first and latest statements, kinds, the 10 most
+    frequent co-signers and its withdrawals, newest first. Raises BayanError for an unknown id."""
     group = org_group(db, org_id)
     org = get_org(db, group[0]) if group else None
     if org is None:
@@ -166,18 +164,18 @@ def org_profile(db: Database, org_id: int) -> dict[str, Any]:
             GROUP BY 1 ORDER BY n DESC, kind""",
         group,
     )
-    return {
-        "org": org,
-        "count": int(stats["n"]),
-        "first": parse_day(stats["first"]),
-        "last": parse_day(stats["last"]),
-        "kinds": {r["kind"]: int(r["n"]) for r in kinds},
-        "co_signers": _co_signers(db, group, mine),
-        "withdrawals": _withdrawals(db, group),
-    }
+    return OrgProfile(
+        org=org,
+        count=int(stats["n"]),
+        first=parse_day(stats["first"]),
+        last=parse_day(stats["last"]),
+        kinds={r["kind"]: int(r["n"]) for r in kinds},
+        co_signers=_co_signers(db, group, mine),
+        withdrawals=_withdrawals(db, group),
+    )
 
 
-def _co_signers(db: Database, group: list[int], mine: str) -> list[tuple[str, int]]:
+def _co_signers(db: Database, group: list[int], mine: str) -> tuple[CoSigner, ...]:
     found = rows(
         db,
         f"""SELECT COALESCE(o.merged_into, o.id) AS org, COUNT(DISTINCT g.statement_id) AS n
@@ -187,10 +185,10 @@ def _co_signers(db: Database, group: list[int], mine: str) -> list[tuple[str, in
         [*group, *group],
     )
     names = {o.id: o.name for o in orgs_by_ids(db, [int(r["org"]) for r in found])}
-    return [(names[int(r["org"])], int(r["n"])) for r in found if int(r["org"]) in names]
+    return tuple(CoSigner(names[int(r["org"])], int(r["n"])) for r in found if int(r["org"]) in names)
 
 
-def _withdrawals(db: Database, group: list[int]) -> list[tuple[str | None, str | None, date | None]]:
+def _withdrawals(db: Database, group: list[int]) -> tuple[WithdrawalRow, ...]:
     found = rows(
         db,
         f"""SELECT s.title, w.from_text, {_DAY} AS day
@@ -198,7 +196,7 @@ def _withdrawals(db: Database, group: list[int]) -> list[tuple[str | None, str |
             WHERE w.org_id IN ({_marks(group)}) ORDER BY day DESC, s.id DESC, w.id""",
         group,
     )
-    return [(r["title"], r["from_text"], parse_day(r["day"])) for r in found]
+    return tuple(WithdrawalRow(r["title"], r["from_text"], parse_day(r["day"])) for r in found)
 
 
 # ───────────────────────────── full-text search ─────────────────────────────

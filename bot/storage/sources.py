@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from bot.models import Source, SourceHealth, Validators
 from bot.storage._conv import one, parse_ts, rows, ts
+from bot.storage.orgs import add_config_aliases
 
 
 def sync_sources(db: Database, sources: list[Source]) -> None:
@@ -29,6 +30,14 @@ def sync_sources(db: Database, sources: list[Source]) -> None:
                      enabled = excluded.enabled, org = excluded.org""",
                 [s.id, s.name, s.name_en, s.url, s.type, s.language, int(s.enabled), s.org],
             )
+
+
+def sync_config(db: Database, sources: list[Source]) -> None:
+    """The configured sources, and the aliases they give their organisation (``aliases:`` in feeds.yaml)."""
+    sync_sources(db, sources)
+    pairs = [(s.display_name(None), alias) for s in sources for alias in s.aliases]
+    if pairs:
+        add_config_aliases(db, pairs)
 
 
 def _health(source_id: str, row: dict[str, Any] | None) -> SourceHealth:

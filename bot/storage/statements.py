@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.models import ItemRecord, PageRecord, PollWrite, SignatureRecord, StoredStatement
+from bot.models import ItemRecord, PageRecord, PollWrite, RowCounts, SignatureRecord, StoredStatement
 from bot.storage import cluster
 from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
-from bot.storage.orgs import Norm
 from bot.storage.outbox import create_deliveries
 from bot.storage.sources import record_success
 
@@ -31,12 +30,12 @@ def unseen_keys(db: Database, source_id: str, keys: list[str]) -> set[str]:
     return set(wanted) - seen
 
 
-def save_poll(db: Database, write: PollWrite, norm: Norm = str.casefold) -> list[int]:
+def save_poll(db: Database, write: PollWrite) -> list[int]:
     """Store one successful poll in ONE transaction; returns the ids of the statements it created.
 
     Items already seen are skipped entirely. A new item whose record holds a statement (is_statement)
-    gets its page, statement, source row, signatures (unresolved names → provisional orgs, named with
-    ``norm``), individuals and withdrawal. The source state is updated as a success (baseline done).
+    gets its page, statement, source row, signatures (unresolved names → provisional orgs), individuals
+    and withdrawal. The source state is updated as a success (baseline done).
     With ``write.announce`` every new statement gets its pending deliveries.
     """
     created: list[int] = []
@@ -44,7 +43,7 @@ def save_poll(db: Database, write: PollWrite, norm: Norm = str.casefold) -> list
         for record in write.records:
             if not _insert_item(db, write, record):
                 continue
-            statement_id = _save_record(db, write, record, norm)
+            statement_id = _save_record(db, write, record)
             if statement_id is not None:
                 created.append(statement_id)
         record_success(
@@ -74,7 +73,7 @@ def _find_existing_statement(db: Database, record: ItemRecord, write: PollWrite)
     return cluster.find_existing(db, record, write)
 
 
-def _save_record(db: Database, write: PollWrite, record: ItemRecord, norm: Norm) -> int | None:
+def _save_record(db: Database, write: PollWrite, record: ItemRecord) -> int | None:
     """Store the statement of one new item; returns its id when a new statement was created."""
     st = record.statement
     if st is None or not st.is_statement:
@@ -83,20 +82,18 @@ def _save_record(db: Database, write: PollWrite, record: ItemRecord, norm: Norm)
     if existing is not None:
         _add_source(db, existing, write.source_id, record.item.url, write.now)
         if cluster.is_refetch(db, existing, record):  # its own page again: its list replaces the old one
-            cluster.replace_signatures(db, existing, record.signatures, write.now, norm, keep_if_empty=True)
+            cluster.replace_signatures(db, existing, record.signatures, write.now, keep_if_empty=True)
         else:  # a copy elsewhere: union
-            _add_signatures(
-                db, existing, record.signatures, write.now, norm, log_changes=True, via=record.item.url
-            )
+            _add_signatures(db, existing, record.signatures, write.now, log_changes=True, via=record.item.url)
         _add_individuals(db, existing, st.individuals)
         _link_item(db, write.source_id, record.item.key, existing)
         return None
     page_id = _insert_page(db, record.page, write.now) if record.page else None
     statement_id = _insert_statement(db, write, record, page_id)
     _add_source(db, statement_id, write.source_id, record.item.url, write.now)
-    _add_signatures(db, statement_id, record.signatures, write.now, norm, log_changes=False)
+    _add_signatures(db, statement_id, record.signatures, write.now, log_changes=False)
     _add_individuals(db, statement_id, st.individuals)
-    cluster.record_withdrawal(db, statement_id, st, write.source_id, norm)
+    cluster.record_withdrawal(db, statement_id, st, write.source_id)
     _link_item(db, write.source_id, record.item.key, statement_id)
     return statement_id
 
@@ -152,14 +149,13 @@ def _add_signatures(
     statement_id: int,
     signatures: tuple[SignatureRecord, ...],
     now: datetime,
-    norm: Norm,
     *,
     log_changes: bool,
     via: str | None = None,
 ) -> None:
     """Insert signatures (an org already signed keeps its first row); log additions when asked. ``via``:
     the URL of the copy that contributed them (None: the statement's own page)."""
-    cluster.add_signatures(db, statement_id, signatures, now, norm, log=log_changes, via=via)
+    cluster.add_signatures(db, statement_id, signatures, now, log=log_changes, via=via)
 
 
 def _add_individuals(db: Database, statement_id: int, names: tuple[str, ...]) -> None:
@@ -229,17 +225,6 @@ def get_statement(db: Database, statement_id: int) -> StoredStatement | None:
     return _stored(db, row) if row else None
 
 
-def statement_page(db: Database, statement_id: int) -> tuple[bytes, str, str] | None:
-    """(body, content_type, url) of the page a statement was extracted from, for re-extraction."""
-    row = one(
-        db,
-        """SELECT p.body, p.content_type, p.url FROM statements s JOIN pages p ON p.id = s.page_id
-           WHERE s.id = ?""",
-        [statement_id],
-    )
-    return (bytes(row["body"]), row["content_type"], row["url"]) if row else None
-
-
 _COUNTS = {
     "sources": "SELECT COUNT(*) FROM sources WHERE enabled = 1",
     "items": "SELECT COUNT(*) FROM items",
@@ -254,6 +239,6 @@ _COUNTS = {
 }
 
 
-def count_rows(db: Database) -> dict[str, int]:
+def count_rows(db: Database) -> RowCounts:
     """Row counts for /status (enabled sources, active chats/subscriptions, pending deliveries, …)."""
-    return {name: int(scalars(db, sql)[0]) for name, sql in _COUNTS.items()}
+    return RowCounts(**{name: int(scalars(db, sql)[0]) for name, sql in _COUNTS.items()})

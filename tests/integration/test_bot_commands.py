@@ -1,4 +1,5 @@
-"""bot.commands against the fake Bot API: a real PTB Application long-polling over loopback, a real Store.
+"""bot.tg (routes, handler, queries, subscriptions, admin) against the fake Bot API: a real PTB Application
+long-polling over loopback, a real Store.
 
 Every reply is checked as Telegram would render it (the fake parses the HTML and counts UTF-16 units), in
 Arabic and English, in private chats, groups (/cmd@botname), forum topics and channels. Tests wait on the
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import commands, notify, orgs, storage
+from bot import orgs, storage
 from bot.models import (
     ConfigError,
     Item,
@@ -31,6 +32,7 @@ from bot.models import (
     Statement,
     Validators,
 )
+from bot.tg import handler, render, routes
 from tests.conftest import eventually
 from tests.fakes import Call, FakeBotAPI
 
@@ -89,7 +91,7 @@ def _write(source: str, records: list[ItemRecord]) -> PollWrite:
 
 
 def seed(db: storage.Db) -> None:
-    storage.seed_registry(db, REGISTRY, orgs.normalize, now=NOW)
+    storage.seed_registry(db, REGISTRY, now=NOW)
     storage.sync_sources(db, SOURCES)
     snhr, stj = (storage.find_org_id(db, slug) for slug in ("snhr", "stj"))
     arabic = [
@@ -102,7 +104,7 @@ def seed(db: storage.Db) -> None:
         )
         for i in range(12)
     ]
-    storage.save_poll(db, _write("snhr-ar", arabic), orgs.normalize)
+    storage.save_poll(db, _write("snhr-ar", arabic))
     names = [("Syrians for Truth and Justice", stj)] + [
         (f"Civil society organisation number {i} for dignity", None) for i in range(LONG_LIST - 1)
     ]
@@ -113,7 +115,7 @@ def seed(db: storage.Db) -> None:
         names,
         "We call for the release of detainees",
     )
-    storage.save_poll(db, _write("stj-en", [hostile]), orgs.normalize)
+    storage.save_poll(db, _write("stj-en", [hostile]))
 
 
 # ───────────────────────────── harness ─────────────────────────────
@@ -123,7 +125,7 @@ def seed(db: storage.Db) -> None:
 class Env:
     fake: FakeBotAPI
     store: storage.Store
-    deps: commands.BotDeps
+    deps: handler.BotDeps
     polled: list[str | None] = field(default_factory=list)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     reload_error: bool = False
@@ -207,7 +209,7 @@ async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
                 raise ConfigError(["feeds.yaml:3: source 'x': key 'type': unknown type 'rss' <oops>"])
             return "2 sources (0 added, 0 removed)"
 
-        deps = commands.BotDeps(
+        deps = handler.BotDeps(
             store, frozenset({ADMIN}), org_index, poll_now, reload, lambda: list(SOURCES), asyncio.Event(),
             now=lambda: NOW, rate_window=3600.0,
         )  # fmt: skip
@@ -216,7 +218,7 @@ async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
             ApplicationBuilder().token(fake.token).base_url(fake.base_url).base_file_url(fake.base_file_url)
         )
         app = builder.job_queue(None).build()
-        commands.register(app, deps)
+        routes.register(app, deps)
         async with polling(app):
             yield holder[0]
     store.close()
@@ -231,7 +233,7 @@ async def test_publish_commands_sets_default_and_arabic_lists() -> None:
             ApplicationBuilder().token(fake.token).base_url(fake.base_url).base_file_url(fake.base_file_url)
         )
         async with builder.job_queue(None).build() as app:
-            await commands.publish_commands(app.bot)
+            await routes.publish_commands(app.bot)
         default, arabic = fake.commands_for(""), fake.commands_for("ar")
     assert [c["command"] for c in default] == [c["command"] for c in arabic]
     assert {"start", "subscribe", "signed", "org", "search", "statement", "lang"} <= {
@@ -423,7 +425,7 @@ async def test_search_results_syntax_and_hostile_input(env: Env) -> None:
 
 async def test_statement_full_list_in_several_messages(env: Env) -> None:
     [st] = [s for s in env.store.run(storage.list_statements, limit=20) if s.source == "stj-en"]
-    expected = notify.render_statement_full(st, "en", source_name="Syrians for Truth and Justice")
+    expected = render.render_statement_full(st, "en", source_name="Syrians for Truth and Justice")
     assert len(expected) > 1
     env.fake.user_sends(f"/statement {st.id}", user_id=USER)
     calls = await env.fake.wait_for_count("sendMessage", len(expected), chat_id=USER)

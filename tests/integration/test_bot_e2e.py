@@ -1,9 +1,9 @@
 """The outbound half of the bot against the fake Bot API: the outbox sender, then the whole service.
 
-Part 1 drives ``bot.sender`` (real PTB ExtBot + AIORateLimiter over loopback) on a real SQLite file whose
+Part 1 drives ``bot.tg.sender`` (real PTB ExtBot + AIORateLimiter over loopback) on a real SQLite file whose
 deliveries are created by ``storage.save_poll``: Telegram's error policy, bursts, alerts, the wake loop.
-Part 2 runs ``app.run_service`` end to end: pytest-httpserver serves a feed and statement pages, a chat
-subscribes with /subscribe, the admin's /poll finds a new statement and the chat gets its summary.
+Part 2 runs ``bot.service.run_service`` end to end: pytest-httpserver serves a feed and statement pages, a
+chat subscribes with /subscribe, the admin's /poll finds a new statement and the chat gets its summary.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot import app, botapp, orgs, sender, storage
+from bot import orgs, storage
 from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement, Validators
+from bot.service import open_runtime, run_service
+from bot.tg import app, sender
 from tests.conftest import eventually
 from tests.fakes import FakeBotAPI
 from tests.sites import FeedSite
@@ -84,7 +86,7 @@ def publish(db: storage.Db, *titles: str, now: datetime = T0) -> list[int]:
         )
         records.append(ItemRecord(item=item, statement=statement, title_norm=orgs.normalize(title)))
     write = PollWrite("src", now, now + timedelta(hours=1), Validators(), tuple(records), announce=True)
-    return storage.save_poll(db, write, norm=orgs.normalize)
+    return storage.save_poll(db, write)
 
 
 def rows(db: storage.Db) -> list[dict[str, Any]]:
@@ -303,13 +305,13 @@ async def test_each_chat_gets_its_rows_in_order_and_drain_never_doubles_a_runnin
     for chat in range(1, 21):
         got = texts(fake, chat)
         assert [next(t for t in titles if t in text) for text in got] == titles
-    assert len(fake.sent()) == 60 and store.run(storage.count_rows)["pending_deliveries"] == 0
+    assert len(fake.sent()) == 60 and store.run(storage.count_rows).pending_deliveries == 0
 
 
 def test_token_filter_scrubs_messages_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
     token = "123456:SECRET-token"
     logger = logging.getLogger("bayan.test")
-    with caplog.at_level(logging.DEBUG), botapp.hidden_token(token):
+    with caplog.at_level(logging.DEBUG), app.hidden_token(token):
         logger.warning("GET https://api.telegram.org/bot%s/getMe", token)
         try:
             raise RuntimeError(f"failed: /bot{token}/sendMessage")
@@ -321,9 +323,9 @@ def test_token_filter_scrubs_messages_and_tracebacks(caplog: pytest.LogCaptureFi
 
 
 def test_file_url_is_derived_from_the_api_url() -> None:
-    assert botapp.file_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
-    assert botapp.file_url("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
-    assert botapp.file_url("http://x/custom") is None
+    assert app.file_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
+    assert app.file_url("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
+    assert app.file_url("http://x/custom") is None
 
 
 # ───────────────────────────── part 2: the whole service ─────────────────────────────
@@ -347,7 +349,7 @@ def Site(server: HTTPServer) -> FeedSite:
 
 
 class Service:
-    """`app.run_service` with a token, as a task; the database read through a second connection."""
+    """`bot.service.run_service` with a token, as a task; the database read through a second connection."""
 
     def __init__(self, fake: FakeBotAPI, site: FeedSite, tmp_path: Path) -> None:
         self.fake, self.site = fake, site
@@ -369,7 +371,7 @@ class Service:
         return self.site.server.url_for("/feed.xml")
 
     def start(self) -> None:
-        self.task = asyncio.create_task(app.run_service(self.settings, self.sources, stop=self.stop))
+        self.task = asyncio.create_task(run_service(self.settings, self.sources, stop=self.stop))
 
     async def finish(self) -> int:
         assert self.task is not None
@@ -468,9 +470,9 @@ async def test_admins_are_alerted_at_five_failures_then_daily(httpserver: HTTPSe
     src = Source(id="down", url=httpserver.url_for("/down.xml"), interval=3600)
     settings = Settings(token="1:T", db_path=str(tmp_path / "bayan.db"), admins=frozenset({42, 43}))
     clock = Clock()
-    async with app.open_runtime(settings.db_path, [src]) as ctx:
+    async with open_runtime(settings.db_path, [src]) as ctx:
         ctx.now = clock
-        runtime = botapp.BotRuntime(settings, ctx, [src])
+        runtime = app.BotRuntime(settings, ctx, [src])
 
         async def poll_and_count() -> int:
             await runtime.poller.poll_now()
@@ -495,8 +497,8 @@ async def test_a_rejected_token_or_unreachable_api_ends_the_service_with_1(
     fake: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong = Settings(token="999:WRONG-secret", api_url=fake.base_url, db_path=str(tmp_path / "a.db"))
-    assert await asyncio.wait_for(app.run_service(wrong, []), 15) == 1
+    assert await asyncio.wait_for(run_service(wrong, []), 15) == 1
     assert "rejected TELEGRAM_BOT_TOKEN" in caplog.text and "WRONG-secret" not in caplog.text
     nowhere = Settings(token=fake.token, api_url="http://127.0.0.1:9/bot", db_path=str(tmp_path / "b.db"))
-    assert await asyncio.wait_for(app.run_service(nowhere, []), 30) == 1
+    assert await asyncio.wait_for(run_service(nowhere, []), 30) == 1
     assert "cannot reach the Telegram Bot API" in caplog.text

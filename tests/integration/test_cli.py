@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from bot.cli import main
+from bot.cli.main import main
 
 pytestmark = pytest.mark.integration
 

@@ -1,9 +1,8 @@
-"""`bayan signed / org / orgs / search / reextract` through bot.cli.main, against a real database file
+"""`bayan signed / org / orgs / search / reextract` through bot.cli.main.main, against a real database file
 (built with storage, or by polling loopback sources) — the JSON shapes are a contract."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from bot import cli, cli_orgs, config, orgs, storage
-from bot.cli import main
+from bot import config, orgs, storage
+from bot.cli.main import main
 from bot.models import Item, ItemRecord, PageRecord, PollWrite, SignatureRecord, Statement, Validators
 
 pytestmark = pytest.mark.integration
@@ -38,15 +37,6 @@ EN_PAGE = """<html><head><meta property="article:published_time" content="2026-0
 </article></body></html>"""
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
 <item><title>{title}</title><link>{link}</link><guid>{guid}</guid></item></channel></rss>"""
-
-
-@pytest.fixture(autouse=True)
-def _wired() -> None:
-    """Register the commands unless bot.cli already does (the lead wires cli_orgs.register)."""
-    parser = cli.build_parser()
-    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    if not any("signed" in a.choices for a in subs):
-        cli.EXTRA_COMMANDS.append(cli_orgs.register)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -78,7 +68,7 @@ def db_file(tmp_path: Path) -> dict[str, object]:
     """A database with three statements: one whose stored page lists one more signatory than was stored."""
     path = str(tmp_path / "bayan.db")
     db = storage.open_db(path)
-    storage.seed_registry(db, config.read_registry(), norm=orgs.normalize)
+    storage.seed_registry(db, config.read_registry())
     index = orgs.OrgIndex(storage.org_index_entries(db))
     aso = "مركز آسو للاستشارات والدراسات الاستراتيجية"
     records = (
@@ -90,7 +80,7 @@ def db_file(tmp_path: Path) -> dict[str, object]:
                 withdrawn_from="منصة مدنية", published=date(2026, 1, 24)),
     )  # fmt: skip
     write = PollWrite("src", NOW, NOW + timedelta(hours=1), Validators(), records=records)
-    ids = storage.save_poll(db, write, norm=orgs.normalize)
+    ids = storage.save_poll(db, write)
     db.close()
     return {"db": path, "ids": ids, "cfg": str(tmp_path / "no-feeds.yaml")}
 

@@ -44,7 +44,7 @@ async def fetcher() -> AsyncIterator[Fetcher]:
 
 async def fetch_error(fetcher: Fetcher, url: str, validators: Validators | None = None) -> FetchError:
     with pytest.raises(FetchError) as info:
-        await fetcher.fetch(url, validators)
+        await (fetcher.fetch(url) if validators is None else fetcher.fetch_if_changed(url, validators))
     return info.value
 
 
@@ -71,7 +71,9 @@ async def test_200_then_304_with_validators_sent(httpserver: HTTPServer, fetcher
     assert request.headers["Accept-Encoding"] == "gzip, deflate"
     assert "If-None-Match" not in request.headers
 
-    second = await fetcher.fetch(httpserver.url_for("/feed"), Validators(first.etag, first.last_modified))
+    second = await fetcher.fetch_if_changed(
+        httpserver.url_for("/feed"), Validators(first.etag, first.last_modified)
+    )
     assert second == NotModified(httpserver.url_for("/feed"))
     assert httpserver.log[1][0].headers["If-None-Match"] == '"v1"'
     assert httpserver.log[1][0].headers["If-Modified-Since"] == lm
@@ -80,7 +82,9 @@ async def test_200_then_304_with_validators_sent(httpserver: HTTPServer, fetcher
 async def test_same_sha_200_is_not_modified(httpserver: HTTPServer, fetcher: Fetcher) -> None:
     httpserver.expect_request("/feed").respond_with_data(b"<rss>same</rss>", headers={"ETag": '"changes"'})
     sha = hashlib.sha256(b"<rss>same</rss>").hexdigest()
-    got = await fetcher.fetch(httpserver.url_for("/feed"), Validators(etag='"old"', content_sha=sha))
+    got = await fetcher.fetch_if_changed(
+        httpserver.url_for("/feed"), Validators(etag='"old"', content_sha=sha)
+    )
     assert isinstance(got, NotModified)
 
 
@@ -91,7 +95,7 @@ async def test_max_age_and_retry_after_become_wait_floor(httpserver: HTTPServer,
     )
     cached = await fetcher.fetch(httpserver.url_for("/cached"))
     assert isinstance(cached, Fetched) and cached.wait_floor == 900.0
-    unchanged = await fetcher.fetch(httpserver.url_for("/unchanged"), Validators(etag='"e"'))
+    unchanged = await fetcher.fetch_if_changed(httpserver.url_for("/unchanged"), Validators(etag='"e"'))
     assert unchanged == NotModified(httpserver.url_for("/unchanged"), wait_floor=3600.0)
 
 
@@ -313,7 +317,7 @@ async def test_304_and_redirects_keep_the_connection_alive() -> None:
         async with make_client() as client:
             fetcher = Fetcher(client)
             for _ in range(3):
-                assert await fetcher.fetch(f"{url}/moved", Validators(etag='"e"')) == NotModified(
+                assert await fetcher.fetch_if_changed(f"{url}/moved", Validators(etag='"e"')) == NotModified(
                     f"{url}/feed"
                 )
         await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connections)), 5)

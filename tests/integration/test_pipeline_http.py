@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bot import app, fetch, pipeline, scheduler, storage
+from bot import fetch, pipeline, scheduler, service, storage
 from bot.models import Selectors, Source
 from tests.pdfmaker import make_pdf
 from tests.sites import JOINT_PAGE, FeedSite, rss
@@ -37,7 +37,7 @@ def db_path(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def ctx(db_path: str) -> AsyncIterator[pipeline.PollContext]:
-    async with app.open_runtime(db_path, []) as c:
+    async with service.open_runtime(db_path, []) as c:
         c.fetcher = fetch.Fetcher(c.fetcher.client, total_timeout=2.0)
         yield c
 

@@ -30,7 +30,7 @@ LATER = NOW + timedelta(days=2)
 @pytest.fixture
 def db() -> Iterator[storage.Db]:
     conn = storage.open_db(":memory:")
-    storage.seed_registry(conn, config.read_registry(), norm=orgs.normalize, now=NOW)
+    storage.seed_registry(conn, config.read_registry(), now=NOW)
     storage.add_subscription(conn, 1, None, "all", None, now=NOW)
     yield conn
     conn.close()
@@ -77,7 +77,7 @@ def record(
 
 def save(db: storage.Db, *records: ItemRecord, source: str = "src", now: datetime = NOW) -> list[int]:
     write = PollWrite(source, now, now + timedelta(hours=1), Validators(), records=records)
-    return storage.save_poll(db, write, norm=orgs.normalize)
+    return storage.save_poll(db, write)
 
 
 def one_value(db: storage.Db, sql: str, params: list[object] | None = None) -> object:
@@ -228,7 +228,7 @@ def test_withdrawal_like_seed_000_is_recorded_and_shown_in_the_profile(
     assert rows == [(sid, aso, "منصة \u201cمدنية\u201d", madaniya)]
     assert aso is not None
     profile = storage.org_profile(db, aso)
-    assert profile["withdrawals"] == [
+    assert list(profile.withdrawals) == [
         ("بيان انسحاب من منصة مدنية", "منصة \u201cمدنية\u201d", date(2026, 1, 20))
     ]
 
@@ -258,7 +258,7 @@ def test_joint_withdrawal_lists_every_signatory_but_not_the_body_left(
                  withdrawn_from="Madaniya")  # fmt: skip
     save(db, rec)
     who = [r[0] for r in db.execute("SELECT org_id FROM withdrawals ORDER BY id")]
-    assert who == [storage.find_org_id(db, orgs.normalize(n), orgs.normalize) for n in AR[:3]]
+    assert who == [storage.find_org_id(db, orgs.normalize(n)) for n in AR[:3]]
     assert storage.find_org_id(db, "madaniya") not in who
 
 
@@ -290,10 +290,11 @@ def test_apply_reextraction_rewrites_in_one_transaction_and_never_announces(
     ]
     report = storage.apply_reextraction(
         db, sid, new, sigs, title_norm=orgs.normalize(stored.title or ""), body_norm=orgs.normalize(new.body),
-        now=LATER, norm=orgs.normalize,
+        now=LATER,
     )  # fmt: skip
-    assert report == {"id": sid, "changed": ["kind", "lead", "body", "individuals"], "added": [AR[3]],
-                      "removed": [AR[1]]}  # fmt: skip
+    assert report.to_json() == {
+        "id": sid, "changed": ["kind", "lead", "body", "individuals"], "added": [AR[3]], "removed": [AR[1]]
+    }  # fmt: skip
     st = storage.get_statement(db, sid)
     assert st is not None and st.title == stored.title and st.published == stored.published  # kept
     assert st.signatories == (AR[0], AR[2], AR[3]) and st.individuals == ("Ahmad",) and st.announced
@@ -301,9 +302,9 @@ def test_apply_reextraction_rewrites_in_one_transaction_and_never_announces(
     assert [s.id for s in storage.search_statements(db, orgs.normalize("الاختفاء"))] == [sid]  # FTS follows
     assert storage.search_statements(db, orgs.normalize("نص البيان الاصلي")) == []
     again = storage.apply_reextraction(
-        db, sid, new, sigs, title_norm="x", body_norm=orgs.normalize(new.body), now=LATER, norm=orgs.normalize
+        db, sid, new, sigs, title_norm="x", body_norm=orgs.normalize(new.body), now=LATER
     )
-    assert again == {"id": sid, "changed": [], "added": [], "removed": []}
+    assert again.to_json() == {"id": sid, "changed": [], "added": [], "removed": []}
     kinds = db.execute("SELECT change FROM signature_changes WHERE statement_id = ?", [sid]).fetchall()
     assert sorted(k[0] for k in kinds) == ["added", "removed"]
 
@@ -314,14 +315,11 @@ def test_apply_reextraction_is_atomic_and_checks_the_id(db: storage.Db, index: o
     new = Statement(is_statement=True, kind="single", title="changed", signatories=("Ghost",), body="b")
     with pytest.raises(sqlite3.IntegrityError):
         ghost = [SignatureRecord("Ghost", 0, org_id=99_999)]
-        storage.apply_reextraction(db, sid, new, ghost, title_norm="changed", body_norm="b", now=LATER,
-                                   norm=orgs.normalize)  # fmt: skip
+        storage.apply_reextraction(db, sid, new, ghost, title_norm="changed", body_norm="b", now=LATER)
     assert storage.get_statement(db, sid) == before
     assert one_value(db, "SELECT COUNT(*) FROM signature_changes") == 0
     with pytest.raises(BayanError, match="unknown statement id"):
-        storage.apply_reextraction(
-            db, 4242, new, [], title_norm="", body_norm="", now=LATER, norm=orgs.normalize
-        )
+        storage.apply_reextraction(db, 4242, new, [], title_norm="", body_norm="", now=LATER)
 
 
 def test_reextraction_can_turn_a_statement_into_a_withdrawal(db: storage.Db, index: orgs.OrgIndex) -> None:
@@ -331,12 +329,11 @@ def test_reextraction_can_turn_a_statement_into_a_withdrawal(db: storage.Db, ind
         is_statement=True, kind="withdrawal", signatories=("ASO",), withdrawn_from="مدنية", body="x"
     )
     sigs = [SignatureRecord("ASO", 0, org_id=storage.find_org_id(db, "aso-center"))]
-    report = storage.apply_reextraction(db, sid, st, sigs, title_norm="t", body_norm="x", now=LATER,
-                                        norm=orgs.normalize)  # fmt: skip
-    assert "kind" in report["changed"] and "withdrawn_from" in report["changed"]
+    report = storage.apply_reextraction(db, sid, st, sigs, title_norm="t", body_norm="x", now=LATER)
+    assert "kind" in report.changed and "withdrawn_from" in report.changed
     assert db.execute("SELECT org_id, from_org_id FROM withdrawals").fetchall() == [
         (storage.find_org_id(db, "aso-center"), storage.find_org_id(db, "madaniya"))
     ]
     storage.apply_reextraction(db, sid, replace(st, kind="single", withdrawn_from=None), sigs, title_norm="t",
-                               body_norm="x", now=LATER, norm=orgs.normalize)  # fmt: skip
+                               body_norm="x", now=LATER)  # fmt: skip
     assert one_value(db, "SELECT COUNT(*) FROM withdrawals") == 0

@@ -262,7 +262,9 @@ def test_load_config_keeps_fetch_defaults_keywords_and_html_fallbacks() -> None:
     assert len(config.sources) == 43
     assert config.timeout == 30 and config.user_agent and config.user_agent.startswith("bayan/")
     assert "بيان مشترك" in config.keywords["ar"] and "open letter" in config.keywords["en"]
-    url, selectors = config.html_fallbacks["stj-en-statements"]
+    [stj] = [s for s in config.sources if s.id == "stj-en-statements"]
+    assert stj.html_fallback is not None
+    url, selectors = stj.html_fallback
     assert url == "https://stj-sy.org/en/press-releases-statements/"
     assert selectors.item.startswith("article.item")
 

@@ -106,7 +106,9 @@ async def test_304_sends_validators_and_carries_wait_floor(closing: list[Fetcher
         return httpx.Response(304, headers={"Cache-Control": "public, max-age=600"})
 
     closing.append(f := fetcher_for(handler))
-    got = await f.fetch("https://ex.org/feed", Validators(etag='"v1"', last_modified="Wed, 01 Jan 2025"))
+    got = await f.fetch_if_changed(
+        "https://ex.org/feed", Validators(etag='"v1"', last_modified="Wed, 01 Jan 2025")
+    )
     assert got == NotModified("https://ex.org/feed", wait_floor=600.0)
     assert seen[0].headers["If-None-Match"] == '"v1"'
     assert seen[0].headers["If-Modified-Since"] == "Wed, 01 Jan 2025"
@@ -115,16 +117,16 @@ async def test_304_sends_validators_and_carries_wait_floor(closing: list[Fetcher
 async def test_200_with_same_sha_is_not_modified(closing: list[Fetcher]) -> None:
     closing.append(f := fetcher_for(lambda r: ok(b"same body")))
     sha = hashlib.sha256(b"same body").hexdigest()
-    assert await f.fetch("https://ex.org/feed", Validators(content_sha=sha)) == NotModified(
+    assert await f.fetch_if_changed("https://ex.org/feed", Validators(content_sha=sha)) == NotModified(
         "https://ex.org/feed"
     )
-    other = await f.fetch("https://ex.org/feed", Validators(content_sha="0" * 64))
+    other = await f.fetch_if_changed("https://ex.org/feed", Validators(content_sha="0" * 64))
     assert isinstance(other, Fetched)
 
 
 async def test_empty_200_is_not_modified_only_with_validators(closing: list[Fetcher]) -> None:
     closing.append(f := fetcher_for(lambda r: ok(b"")))
-    assert isinstance(await f.fetch("https://ex.org/feed", Validators(etag='"e"')), NotModified)
+    assert isinstance(await f.fetch_if_changed("https://ex.org/feed", Validators(etag='"e"')), NotModified)
     empty = await f.fetch("https://ex.org/feed")
     assert isinstance(empty, Fetched) and empty.body == b""
 
@@ -135,10 +137,10 @@ async def test_200_retry_after_and_max_age_give_the_larger_floor(closing: list[F
     assert isinstance(got, Fetched) and got.wait_floor == 900.0
 
 
-async def test_fetch_bytes_returns_raw_body(closing: list[Fetcher]) -> None:
+async def test_fetch_keeps_the_raw_body(closing: list[Fetcher]) -> None:
     pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
     closing.append(f := fetcher_for(lambda r: httpx.Response(200, content=pdf)))
-    assert await f.fetch_bytes("https://ex.org/a.pdf") == pdf
+    assert (await f.fetch("https://ex.org/a.pdf")).body == pdf
 
 
 async def test_in_memory_responses_are_accepted_and_capped(closing: list[Fetcher]) -> None:
@@ -268,7 +270,9 @@ async def test_304_after_redirect_reports_final_url(closing: list[Fetcher]) -> N
         return httpx.Response(304)
 
     closing.append(f := fetcher_for(handler))
-    assert await f.fetch("https://ex.org/old", Validators(etag='"x"')) == NotModified("https://ex.org/new")
+    assert await f.fetch_if_changed("https://ex.org/old", Validators(etag='"x"')) == NotModified(
+        "https://ex.org/new"
+    )
 
 
 # ───────────────────────────── body decoding and caps ─────────────────────────────

@@ -1,4 +1,4 @@
-"""Unit tests of bot.notify (rendering, escaping, bidi, UTF-16 length, packing) and bot.i18n."""
+"""Unit tests of bot.tg.render (rendering, escaping, bidi, UTF-16 length, packing) and bot.tg.i18n."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import i18n
-from bot.models import Org, SourceHealth, StoredStatement
-from bot.notify import (
+from bot.models import CoSigner, Org, OrgProfile, SourceHealth, StoredStatement, WithdrawalRow
+from bot.tg import i18n
+from bot.tg.render import (
     esc,
     isolate,
     link,
@@ -403,15 +403,18 @@ def test_statement_line_and_list() -> None:
 
 def test_org_profile() -> None:
     org = Org(id=1, name="مؤسسة الحق", name_en="Al-Haq <x>", acronyms=("AH",), website="https://alhaq.org")
-    profile = {
-        "org": org,
-        "count": 7,
-        "first": date(2019, 4, 4),
-        "last": date(2026, 1, 26),
-        "kinds": {"single": 2, "joint": 5},
-        "co_signers": [("Dawlaty", 4), ("رابطة عائلات قيصر", 2)],
-        "withdrawals": [("بيان الائتلاف", "Syrian Coalition", date(2024, 3, 1)), ("<b>t</b>", None, None)],
-    }
+    profile = OrgProfile(
+        org=org,
+        count=7,
+        first=date(2019, 4, 4),
+        last=date(2026, 1, 26),
+        kinds={"single": 2, "joint": 5},
+        co_signers=(CoSigner("Dawlaty", 4), CoSigner("رابطة عائلات قيصر", 2)),
+        withdrawals=(
+            WithdrawalRow("بيان الائتلاف", "Syrian Coalition", date(2024, 3, 1)),
+            WithdrawalRow("<b>t</b>", None, None),
+        ),
+    )
     ar = render_org_profile(profile, "ar")
     assert ar.startswith("<b>مؤسسة الحق</b>\n") and f"{FSI}Al-Haq &lt;x&gt;{PDI}" in ar
     assert "عدد البيانات: 7" in ar and "بيان مشترك 5، بيان 2" in ar and "&lt;b&gt;t&lt;/b&gt;" in ar
@@ -423,12 +426,12 @@ def test_org_profile() -> None:
 
 def test_org_profile_huge_and_unsafe_website() -> None:
     org = Org(id=2, name="م" * 5000, website="javascript:alert(1)", provisional=True)
-    profile = {
-        "org": org,
-        "count": 0,
-        "co_signers": [("x" * 900, 1)] * 50,
-        "withdrawals": [("t" * 900, "f" * 900, None)] * 9,
-    }
+    profile = OrgProfile(
+        org=org,
+        count=0,
+        co_signers=(CoSigner("x" * 900, 1),) * 50,
+        withdrawals=(WithdrawalRow("t" * 900, "f" * 900, None),) * 9,
+    )
     out = render_org_profile(profile, "ar")
     assert tg_len(out) <= 4096 and "javascript" not in out and "غير مؤكَّدة" in out
 

@@ -235,10 +235,10 @@ def test_strip_generic(name: str, stripped: str) -> None:
 def test_index_size_and_names() -> None:
     index = full_index()
     assert len(index) == len(registry()[0]) == 163
-    assert "Syrians for Truth & Justice" in index.names_of(sid("stj"))
-    assert index.names_of(10_000) == []
+    assert resolve("Syrians for Truth & Justice", index).org_id == sid("stj")
     small = OrgIndex([(1, "Syrian Archive"), (1, "Syrian Archive"), (2, "SNHR"), (2, "")])
-    assert len(small) == 2 and small.names_of(1) == ["Syrian Archive"]
+    assert len(small) == 2 and small.max_id == 2
+    assert resolve("Syrian Archive", small).org_id == 1 and resolve("SNHR", small).org_id == 2
 
 
 def test_every_registry_name_resolves_to_its_own_org() -> None:

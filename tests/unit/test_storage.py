@@ -157,7 +157,7 @@ async def test_store_calls_run_on_one_sqlite_thread_and_serialise(tmp_path: Path
         results = await asyncio.gather(*(store.call(_slow_increment, log) for _ in range(8)))
         assert sorted(results) == list(range(1, 9))  # no lost update: calls never overlapped
         assert log == ["enter", "exit"] * 8
-        assert store.run(storage.count_rows)["chats"] == 8
+        assert store.run(storage.count_rows).chats == 8
     finally:
         await store.aclose()
     with pytest.raises(BayanError, match="closed"):
@@ -168,7 +168,8 @@ def test_store_sync_use_and_bad_path(tmp_path: Path) -> None:
     with storage.Store(str(tmp_path / "s.db")) as store:
         assert store.run(_thread_name).startswith("sqlite")
         assert store.run(storage.list_statements, limit=5) == []
-    assert store.closed
+    with pytest.raises(BayanError, match="closed"):
+        store.run(_thread_name)
     with pytest.raises(BayanError, match=str(tmp_path)):
         storage.Store(str(tmp_path))
 
@@ -331,10 +332,10 @@ def test_list_statements_order_json_and_source_filter(db: storage.Db) -> None:
 def test_statement_page_and_counts(db: storage.Db) -> None:
     [with_page] = storage.save_poll(db, write(record("p")))
     [without] = storage.save_poll(db, write(record("q", page=False)))
-    assert storage.statement_page(db, with_page) == (b"<html>x</html>", "text/html", "https://example.org/p")
-    assert storage.statement_page(db, without) is None
+    pages = storage.reextract_targets(db, [with_page, without])
+    assert pages == [(with_page, b"<html>x</html>", "text/html", "https://example.org/p")]
     got = storage.count_rows(db)
-    assert got["statements"] == 2 and got["items"] == 2 and got["pending_deliveries"] == 0
+    assert got.statements == 2 and got.items == 2 and got.pending_deliveries == 0
 
 
 def test_statements_fts_uses_trigrams_on_normalised_text(db: storage.Db) -> None:

@@ -38,7 +38,7 @@ REGISTRY = [
 @pytest.fixture
 def db() -> Iterator[storage.Db]:
     conn = storage.open_db(":memory:")
-    storage.seed_registry(conn, REGISTRY, norm=orgs.normalize, now=NOW)
+    storage.seed_registry(conn, REGISTRY, now=NOW)
     yield conn
     conn.close()
 
@@ -83,7 +83,7 @@ def record(
 
 def save(db: storage.Db, *records: ItemRecord, now: datetime = NOW, source: str = "src") -> list[int]:
     write = PollWrite(source, now, now + timedelta(hours=1), Validators(), records=records)
-    return storage.save_poll(db, write, norm=orgs.normalize)
+    return storage.save_poll(db, write)
 
 
 def expected_order(db: storage.Db, ids: set[int]) -> list[int]:
@@ -153,7 +153,7 @@ def test_signed_by_all_and_edge_cases(db: storage.Db) -> None:
 def test_merged_organisations_count_as_their_target(db: storage.Db) -> None:
     stj = oid(db, "stj")
     [a, b] = save(db, record("a", [stj, "Syrians 4 Truth"]), record("b", ["Syrians 4 Truth", "X Org"]))
-    prov = storage.find_org_id(db, "Syrians 4 Truth", orgs.normalize)
+    prov = storage.find_org_id(db, "Syrians 4 Truth")
     assert prov is not None and prov != stj
     kept = storage.merge_orgs(db, stj, prov)
     assert kept.id == stj and "Syrians 4 Truth" in kept.aliases
@@ -175,7 +175,7 @@ def test_merged_organisations_count_as_their_target(db: storage.Db) -> None:
 def test_merge_moves_everything_and_is_idempotent(db: storage.Db) -> None:
     stj = oid(db, "stj")
     save(db, record("a", ["STJ-Syria", "Other"]))
-    prov = storage.find_org_id(db, "STJ-Syria", orgs.normalize)
+    prov = storage.find_org_id(db, "STJ-Syria")
     assert prov is not None
     storage.add_subscription(db, 7, None, "org", "STJ-Syria", now=NOW, org_id=prov)
     storage.merge_orgs(db, stj, prov)
@@ -189,7 +189,7 @@ def test_merge_moves_everything_and_is_idempotent(db: storage.Db) -> None:
         storage.merge_orgs(db, stj, stj)
     with pytest.raises(BayanError, match="unknown organisation id 4242"):
         storage.merge_orgs(db, stj, 4242)
-    storage.seed_registry(db, REGISTRY, norm=orgs.normalize)  # a restart re-seeds: the fix stays
+    storage.seed_registry(db, REGISTRY)  # a restart re-seeds: the fix stays
     assert (stj, "STJ-Syria") in storage.org_index_entries(db)
     assert storage.canonical_id(db, prov) == stj and storage.org_group(db, prov) == [stj, prov]
 
@@ -197,7 +197,7 @@ def test_merge_moves_everything_and_is_idempotent(db: storage.Db) -> None:
 def test_merging_registry_orgs_keeps_the_merged_names_across_reseeds(db: storage.Db) -> None:
     alhaq, centre = oid(db, "alhaq"), oid(db, "haq-centre")
     storage.merge_orgs(db, alhaq, centre)
-    storage.seed_registry(db, REGISTRY, norm=orgs.normalize)
+    storage.seed_registry(db, REGISTRY)
     names = {n for i, n in storage.org_index_entries(db) if i == alhaq}
     assert "مركز الحق للدراسات" in names and all(i != centre for i, _ in storage.org_index_entries(db))
 
@@ -205,9 +205,9 @@ def test_merging_registry_orgs_keeps_the_merged_names_across_reseeds(db: storage
 def test_fixes_persist_in_the_database_file(tmp_path: Path) -> None:
     path = str(tmp_path / "b.db")
     db = storage.open_db(path)
-    storage.seed_registry(db, REGISTRY, norm=orgs.normalize)
+    storage.seed_registry(db, REGISTRY)
     save(db, record("a", ["سوريون من اجل الحقيقه"]))
-    storage.add_alias(db, oid(db, "stj"), "سوريون من أجل الحقيقة", norm=orgs.normalize)
+    storage.add_alias(db, oid(db, "stj"), "سوريون من أجل الحقيقة")
     db.close()
     again = storage.open_db(path)
     stj = oid(again, "stj")
@@ -221,7 +221,7 @@ def test_add_alias_merges_exact_provisional_names_only(db: storage.Db) -> None:
     save(db, record("a", ["مؤسسه الحق - فلسطين", "مركز الحق", "مؤسسة الحق فلسطين للتنمية", "الحق"]))
     provisional = {o.name for o in storage.list_orgs(db, provisional_only=True)}
     assert provisional == {"مؤسسه الحق - فلسطين", "مركز الحق", "مؤسسة الحق فلسطين للتنمية", "الحق"}
-    merged = storage.add_alias(db, alhaq, "مؤسسة الحَق – فلسطين", norm=orgs.normalize)
+    merged = storage.add_alias(db, alhaq, "مؤسسة الحَق – فلسطين")
     assert merged == 1
     left = {o.name for o in storage.list_orgs(db, provisional_only=True)}
     assert left == {"مركز الحق", "مؤسسة الحق فلسطين للتنمية", "الحق"}  # look-alikes untouched
@@ -229,17 +229,17 @@ def test_add_alias_merges_exact_provisional_names_only(db: storage.Db) -> None:
     assert len(st) == 1 and "مؤسسه الحق - فلسطين" in st[0].signatories
     org = storage.get_org(db, alhaq)
     assert org is not None and "مؤسسة الحَق – فلسطين" in org.aliases
-    assert storage.add_alias(db, alhaq, "مؤسسة الحق – فلسطين", norm=orgs.normalize) == 0  # same key again
+    assert storage.add_alias(db, alhaq, "مؤسسة الحق – فلسطين") == 0  # same key again
 
 
 def test_add_alias_refuses_names_of_other_orgs_and_bad_input(db: storage.Db) -> None:
     alhaq = oid(db, "alhaq")
     with pytest.raises(BayanError, match="already a name of organisation"):
-        storage.add_alias(db, alhaq, "مركز الحق للدراسات", norm=orgs.normalize)
+        storage.add_alias(db, alhaq, "مركز الحق للدراسات")
     with pytest.raises(BayanError, match="letter or digit"):
-        storage.add_alias(db, alhaq, " – ", norm=orgs.normalize)
+        storage.add_alias(db, alhaq, " – ")
     with pytest.raises(BayanError, match="unknown organisation id"):
-        storage.add_alias(db, 999, "x", norm=orgs.normalize)
+        storage.add_alias(db, 999, "x")
     assert [o.slug for o in storage.find_orgs_by_name(db, orgs.normalize("مركز الحق للدراسات"))] == [
         "haq-centre"
     ]
@@ -248,7 +248,7 @@ def test_add_alias_refuses_names_of_other_orgs_and_bad_input(db: storage.Db) -> 
 def test_real_registry_look_alikes_are_never_merged_by_alias() -> None:
     """The data README's look-alikes: an alias added to one side never pulls in the other."""
     db = storage.open_db(":memory:")
-    storage.seed_registry(db, config.read_registry(), norm=orgs.normalize)
+    storage.seed_registry(db, config.read_registry())
     look_alikes = ["Synergy", "المرصد", "مدنيون للعدالة والسلام", "حزب الجمهورية"]
     [sid] = save(
         db, record("a", [*look_alikes, "مركز عدل لحقوق الإنسان"])
@@ -261,12 +261,12 @@ def test_real_registry_look_alikes_are_never_merged_by_alias() -> None:
         "dad-kurdish-hr": "عدل",
     }
     for slug, alias in aliases.items():
-        assert storage.add_alias(db, oid(db, slug), alias, norm=orgs.normalize) == 0
+        assert storage.add_alias(db, oid(db, slug), alias) == 0
     assert {o.name for o in storage.list_orgs(db, provisional_only=True)} == set(look_alikes)
     assert {s.id for s in storage.signed_by(db, [oid(db, "adel-center-hr")])} == {sid}
     assert storage.signed_by(db, [oid(db, "dad-kurdish-hr")]) == []
     with pytest.raises(BayanError):  # a registry name of the other twin
-        storage.add_alias(db, oid(db, "synergy-hevdesti"), "Synergy for Justice", norm=orgs.normalize)
+        storage.add_alias(db, oid(db, "synergy-hevdesti"), "Synergy for Justice")
     db.close()
 
 
@@ -279,7 +279,7 @@ def test_list_orgs_counts_and_find_by_name(db: storage.Db) -> None:
     assert len(storage.list_orgs(db, limit=2)) == 2
     assert [o.name for o in storage.list_orgs(db, provisional_only=True)] == ["Zeta Org"]
     counts = storage.org_counts(db)
-    zeta = storage.find_org_id(db, "zeta org", orgs.normalize)
+    zeta = storage.find_org_id(db, "zeta org")
     assert zeta is not None and counts[stj] == 2 and counts[zeta] == 1 and oid(db, "snhr") not in counts
     assert storage.org_counts(db, [oid(db, "snhr")]) == {oid(db, "snhr"): 0}
     assert [o.id for o in storage.find_orgs_by_name(db, "stj")] == [stj]  # acronym and slug
@@ -306,14 +306,14 @@ def test_org_profile(db: storage.Db) -> None:
     assert w.statement is not None
     save(db, replace(w, statement=replace(w.statement, withdrawn_from="منصة مدنية")))
     profile = storage.org_profile(db, stj)
-    assert profile["org"].slug == "stj"
-    assert profile["count"] == 4
-    assert profile["first"] == date(2024, 3, 1) and profile["last"] == NOW.date()  # undated: first seen
-    assert profile["kinds"] == {"joint": 2, "open_letter": 1, "withdrawal": 1}
-    assert profile["co_signers"] == [("الشبكة السورية لحقوق الإنسان", 2), ("مؤسسة الحق", 1)]
-    assert profile["withdrawals"] == [("بيان انسحاب من منصة مدنية", "منصة مدنية", date(2025, 7, 1))]
+    assert profile.org.slug == "stj"
+    assert profile.count == 4
+    assert profile.first == date(2024, 3, 1) and profile.last == NOW.date()  # undated: first seen
+    assert profile.kinds == {"joint": 2, "open_letter": 1, "withdrawal": 1}
+    assert list(profile.co_signers) == [("الشبكة السورية لحقوق الإنسان", 2), ("مؤسسة الحق", 1)]
+    assert list(profile.withdrawals) == [("بيان انسحاب من منصة مدنية", "منصة مدنية", date(2025, 7, 1))]
     empty = storage.org_profile(db, oid(db, "madaniya"))
-    assert (empty["count"], empty["first"], empty["kinds"], empty["co_signers"]) == (0, None, {}, [])
+    assert (empty.count, empty.first, empty.kinds, list(empty.co_signers)) == (0, None, {}, [])
     with pytest.raises(BayanError, match="unknown organisation id"):
         storage.org_profile(db, 31337)
 
@@ -409,7 +409,7 @@ def test_index_entries_after_an_id_are_only_the_newer_organisations() -> None:
     storage.seed_registry(db, [RegistryOrg(slug="a", ar="منظمة أ"), RegistryOrg(slug="b", en="Org B")])
     everything = storage.org_index_entries(db)
     top = max(i for i, _ in everything)
-    new_id = storage.provisional_org(db, "مبادرة لم يسمع بها أحد", str.casefold, datetime.now(UTC))
+    new_id = storage.provisional_org(db, "مبادرة لم يسمع بها أحد", datetime.now(UTC))
     assert storage.org_index_entries(db, after_id=top) == [(new_id, "مبادرة لم يسمع بها أحد")]
     assert len(storage.org_index_entries(db)) == len(everything) + 1
     db.close()

@@ -1,10 +1,8 @@
-"""`bayan` subcommands of the organisation features: signed, org, orgs (merge / alias / list), search and
-reextract.
+"""`bayan` subcommands of the organisation features: signed, org, orgs (merge / alias / list) and search.
 
-``register(sub, common)`` adds them to the parser (wired through ``cli.EXTRA_COMMANDS``). Names are
-resolved like the bot does: an id, a slug, or any spelling through orgs.resolve / search_candidates over
-the stored names. An ambiguous or unknown name prints what was found and exits 1; other errors are
-BayanErrors (one line, exit 2, from cli.main).
+Names are resolved like the bot does: an id, a slug, or any spelling through orgs.resolve /
+search_candidates over the stored names. An ambiguous or unknown name prints what was found and exits 1;
+other errors are BayanErrors (one line, exit 2, from `bot.cli.main`).
 """
 
 from __future__ import annotations
@@ -12,13 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, NoReturn
 
-from bot import cli, config, extract, fetch, orgs, pipeline, storage
-from bot.models import BayanError, Hints, Org, Settings, SignatureRecord, Source, Statement, StoredStatement
+from bot import console, orgs, storage
+from bot.cli.common import check_limit, dump, open_db, open_existing_db
+from bot.models import BayanError, Org, Settings
 
 STRONG = 80.0  # a candidate this close makes an unresolved name ambiguous rather than unknown
 
@@ -35,7 +31,7 @@ class NameNotResolved(BayanError):
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add signed, org, orgs, search and reextract to the `bayan` parser."""
+    """Add signed, org, orgs and search to the `bayan` parser."""
     p = sub.add_parser("signed", parents=[common], help="statements an organisation signed, newest first")
     p.add_argument("name", metavar="NAME", help="Arabic or English name, acronym, slug or id")
     p.add_argument("--all", nargs="+", default=[], metavar="NAME2", help="only statements all of them signed")
@@ -52,10 +48,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
-    p = sub.add_parser("reextract", parents=[common], help="re-run extraction over stored pages")
-    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="statement ids (default: all)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_reextract)
 
 
 def _add_orgs(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -77,14 +69,6 @@ def _add_orgs(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 # ───────────────────────────── names ─────────────────────────────
-
-
-def open_db(settings: Settings) -> storage.Db:
-    """The database of a command, with the shipped registry seeded when it holds none yet."""
-    db = cli.open_existing_db(settings.db_path)
-    if not storage.list_orgs(db, limit=1):
-        storage.seed_registry(db, config.read_registry(), norm=orgs.normalize)
-    return db
 
 
 def find_org(db: storage.Db, name: str, index: orgs.OrgIndex | None = None) -> Org:
@@ -132,26 +116,11 @@ def _org_label(o: Org) -> str:
     return names + (f" [{o.slug}]" if o.slug else " [provisional]" if o.provisional else "")
 
 
-def _statement_line(st: StoredStatement) -> str:
-    date = st.published.isoformat() if st.published else "----------"
-    who = st.issuer or f"{len(st.signatories)} signatories"
-    return f"{st.id:>5}  {date}  {st.kind or '-':<11} {st.title or '(no title)'} — {who} — {st.url}"
-
-
-def _dump(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _check_limit(limit: int | None) -> None:
-    if limit is not None and limit < 1:
-        raise BayanError("--limit must be at least 1")
-
-
 # ───────────────────────────── commands ─────────────────────────────
 
 
 def cmd_signed(args: argparse.Namespace, settings: Settings) -> int:
-    _check_limit(args.limit)
+    check_limit(args.limit)
     db = open_db(settings)
     index = orgs.OrgIndex(storage.org_index_entries(db))
     try:
@@ -168,12 +137,12 @@ def cmd_signed(args: argparse.Namespace, settings: Settings) -> int:
         }
         if args.all:
             data["organisations"] = [o.to_json() for o in chosen]
-        _dump(data)
+        dump(data)
         return 0
     total = storage.count_signed_by(db, ids, mode=mode)
     print(" + ".join(_org_label(o) for o in chosen) + f": {total} statements")
     for st in found:
-        print(_statement_line(st))
+        print(console.statement_line(st))
     return 0
 
 
@@ -184,35 +153,20 @@ def cmd_org(args: argparse.Namespace, settings: Settings) -> int:
     except NameNotResolved as e:
         return _not_resolved(e, args.json)
     profile = storage.org_profile(db, org.id)
-    data = profile_json(profile)
     if args.json:
-        _dump(data)
+        dump(profile.to_json())
         return 0
     print(f"{_org_label(org)}  (id {org.id})")
     if org.acronyms or org.aliases:
         print("also: " + ", ".join([*org.acronyms, *org.aliases]))
-    print(f"statements: {data['count']} ({data['first'] or '-'} … {data['last'] or '-'})")
-    print("kinds: " + (", ".join(f"{k} {n}" for k, n in data["kinds"].items()) or "-"))
-    print("co-signers: " + (", ".join(f"{c['name']} ({c['count']})" for c in data["co_signers"]) or "-"))
-    for w in data["withdrawals"]:
-        print(f"withdrew {w['date'] or '----------'}: from {w['from'] or '?'} — {w['title'] or '(no title)'}")
+    first, last = (d.isoformat() if d else "-" for d in (profile.first, profile.last))
+    print(f"statements: {profile.count} ({first} … {last})")
+    print("kinds: " + (", ".join(f"{k} {n}" for k, n in profile.kinds.items()) or "-"))
+    print("co-signers: " + (", ".join(f"{c.name} ({c.shared})" for c in profile.co_signers) or "-"))
+    for w in profile.withdrawals:
+        when = w.date.isoformat() if w.date else "----------"
+        print(f"withdrew {when}: from {w.left or '?'} — {w.title or '(no title)'}")
     return 0
-
-
-def profile_json(profile: dict[str, Any]) -> dict[str, Any]:
-    """The `bayan org --json` object of storage.org_profile's answer."""
-    return {
-        "organisation": profile["org"].to_json(),
-        "count": profile["count"],
-        "first": profile["first"].isoformat() if profile["first"] else None,
-        "last": profile["last"].isoformat() if profile["last"] else None,
-        "kinds": profile["kinds"],
-        "co_signers": [{"name": n, "count": c} for n, c in profile["co_signers"]],
-        "withdrawals": [
-            {"title": t, "from": f, "date": d.isoformat() if d else None}
-            for t, f, d in profile["withdrawals"]
-        ],
-    }
 
 
 def cmd_orgs_merge(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,19 +186,19 @@ def cmd_orgs_alias(args: argparse.Namespace, settings: Settings) -> int:
         org = find_org(db, args.org)
     except NameNotResolved as e:
         return _not_resolved(e, False)
-    merged = storage.add_alias(db, org.id, args.alias, norm=orgs.normalize)
+    merged = storage.add_alias(db, org.id, args.alias)
     tail = f"; merged {merged} provisional organisation(s) with that name" if merged else ""
     print(f"added {args.alias!r} to {org.id} ({org.name}){tail}")
     return 0
 
 
 def cmd_orgs_list(args: argparse.Namespace, settings: Settings) -> int:
-    _check_limit(args.limit)
+    check_limit(args.limit)
     db = open_db(settings)
     found = storage.list_orgs(db, provisional_only=args.provisional, limit=args.limit)
     counts = storage.org_counts(db)
     if args.json:
-        _dump([{**o.to_json(), "statements": counts.get(o.id, 0)} for o in found])
+        dump([{**o.to_json(), "statements": counts.get(o.id, 0)} for o in found])
         return 0
     for o in found:
         print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {_org_label(o)}")
@@ -252,99 +206,14 @@ def cmd_orgs_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    _check_limit(args.limit)
-    db = cli.open_existing_db(settings.db_path)
+    check_limit(args.limit)
+    db = open_existing_db(settings.db_path)
     found = storage.search_statements(db, orgs.normalize(args.text), limit=args.limit)
     if args.json:
-        _dump([s.to_json() for s in found])
+        dump([s.to_json() for s in found])
         return 0
     total = storage.count_search(db, orgs.normalize(args.text))
     print(f"{total} statements match {args.text!r}")
     for st in found:
-        print(_statement_line(st))
+        print(console.statement_line(st))
     return 0
-
-
-# ───────────────────────────── reextract ─────────────────────────────
-
-
-def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
-    db = cli.open_existing_db(settings.db_path)
-    targets = storage.reextract_targets(db, args.ids or None)
-    missing = sorted(set(args.ids) - {t[0] for t in targets})
-    sources = _sources(settings)
-    index = orgs.OrgIndex(storage.org_index_entries(db))
-    reports = [reextract_one(db, t, sources, index) for t in targets]
-    if args.json:
-        _dump(reports + [{"id": i, "error": "no stored page"} for i in missing])
-    else:
-        for report in reports:
-            print(format_report(report))
-    for i in missing:
-        print(f"bayan: statement {i}: not found or no stored page", file=sys.stderr)
-    return 1 if missing else 0
-
-
-def _sources(settings: Settings) -> dict[str, Source]:
-    """The configured sources (for extraction hints), when the config file exists."""
-    if not Path(settings.config_path).is_file():
-        return {}
-    return {s.id: s for s in config.read_sources(settings.config_path)}
-
-
-def reextract_one(
-    db: storage.Db, target: tuple[int, bytes, str, str], sources: dict[str, Source], index: orgs.OrgIndex
-) -> dict[str, Any]:
-    """Extract one stored page again, resolve its signatories and apply the result; the change report."""
-    sid, body, content_type, url = target
-    stored = storage.get_statement(db, sid)
-    assert stored is not None
-    source = sources.get(stored.source)
-    hints = Hints(
-        language=(source.language if source else None) or stored.language,
-        statements_only=source.statements_only if source else False,
-        source_name=(source.name or source.name_en) if source else None,
-        url=url,
-        published=stored.published,
-    )
-    is_pdf = "pdf" in content_type or body[:5] == b"%PDF-"
-    text = extract.pdf_text(body) if is_pdf else fetch.decode_body(body, content_type)[0]
-    st = extract.extract_statement(text, hints)
-    if not st.is_statement:
-        return {
-            "id": sid,
-            "changed": [],
-            "added": [],
-            "removed": [],
-            "skipped": "not detected as a statement",
-        }
-    st = replace(st, title=st.title or stored.title, published=st.published or stored.published)
-    return storage.apply_reextraction(
-        db,
-        sid,
-        st,
-        resolve_signatures(st, index),
-        title_norm=orgs.normalize(st.title or ""),
-        body_norm=orgs.normalize(st.body[: pipeline.BODY_NORM_MAX]),
-        now=datetime.now(UTC),
-        norm=orgs.normalize,
-    )
-
-
-def resolve_signatures(statement: Statement, index: orgs.OrgIndex) -> list[SignatureRecord]:
-    """Each signatory name → an organisation id (None: storage creates a provisional one), as polls do."""
-    out = []
-    for pos, name in enumerate(statement.signatories):
-        match = orgs.resolve(name, index)
-        role = "issuer" if statement.issuer and name == statement.issuer else "signatory"
-        out.append(SignatureRecord(name, pos, org_id=match.org_id, score=match.score, role=role))
-    return out
-
-
-def format_report(report: dict[str, Any]) -> str:
-    """One line per statement: id, changed fields, +added / −removed signatories, or "unchanged"."""
-    if report.get("skipped"):
-        return f"{report['id']}: skipped ({report['skipped']})"
-    parts = [", ".join(report["changed"])] if report["changed"] else []
-    parts += [f"+{n}" for n in report["added"]] + [f"−{n}" for n in report["removed"]]
-    return f"{report['id']}: " + ("; ".join(parts) if parts else "unchanged")

@@ -28,9 +28,10 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import i18n, notify, storage
-from bot.i18n import norm_lang
+from bot import storage
 from bot.models import Delivery, StoredStatement, utcnow
+from bot.tg import i18n, render
+from bot.tg.i18n import norm_lang
 
 log = logging.getLogger(__name__)
 
@@ -285,15 +286,15 @@ async def _render(store: storage.Store, rows: list[Delivery], ctx: _Pass) -> lis
     """The message(s): an alert, a statement summary in the chat's language, or a digest (titles + links)."""
     first = rows[0]
     if first.alert_text is not None:
-        return [notify.render_alert(first.alert_text, first.language or "en")]
+        return [render.render_alert(first.alert_text, first.language or "en")]
     lang = norm_lang(first.language) if first.language else "ar"  # Arabic unless the chat chose
     found = [st for st in [await _statement(store, d, ctx) for d in rows] if st is not None]
     if not found:
         return []
     if len(rows) == 1:
         name = ctx.names(found[0].source, lang) if ctx.names else None
-        return [notify.render_summary(found[0], lang, source_name=name)]
-    return notify.render_list(found, lang, i18n.t("digest_header", lang, n=len(found)))
+        return [render.render_summary(found[0], lang, source_name=name)]
+    return render.render_list(found, lang, i18n.t("digest_header", lang, n=len(found)))
 
 
 async def _statement(store: storage.Store, d: Delivery, ctx: _Pass) -> StoredStatement | None:
@@ -313,7 +314,7 @@ async def _send_texts(bot: Bot, d: Delivery, texts: list[str], ctx: _Pass) -> bo
                     return False
                 await bot.send_message(
                     chat_id=d.chat_id,
-                    text=texts[i] if html else notify.plain(texts[i]).strip(),
+                    text=texts[i] if html else render.plain(texts[i]).strip(),
                     parse_mode=ParseMode.HTML if html else None,
                     message_thread_id=d.thread_id,
                     link_preview_options=_NO_PREVIEW,

@@ -6,7 +6,7 @@ Owns `parse_duration`, `is_http_url`, the `as_*` checks (each returns the field'
 `MIN_INTERVAL`).
 
 Must not: read files or the environment, see YAML nodes or line numbers (that is `yaml_nodes`), or collect
-problems (that is `config`). Imports only bot.models, bot.yaml_nodes and the stdlib.
+problems (that is `bot.config.load`). Imports only bot.models, bot.config.yaml_nodes and the stdlib.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.config.yaml_nodes import Bad, typo
 from bot.models import Selectors, SourceType
-from bot.yaml_nodes import Bad, typo
 
 SOURCE_TYPES: dict[str, SourceType] = {"feed": "feed", "wordpress": "wordpress", "page": "page"}
 LANGUAGES = ("ar", "en", "ku", "mixed")

@@ -1,7 +1,7 @@
 """Admin commands (user id in BAYAN_ADMINS; everyone else gets a polite refusal from ``commands``):
 /status (counts, failing sources, outbox backlog), /reload (feeds.yaml again) and /poll [ID] (poll now).
 
-Registered by ``commands.register``; the refusal, rate limit and argument checks happen there. /poll runs
+Registered by ``handler.register``; the refusal, rate limit and argument checks happen there. /poll runs
 as a task (``block=False``) so a long poll never holds up other users' commands.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import i18n, notify, storage
-from bot.commands import Req, Spec, rtl_line
+from bot import storage
 from bot.models import ConfigError, PollResult
+from bot.tg import i18n, render
+from bot.tg.handler import Req, Spec, rtl_line
 
 
 async def status(req: Req) -> None:
@@ -22,20 +23,20 @@ async def status(req: Req) -> None:
     summary = i18n.t(
         "status_counts",
         req.lang,
-        statements=counts["statements"],
-        orgs=counts["orgs"],
-        provisional=counts["provisional_orgs"],
-        sources=counts["sources"],
-        chats=counts["chats"],
-        subscriptions=counts["subscriptions"],
-        pending=counts["pending_deliveries"],
-        sent=counts["sent_deliveries"],
+        statements=counts.statements,
+        orgs=counts.orgs,
+        provisional=counts.provisional_orgs,
+        sources=counts.sources,
+        chats=counts.chats,
+        subscriptions=counts.subscriptions,
+        pending=counts.pending_deliveries,
+        sent=counts.sent_deliveries,
     )
     text = f"{i18n.t('status_header', req.lang)}\n{summary}"
     if not failing:
         await req.reply(f"{text}\n{i18n.t('status_healthy', req.lang)}")
         return
-    await req.reply_all([text, *notify.render_health(failing, req.lang)])
+    await req.reply_all([text, *render.render_health(failing, req.lang)])
 
 
 async def reload(req: Req) -> None:
@@ -46,7 +47,7 @@ async def reload(req: Req) -> None:
         head, lines = i18n.t("reload_failed", req.lang), error.problems
     else:
         head, lines = i18n.t("reload_done", req.lang), summary.splitlines()
-    await req.reply_all(notify.split_text("\n".join([notify.plain(head), *lines])))
+    await req.reply_all(render.split_text("\n".join([render.plain(head), *lines])))
 
 
 def _report(results: Sequence[PollResult], lang: str) -> list[str]:
@@ -61,11 +62,11 @@ def _report(results: Sequence[PollResult], lang: str) -> list[str]:
         errors=len(errors),
     )
     lines = [
-        f"❌ <code>{notify.esc(r.source_id)}</code>: {notify.esc(notify.shorten(r.error or '', 200))}"
+        f"❌ <code>{render.esc(r.source_id)}</code>: {render.esc(render.shorten(r.error or '', 200))}"
         for r in errors
     ]
     lines = [rtl_line(line, lang) for line in lines]
-    return notify.pack([totals, *lines], sep="\n")
+    return render.pack([totals, *lines], sep="\n")
 
 
 async def poll(req: Req) -> None:

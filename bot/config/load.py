@@ -4,9 +4,9 @@ Owns `load_settings` (the project's only reader of environment variables, handed
 `load_sources`/`read_sources`/`load_config` (feeds.yaml → validated `models.Source`; every problem is
 collected and reported as ``file:line: source 'id': key 'k': what is wrong (how to fix it)``),
 `load_registry`/`read_registry` (bot/data/orgs.yaml → `models.RegistryOrg`) and `format_problems`.
-The YAML layer (safe composition, line numbers, the alias budget) is `bot.yaml_nodes`; the checks of single
-values (`parse_duration`, the `as_*` functions) are `bot.config_checks`. Their public names used by callers
-(`parse_duration`, `MAX_TEXT`, `MIN_INTERVAL`, …) are re-exported here.
+The YAML layer (safe composition, line numbers, the alias budget) is `bot.config.yaml_nodes`; the checks
+of single values (`parse_duration`, the `as_*` functions) are `bot.config.checks`. The public names
+callers use (`read_sources`, `parse_duration`, `MAX_TEXT`, …) are re-exported by `bot.config`.
 
 Must not: read ``os.environ`` itself, fetch URLs, touch the database, import yaml (only `yaml_nodes`
 does), or build arbitrary objects from YAML.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bot.config_checks import (
+from bot.config.checks import (
     DEFAULT_KEYS,
     FAILED,
     FIELD_CHECKS,
@@ -46,8 +46,7 @@ from bot.config_checks import (
     parse_duration,
     show,
 )
-from bot.models import ConfigError, RegistryOrg, Selectors, Settings, Source
-from bot.yaml_nodes import (
+from bot.config.yaml_nodes import (
     MAX_DEPTH,
     MAX_NODES,
     MAX_TEXT,
@@ -62,6 +61,7 @@ from bot.yaml_nodes import (
     open_entry,
     top_list,
 )
+from bot.models import ConfigError, RegistryOrg, Selectors, Settings, Source
 
 __all__ = [
     "LANGUAGES",
@@ -155,8 +155,6 @@ class FeedsConfig:
     timeout: float | None = None  # seconds
     # defaults.keyword_prefilter, by language
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # source id → (url, selectors)
-    html_fallbacks: Mapping[str, tuple[str, Selectors]] = field(default_factory=dict)
 
 
 def load_sources(text: str, path: str = "feeds.yaml") -> list[Source]:
@@ -198,16 +196,13 @@ def _read_config(doc: Doc, text: str) -> FeedsConfig | None:
     sets = _read_selector_sets(doc, top.get("selector_sets"))
     seen: dict[str, int] = {}
     sources: list[Source] = []
-    fallbacks: dict[str, tuple[str, Selectors]] = {}
     for index, node in enumerate(entries.value, 1):
         source, fallback = _read_source(doc, node, index, (defaults, sets, seen))
         if source is not None:
             sources.append(replace(source, html_fallback=fallback))
-            if fallback is not None:
-                fallbacks[source.id] = fallback
     timeout, agent = defaults.get("timeout"), defaults.get("user_agent")
     sources = [_with_keywords(s, keywords) for s in sources]
-    return FeedsConfig(tuple(sources), agent, timeout, keywords, fallbacks)
+    return FeedsConfig(tuple(sources), agent, timeout, keywords)
 
 
 # statement words of news titles, for sources with keyword_prefilter and no lists in defaults
@@ -345,7 +340,7 @@ def load_registry(text: str, path: str) -> list[RegistryOrg]:
 
 def read_registry(path: str | None = None) -> list[RegistryOrg]:
     """load_registry on ``path``, by default the registry shipped with the package (bot/data/orgs.yaml)."""
-    path = path or str(Path(__file__).resolve().parent / "data" / "orgs.yaml")
+    path = path or str(Path(__file__).resolve().parents[1] / "data" / "orgs.yaml")
     return load_registry(_read_text(path, "organisation registry", "check the path"), path)
 
 

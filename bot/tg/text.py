@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from bot.i18n import FSI, PDI, has_rtl
+from bot.tg.i18n import FSI, PDI, has_rtl
 
 LIMIT = 4096  # sendMessage text, UTF-16 units after entity parsing
 MARGIN = 50  # kept free when cutting plain text (emoji counting is unverified live)

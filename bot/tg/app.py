@@ -2,7 +2,7 @@
 
 Owns the manual PTB lifecycle (LIBRARIES §1.1: ``run_polling()`` would own the loop): ``async with app`` →
 setMyCommands → ``app.start()`` → long polling → the scheduler's Poller → the outbox sender task → wait for
-``stop`` → everything stopped in reverse order. Also wires what the commands need (``commands.BotDeps``:
+``stop`` → everything stopped in reverse order. Also wires what the commands need (``BotDeps``:
 /poll that returns once the pushes are sent, /reload), queues admin alerts for failing sources, and keeps
 the bot token out of the logs.
 """
@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
@@ -21,9 +21,11 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
-from bot import commands, config, orgs, pipeline, scheduler, sender, storage
-from bot.app import format_result
+from bot import config, pipeline, scheduler, storage
+from bot.console import format_result
 from bot.models import PollResult, Settings, Source
+from bot.tg import routes, sender
+from bot.tg.handler import BotDeps
 
 log = logging.getLogger("bayan.bot")
 
@@ -31,8 +33,6 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query", "my_chat_member"]
 POLL_WAIT = 120.0  # /poll waits at most this long for the pushes of what it found
-ALERT_AT = 5  # consecutive failures of a source before the admins are told
-ALERT_EVERY = timedelta(days=1)  # then a reminder once a day while it keeps failing
 SENDER_GRACE = 10.0  # seconds the sender may take to finish its message in flight at shutdown
 QUIET_LOGGERS = ("telegram", "httpx", "httpcore")  # log request URLs (with the token) below WARNING
 
@@ -111,8 +111,8 @@ class BotRuntime:
         self.alerted: dict[str, datetime] = {}  # source id → when the admins were last told
         self.tasks: set[asyncio.Task[None]] = set()
 
-    def deps(self) -> commands.BotDeps:
-        return commands.BotDeps(
+    def deps(self) -> BotDeps:
+        return BotDeps(
             store=self.ctx.store,
             admins=self.settings.admins,
             org_index=self.ctx.org_index,
@@ -128,9 +128,7 @@ class BotRuntime:
 
     def source_name(self, source_id: str, lang: str) -> str | None:
         source = self.poller.sources.get(source_id)
-        if source is None:
-            return None
-        return (source.name_en or source.name) if lang == "en" else (source.name or source.name_en)
+        return source.display_name(lang) if source is not None and (source.name or source.name_en) else None
 
     async def poll_now(self, source_id: str | None = None) -> list[PollResult]:
         """/poll: poll now, then return once the pushes of the new statements are sent (or on shutdown)."""
@@ -145,7 +143,7 @@ class BotRuntime:
         """/reload: read feeds.yaml again (ConfigError propagates), sync the sources, rebuild the jobs."""
         old = set(self.poller.sources)
         sources = await asyncio.to_thread(config.read_sources, self.settings.config_path)
-        await self.ctx.store.call(_sync_sources, sources)
+        await self.ctx.store.call(storage.sync_config, sources)
         self.ctx.invalidate_index()
         await self.poller.reload(sources)
         new = {s.id for s in sources}
@@ -170,19 +168,17 @@ class BotRuntime:
         task.add_done_callback(self.tasks.discard)
 
     async def check_health(self, source: Source, result: PollResult) -> None:
-        """At ALERT_AT consecutive failures, then once a day: one alert per admin, and wake the sender."""
+        """When pipeline.admin_alert says so: one alert per admin, and wake the sender."""
         health = await self.ctx.store.call(storage.get_health, source.id)
         now = self.ctx.now()
-        last = self.alerted.get(source.id)
-        if health.error_count < ALERT_AT:
+        send, remembered = pipeline.admin_alert(health.error_count, self.alerted.get(source.id), now)
+        if remembered is not None:
+            self.alerted[source.id] = remembered
+        if not send:
             return
-        if health.error_count > ALERT_AT and (last is None or now - last < ALERT_EVERY):
-            self.alerted.setdefault(source.id, now)  # after a restart: remind a day from now
-            return
-        self.alerted[source.id] = now
         last_ok = health.last_ok.isoformat() if health.last_ok else "never"
         text = (
-            f"Source {source.id} ({source.name or source.name_en or source.url}) failed "
+            f"Source {source.id} ({source.display_name('en')}) failed "
             f"{health.error_count} times in a row ({result.error_kind}): {result.error}\n"
             f"Last OK: {last_ok}. URL: {source.url}"
         )
@@ -224,14 +220,6 @@ async def _first(*waits: Awaitable[Any]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _sync_sources(db: storage.Db, sources: list[Source]) -> None:
-    """The configured sources and their aliases into the database (as at startup, without the registry)."""
-    storage.sync_sources(db, sources)
-    pairs = [(s.name or s.name_en or s.id, alias) for s in sources for alias in s.aliases]
-    if pairs:
-        storage.add_config_aliases(db, pairs, norm=orgs.normalize)
-
-
 # ───────────────────────────── entry point ─────────────────────────────
 
 
@@ -244,7 +232,7 @@ async def run_bot(
         application = build_application(settings)
         runtime = BotRuntime(settings, ctx, sources)
         ctx.on_announced = lambda ids: runtime.wake.set()
-        commands.register(application, runtime.deps())
+        routes.register(application, runtime.deps())
         try:
             async with application:
                 await _publish_commands(application.bot)
@@ -265,7 +253,7 @@ async def run_bot(
 
 async def _publish_commands(bot: Bot) -> None:
     try:
-        await commands.publish_commands(bot)
+        await routes.publish_commands(bot)
     except TelegramError as e:  # the menu is a convenience: never fail the start for it
         log.warning("setMyCommands failed: %s", e)
 

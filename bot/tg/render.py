@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
-from bot.i18n import (
+from bot.models import OrgProfile, SourceHealth, StoredStatement
+from bot.tg.i18n import (
     RLM,
     bidi_wrap,
     count_orgs,
@@ -27,8 +27,7 @@ from bot.i18n import (
     norm_lang,
     t,
 )
-from bot.models import SourceHealth, StoredStatement
-from bot.tgtext import (
+from bot.tg.text import (
     LIMIT,
     MARGIN,
     URL_MAX,
@@ -234,9 +233,10 @@ def render_list(statements: Sequence[StoredStatement], lang: str, header: str) -
 # ───────────────────────────── organisations, health, alerts ─────────────────────────────
 
 
-def _org_head(profile: Mapping[str, Any], lang: str) -> list[str]:
-    org = profile["org"]
-    main, other = (org.name_en or org.name, org.name) if lang == "en" else (org.name, org.name_en)
+def _org_head(profile: OrgProfile, lang: str) -> list[str]:
+    org = profile.org
+    main = org.display_name(lang)
+    other = org.name if main != org.name else org.name_en
     lines = [f"<b>{_val(main, lang, TITLE_MAX)}</b>"]
     if other and other != main:
         lines.append(_val(other, lang, TITLE_MAX))
@@ -249,13 +249,13 @@ def _org_head(profile: Mapping[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def _org_stats(profile: Mapping[str, Any], lang: str) -> list[str]:
-    lines = [f"{t('lbl_statements', lang)}: {int(profile.get('count') or 0)}"]
-    if profile.get("first"):
-        lines.append(f"{t('lbl_first', lang)}: {esc(_when(profile['first'], lang))}")
-    if profile.get("last"):
-        lines.append(f"{t('lbl_last', lang)}: {esc(_when(profile['last'], lang))}")
-    kinds = sorted((profile.get("kinds") or {}).items(), key=lambda kv: -kv[1])
+def _org_stats(profile: OrgProfile, lang: str) -> list[str]:
+    lines = [f"{t('lbl_statements', lang)}: {profile.count}"]
+    if profile.first:
+        lines.append(f"{t('lbl_first', lang)}: {esc(_when(profile.first, lang))}")
+    if profile.last:
+        lines.append(f"{t('lbl_last', lang)}: {esc(_when(profile.last, lang))}")
+    kinds = sorted(profile.kinds.items(), key=lambda kv: -kv[1])
     if kinds:
         sep = "، " if lang == "ar" else ", "
         text = sep.join(f"{kind_label(k, lang)} {n}" for k, n in kinds)
@@ -263,13 +263,13 @@ def _org_stats(profile: Mapping[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def _org_relations(profile: Mapping[str, Any], lang: str) -> list[str]:
+def _org_relations(profile: OrgProfile, lang: str) -> list[str]:
     lines: list[str] = []
-    co_signers = list(profile.get("co_signers") or [])[:10]
+    co_signers = profile.co_signers[:10]
     if co_signers:
         lines.append(f"<b>{t('lbl_cosigners', lang)}</b>")
         lines += [f"• {_val(name, lang, NAME_MAX)} ({int(n)})" for name, n in co_signers]
-    withdrawals = list(profile.get("withdrawals") or [])[:5]
+    withdrawals = profile.withdrawals[:5]
     if withdrawals:
         lines.append(f"<b>{t('lbl_withdrawals', lang)}</b>")
     for title, from_text, when in withdrawals:
@@ -280,12 +280,8 @@ def _org_relations(profile: Mapping[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def render_org_profile(profile: Mapping[str, Any], lang: str = "ar") -> str:
-    """/org: names, website, counts, first/last dates, kinds, frequent co-signers and withdrawals (≤ 4096).
-
-    ``profile`` keys: org (models.Org), count, first, last (date | None), kinds (kind → count),
-    co_signers [(name, count)], withdrawals [(statement title, from_text, date)].
-    """
+def render_org_profile(profile: OrgProfile, lang: str = "ar") -> str:
+    """/org: names, website, counts, first/last dates, kinds, frequent co-signers and withdrawals (≤ 4096)."""
     lang = norm_lang(lang)
     lines = _org_head(profile, lang) + _org_stats(profile, lang) + _org_relations(profile, lang)
     return _fit(_lines(lines, lang))

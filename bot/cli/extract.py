@@ -1,0 +1,81 @@
+"""`bayan extract` (one page: a file or a URL, HTML, plain text or PDF) and `bayan reextract` (the stored
+pages again, after the extractor improved).
+
+`extract --source ID` gives the page the hints a poll of that configured source would give it (its
+organisation's names, language, statements_only); re-extraction itself is `pipeline.reextract`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import replace
+
+from bot import orgs, pipeline, storage
+from bot.cli.common import configured_sources, dump, extract_target, find_source, open_existing_db
+from bot.models import Hints, Settings
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("extract", parents=[common], help="extract one page (file or URL)")
+    p.add_argument("target", metavar="PATH_OR_URL")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--source", metavar="ID", help="apply the hints of this configured source")
+    p.add_argument("--language", choices=["ar", "en"])
+    p.add_argument("--statements-only", action="store_true")
+    p.set_defaults(handler=cmd_extract)
+    p = sub.add_parser("reextract", parents=[common], help="re-run extraction over stored pages")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="statement ids (default: all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_reextract)
+
+
+def _hints(args: argparse.Namespace, settings: Settings) -> Hints:
+    """--source's hints (when given), then --language and --statements-only on top."""
+    hints = Hints()
+    if args.source:
+        hints = find_source(configured_sources(settings), args.source).hints()
+    if args.language:
+        hints = replace(hints, language=args.language)
+    if args.statements_only:
+        hints = replace(hints, statements_only=True)
+    return hints
+
+
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    statement = asyncio.run(extract_target(args.target, _hints(args, settings)))
+    data = statement.to_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    for key in ("is_statement", "kind", "title", "published", "language", "issuer", "lead", "confidence"):
+        print(f"{key}: {data[key]}")
+    if statement.evidence:
+        print("evidence: " + ", ".join(statement.evidence))
+    print(f"signatories ({len(statement.signatories)}):")
+    for name in statement.signatories:
+        print(f"  - {name}")
+    if statement.individuals:
+        print(f"individuals ({len(statement.individuals)}):")
+        for name in statement.individuals:
+            print(f"  - {name}")
+    return 0
+
+
+def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_existing_db(settings.db_path)
+    pages = storage.reextract_targets(db, args.ids or None)
+    missing = sorted(set(args.ids) - {p.statement_id for p in pages})
+    sources = configured_sources(settings)
+    index = orgs.OrgIndex(storage.org_index_entries(db))
+    reports = [pipeline.reextract(db, page, sources, index) for page in pages]
+    if args.json:
+        dump([r.to_json() for r in reports] + [{"id": i, "error": "no stored page"} for i in missing])
+    else:
+        for report in reports:
+            print(report.line())
+    for i in missing:
+        print(f"bayan: statement {i}: not found or no stored page", file=sys.stderr)
+    return 1 if missing else 0

@@ -1,0 +1,113 @@
+"""`bayan statements`, `bayan export` and `bayan sources`: what the database holds, for people and for
+other programs (the JSON keys and the export columns are a contract)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import TextIO
+
+from bot import config, console, storage
+from bot.cli.common import check_limit, dump, open_existing_db
+from bot.models import Settings, Source, SourceHealth
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("statements", parents=[common], help="stored statements, newest first")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--source", metavar="ID")
+    p.set_defaults(handler=cmd_statements)
+    p = sub.add_parser("export", parents=[common], help="open data: one row per statement × signatory")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--since", metavar="YYYY-MM-DD", type=_iso_date, help="statements published since")
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(handler=cmd_export)
+    p = sub.add_parser("sources", parents=[common], help="configured sources and their health")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_sources)
+
+
+def cmd_statements(args: argparse.Namespace, settings: Settings) -> int:
+    check_limit(args.limit)
+    db = open_existing_db(settings.db_path)
+    rows = storage.list_statements(db, limit=args.limit, source=args.source)
+    if args.json:
+        dump([r.to_json() for r in rows])
+        return 0
+    for r in rows:
+        print(console.statement_line(r))
+    return 0
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Statements × signatories as CSV (UTF-8 with BOM in a file, so spreadsheets show Arabic) or JSON."""
+    db = open_existing_db(settings.db_path)
+    rows = storage.export_signatures(db, since=args.since)
+    if not args.out:
+        _write_export(sys.stdout, args.format, rows)
+        return 0
+    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+    with open(args.out, "w", encoding=encoding, newline="") as out:
+        _write_export(out, args.format, rows)
+    print(f"bayan: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _write_export(out: TextIO, fmt: str, rows: Iterator[dict[str, object]]) -> None:
+    if fmt == "json":
+        json.dump(list(rows), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=storage.EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    sources = config.read_sources(settings.config_path)
+    db = open_existing_db(settings.db_path)
+    healths = {h.source_id: h for h in storage.list_health(db)}
+    rows = [source_row(s, healths.get(s.id)) for s in sources]
+    if args.json:
+        dump(rows)
+        return 0
+    for row in rows:
+        state = "enabled " if row["enabled"] else "disabled"
+        err = f" errors={row['error_count']} last_error={row['last_error']}" if row["error_count"] else ""
+        print(f"{row['id']:<28} {state} last_ok={row['last_ok'] or '-'} next={row['next_check'] or '-'}{err}")
+    return 0
+
+
+def source_row(source: Source, health: SourceHealth | None) -> dict[str, object]:
+    """A `bayan sources --json` row (id, last_ok, error_count, last_error, next_check: a contract)."""
+    h = health or SourceHealth(source.id)
+
+    def iso(d: datetime | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {
+        "id": source.id,
+        "name": source.name or source.name_en,
+        "url": source.url,
+        "type": source.type,
+        "enabled": source.enabled,
+        "last_ok": iso(h.last_ok),
+        "error_count": h.error_count,
+        "last_error": h.last_error,
+        "error_kind": h.error_kind,
+        "next_check": iso(h.next_check),
+        "deferred_until": iso(h.retry_until),
+        "baseline_done": h.baseline_done,
+    }

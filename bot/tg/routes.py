@@ -1,0 +1,176 @@
+"""The bot's routes: every command, inline button and membership change is registered here (``register``).
+
+Owns /start, /help and /lang, the channel-post command router, the plain-text answer to an
+organisation-name prompt, the inline-button dispatch, chat membership and the error handler. The other
+commands come from ``queries``, ``subscriptions`` and ``admin`` (their ``SPECS`` and ``CLICKS`` tables).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+
+from telegram import Bot, BotCommand, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
+
+from bot import storage
+from bot.tg import admin, i18n, queries, subscriptions
+from bot.tg.handler import (
+    STATE_KEY,
+    AnyApp,
+    BotDeps,
+    Context,
+    RateLimiter,
+    Req,
+    Spec,
+    State,
+    request_of,
+    state_of,
+    wrap,
+)
+
+log = logging.getLogger(__name__)
+
+_CHANNEL_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+(.*))?", re.S)
+
+
+# ───────────────────────────── chat commands ─────────────────────────────
+
+
+async def start(req: Req) -> None:
+    """/start: introduction and the command list; remembers the chat."""
+    chat, now = req.message.chat, req.deps.now()
+    await req.deps.store.call(storage.upsert_chat, chat.id, now=now, title=chat.title, type=chat.type)
+    await req.reply(i18n.t("start", req.lang))
+
+
+async def help_(req: Req) -> None:
+    """/help: every command (the admin ones too, for admins)."""
+    await req.reply(i18n.t("help_admin" if req.is_admin else "help", req.lang))
+
+
+async def lang(req: Req) -> None:
+    """/lang ar|en: the language of this chat's replies and pushes."""
+    code = req.text.lower()
+    if code not in ("ar", "en"):
+        await req.reply(i18n.t("lang_usage", req.lang))
+        return
+    await req.deps.store.call(storage.upsert_chat, req.chat_id, now=req.deps.now(), language=code)
+    await req.reply(i18n.t("lang_set", code))
+
+
+SPECS: tuple[Spec, ...] = (Spec("start", start), Spec("help", help_), Spec("lang", lang))
+
+
+# ───────────────────────────── routing ─────────────────────────────
+
+
+def _addressed(text: str, bot: Bot) -> tuple[bool, bool]:
+    """(names a bot, names this bot) for a command's first word ("/cmd@name")."""
+    target = text.split(maxsplit=1)[0].partition("@")[2] if text.strip() else ""
+    return bool(target), target.lower() == (bot.username or "").lower()
+
+
+async def _unknown_command(update: Update, context: Context) -> None:
+    """Any other command: a hint to /help (in groups only when addressed to this bot)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    named, ours = _addressed(message.text, context.bot)
+    if ours or (not named and message.chat.type == ChatType.PRIVATE):
+        req = await request_of(update, context)
+        if req is not None:
+            await req.reply(i18n.t("unknown_command", req.lang))
+
+
+async def _channel_command(update: Update, context: Context) -> None:
+    """A command posted in a channel where the bot is an admin (CommandHandler sees only messages)."""
+    message = update.effective_message
+    found = _CHANNEL_COMMAND.fullmatch(message.text or "") if message else None
+    if found is None or (found[2] and found[2].lower() != (context.bot.username or "").lower()):
+        return
+    context.args = (found[3] or "").split()
+    handler = state_of(context).handlers.get(found[1].lower())
+    await (handler or _unknown_command)(update, context)
+
+
+async def _plain_text(update: Update, context: Context) -> None:
+    """A plain message: the organisation name the sender was asked for ("an organisation…" button)."""
+    state, message, user = state_of(context), update.effective_message, update.effective_user
+    if message is None or user is None or not message.text or state.on_name is None:
+        return
+    expiry = state.prompts.pop((message.chat_id, user.id), None)
+    if expiry is None or expiry < state.deps.now():
+        return
+    context.args = message.text.split()
+    req = await request_of(update, context)
+    if req is not None and not await req.too_long("subscribe"):
+        await state.on_name(req)
+
+
+async def _on_click(update: Update, context: Context) -> None:
+    """Inline buttons: callback_data is "prefix:arg…" (ids only, ≤ 64 bytes)."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    prefix, _, rest = (query.data or "").partition(":")
+    entry = state_of(context).clicks.get(prefix)
+    req = await request_of(update, context) if entry else None
+    if entry is None or req is None or (entry.counted and not await req.allowed()):
+        return
+    await entry.fn(req, rest.split(":") if rest else [])
+
+
+async def _member_changed(update: Update, context: Context) -> None:
+    """The bot was added to, promoted in, or removed from a chat: keep chats.active in step."""
+    change, deps = update.my_chat_member, state_of(context).deps
+    if change is None:
+        return
+    chat, status = change.chat, change.new_chat_member.status
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+        await deps.store.call(storage.deactivate_chat, chat.id, f"bot {status}")
+    elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+        await deps.store.call(storage.upsert_chat, chat.id, now=deps.now(), title=chat.title, type=chat.type)
+
+
+async def _on_error(update: object, context: Context) -> None:
+    """Log first (with the traceback), then apologise politely: never a stack trace to the user."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_message is None:
+        return
+    user = update.effective_user
+    lang = i18n.norm_lang(user.language_code if user and user.language_code else "ar")
+    with contextlib.suppress(TelegramError):
+        await update.effective_message.reply_text(i18n.t("internal_error", lang), parse_mode=ParseMode.HTML)
+
+
+def register(app: AnyApp, deps: BotDeps) -> None:
+    """Every handler of the bot, and one error handler."""
+    specs = (*SPECS, *queries.SPECS, *subscriptions.SPECS, *admin.SPECS)
+    state = State(deps, RateLimiter(deps.rate, deps.rate_window), on_name=subscriptions.on_org_name)
+    state.handlers = {spec.name: wrap(spec) for spec in specs}
+    state.clicks = {**queries.CLICKS, **subscriptions.CLICKS}
+    app.bot_data[STATE_KEY] = state
+    messages = filters.UpdateType.MESSAGE  # not edited messages; channel posts go through _channel_command
+    for spec in specs:
+        app.add_handler(
+            CommandHandler(spec.name, state.handlers[spec.name], filters=messages, block=spec.block)
+        )
+    app.add_handler(MessageHandler(messages & filters.COMMAND, _unknown_command))
+    app.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POST & filters.Regex(r"^/"), _channel_command))
+    app.add_handler(MessageHandler(messages & filters.TEXT & ~filters.COMMAND, _plain_text))
+    app.add_handler(CallbackQueryHandler(_on_click))
+    app.add_handler(ChatMemberHandler(_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_error_handler(_on_error)
+
+
+async def publish_commands(bot: Bot) -> None:
+    """setMyCommands: the English list as the default, the Arabic one for Arabic-UI clients."""
+    await bot.set_my_commands([BotCommand(n, d) for n, d in i18n.command_descriptions("en")])
+    await bot.set_my_commands(
+        [BotCommand(n, d) for n, d in i18n.command_descriptions("ar")], language_code="ar"
+    )

@@ -308,9 +308,11 @@ class StoredStatement:
     lead: str | None = None
     first_seen: datetime | None = None
     announced: bool = False
+    confidence: float = 0.0  # of the extraction that made it a statement
+    evidence: tuple[str, ...] = ()  # the cues that weighed most in that decision
 
     def to_json(self) -> dict[str, object]:
-        """The `bayan statements --json` object (keys are a contract)."""
+        """The `bayan statements --json` object (keys are a contract; confidence and evidence came later)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -327,6 +329,8 @@ class StoredStatement:
             "lead": self.lead,
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "announced": self.announced,
+            "confidence": round(self.confidence, 3),
+            "evidence": list(self.evidence),
         }
 
 

@@ -63,6 +63,7 @@ class PollContext:
     on_announced: Callable[[list[int]], None] | None = None
     _index: orgs.OrgIndex | None = field(default=None, repr=False)
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _org_names: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     async def org_index(self) -> orgs.OrgIndex:
         """The organisation index, loaded from storage once, rebuilt after registry fixes."""
@@ -82,6 +83,26 @@ class PollContext:
     def invalidate_index(self) -> None:
         """After merges and aliases: the whole index is rebuilt on next use."""
         self._index = None
+        self._org_names.clear()
+
+    async def hints(self, source: Source, item: Item) -> Hints:
+        """The source's hints for one item, with every name of its registry organisation (``org:``)."""
+        hints = source.hints(url=item.url, published=item.published)
+        if source.org is None:
+            return hints
+        if source.org not in self._org_names:
+            self._org_names[source.org] = await self.store.call(org_names, source.org)
+        names = tuple(dict.fromkeys((*hints.org_names, *self._org_names[source.org])))
+        return replace(hints, org_names=names)
+
+
+def org_names(db: storage.Db, slug: str) -> tuple[str, ...]:
+    """Every name, acronym and alias of the registry organisation ``slug`` (none when unknown)."""
+    org_id = storage.find_org_id(db, slug)
+    org = storage.get_org(db, org_id) if org_id is not None else None
+    if org is None:
+        return ()
+    return tuple(n for n in (org.name, org.name_en, *org.acronyms, *org.aliases) if n)
 
 
 # ───────────────────────────── health arithmetic ─────────────────────────────
@@ -284,7 +305,7 @@ async def _build_record(ctx: PollContext, source: Source, item: Item) -> ItemRec
 
 
 async def _extract_item(ctx: PollContext, source: Source, item: Item) -> tuple[PageRecord, Statement]:
-    hints = source.hints(url=item.url, published=item.published)
+    hints = await ctx.hints(source, item)
     if item.content_html and (len(item.content_html) >= FULL_TEXT_MIN_CHARS or not item.url):
         html = _feed_page(item)
         data = html.encode("utf-8")

@@ -288,9 +288,11 @@ def issuer_candidates(
     found += [Candidate(text, "byline", -1) for text in meta if not is_date_line(text)]
     if site:
         found.append(Candidate(site, "site", -1))
-    found += [Candidate(name, "hint", -1) for name in hint_names]
-    out: list[Candidate] = []
     context = body + "\n" + (title or "")
+    # the source's own name always; its other names (English, aliases) only where the page uses them
+    seen = fold(context)
+    found += [Candidate(n, "hint", -1) for i, n in enumerate(hint_names) if i == 0 or fold(n) in seen]
+    out: list[Candidate] = []
     for cand in found:
         for variant in _variants(cand):
             name = tidy(variant.name)

@@ -13,6 +13,7 @@ again (same URL) or re-extracted replaces the statement's own signatures, loggin
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -361,8 +362,9 @@ def apply_reextraction(
         sets = ", ".join(f"{f} = :{f}" for f in new)
         db.execute(
             f"""UPDATE statements SET {sets}, title_norm = :title_norm, body_norm = :body_norm,
-                  confidence = :confidence, updated_at = :now WHERE id = :id""",
+                  confidence = :confidence, evidence = :evidence, updated_at = :now WHERE id = :id""",
             {**new, "title_norm": title_norm, "body_norm": body_norm, "confidence": statement.confidence,
+             "evidence": json.dumps(list(statement.evidence), ensure_ascii=False),
              "now": ts(now), "id": statement_id},
         )  # fmt: skip
         if _replace_individuals(db, statement_id, statement.individuals):

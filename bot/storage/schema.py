@@ -132,3 +132,10 @@ def m003_org_queries(db: Database) -> None:
     """Indexes of the organisation queries and clustering; signatures.via (which copy added a signature)."""
     for sql in _M003:
         db.execute(sql)
+
+
+@migrations()
+def m004_statement_evidence(db: Database) -> None:
+    """statements.evidence: the cues that weighed most in the extraction decision (a JSON list of
+    "cue:+weight" strings), kept beside its confidence for a later review of doubtful statements."""
+    db.execute("ALTER TABLE statements ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]'")

@@ -7,6 +7,7 @@ violation leaves nothing of that poll behind (the items stay unseen and are retr
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -111,8 +112,9 @@ def _insert_statement(db: Database, write: PollWrite, record: ItemRecord, page_i
     assert st is not None
     cur = db.execute(
         """INSERT INTO statements (title, url, published, language, kind, issuer, lead, body, title_norm,
-             body_norm, confidence, page_id, source_id, first_seen_at, updated_at, announced, withdrawn_from)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+             body_norm, confidence, evidence, page_id, source_id, first_seen_at, updated_at, announced,
+             withdrawn_from)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             st.title or item.title,
             item.url,
@@ -125,6 +127,7 @@ def _insert_statement(db: Database, write: PollWrite, record: ItemRecord, page_i
             record.title_norm,
             record.body_norm,
             st.confidence,
+            json.dumps(list(st.evidence), ensure_ascii=False),
             page_id,
             write.source_id,
             ts(write.now),
@@ -203,6 +206,8 @@ def _stored(db: Database, row: dict[str, Any]) -> StoredStatement:
         lead=row["lead"],
         first_seen=parse_ts(row["first_seen_at"]),
         announced=bool(row["announced"]),
+        confidence=float(row["confidence"]),
+        evidence=tuple(json.loads(row["evidence"] or "[]")),
     )
 
 

@@ -191,3 +191,47 @@ def test_the_user_agent_of_feeds_yaml_is_sent(
     assert main(["poll", "--once", "--config", cfg, "--db", str(tmp_path / "b.db")]) == 0
     agents = {req.headers.get("User-Agent") for req, _ in site.log if req.path == "/feed.xml"}
     assert "bayan-test/1 (ops@example.org)" in agents
+
+
+# A short first-person notice of one organisation, no name on the page: only the source knows who speaks.
+SHORT = """<html><head><title>حول تعليق الأنشطة</title></head><body><article><h1>حول تعليق الأنشطة</h1>
+<p>نعلن تعليق أنشطتنا الميدانية في ريف المدينة حتى إشعار آخر بسبب تدهور الأوضاع الأمنية.</p>
+<p>نطالب الجهات المعنية بضمان سلامة العاملين في المجال الإنساني.</p></article></body></html>"""
+
+
+def test_extract_with_the_hints_of_a_configured_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "notice.html"
+    page.write_text(SHORT, encoding="utf-8")
+    cfg = write_config(
+        tmp_path,
+        """sources:
+  - id: kite
+    url: https://kite.example.org/feed
+    name: جمعية الطائرة الورقية
+    name_en: Kite Association
+    aliases: [KITE]
+    language: ar
+    statements_only: true
+""",
+    )
+    assert main(["extract", str(page), "--json", "--config", cfg, "--source", "kite"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["is_statement"] is True and data["confidence"] == 1.0
+    assert data["issuer"] == "جمعية الطائرة الورقية" and data["signatories"] == ["جمعية الطائرة الورقية"]
+    assert isinstance(data["evidence"], list)
+    assert main(["extract", str(page), "--json", "--config", cfg, "--source", "nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "bayan: unknown source id 'nope' (known: kite)"
+
+
+def test_extract_text_output_shows_confidence_and_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    assert main(["extract", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "is_statement: True" in out and "confidence: " in out and "evidence: " in out
+    assert "  - الشبكة السورية لحقوق الإنسان" in out

@@ -105,7 +105,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
     assert (
         [m.name for m in storage.migrations.applied(second)]
         == names
-        == ["m001_initial", "m002_statements_fts", "m003_org_queries"]
+        == ["m001_initial", "m002_statements_fts", "m003_org_queries", "m004_statement_evidence"]
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())
     second.close()
@@ -320,7 +320,7 @@ def test_list_statements_order_json_and_source_filter(db: storage.Db) -> None:
     newest = listed[0].to_json()
     assert set(newest) == {
         "id", "title", "url", "source", "published", "kind", "issuer", "signatories", "individuals",
-        "urls", "sources", "language", "lead", "first_seen", "announced",
+        "urls", "sources", "language", "lead", "first_seen", "announced", "confidence", "evidence",
     }  # fmt: skip
     assert newest["signatories"] == ["First", "Second"] and newest["individuals"] == ["Ahmad", "Layla"]
     assert newest["published"] == "2026-01-25" and newest["first_seen"] == NOW.isoformat()

@@ -1,0 +1,99 @@
+"""The poll decisions of bot.pipeline that are pure functions, and the hints a source gives its pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot import orgs, pipeline, storage
+from bot.models import (
+    Hints,
+    Item,
+    ItemRecord,
+    PageRecord,
+    PollWrite,
+    RegistryOrg,
+    Source,
+    Statement,
+    Validators,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("count", "last", "expected"),
+    [
+        (4, None, (False, None)),  # below the threshold: nothing said, nothing remembered
+        (5, None, (True, NOW)),  # the fifth failure in a row: the first alert
+        (6, NOW - timedelta(hours=3), (False, NOW - timedelta(hours=3))),  # told today already
+        (9, NOW - timedelta(days=1), (True, NOW)),  # a day later: the reminder
+        (7, None, (False, NOW)),  # after a restart past the threshold: a day from now, not at once
+    ],
+)
+def test_admin_alert_rule(count: int, last: datetime | None, expected: tuple[bool, datetime | None]) -> None:
+    assert pipeline.admin_alert(count, last, NOW) == expected
+
+
+def test_source_hints_carry_every_name_once_and_the_display_name() -> None:
+    src = Source(
+        id="kite", url="https://k.example/feed", name="جمعية الطائرة", name_en="Kite", aliases=("Kite", "KA"),
+        language="ar", statements_only=True,
+    )  # fmt: skip
+    hints = src.hints(url="https://k.example/1", published=date(2026, 1, 2))
+    assert hints == Hints(
+        language="ar", statements_only=True, source_name="جمعية الطائرة", url="https://k.example/1",
+        published=date(2026, 1, 2), org_names=("جمعية الطائرة", "Kite", "KA"),
+    )  # fmt: skip
+    assert src.display_name("en") == "Kite" and src.display_name("ar") == "جمعية الطائرة"
+    bare = Source(id="bare", url="https://b.example/feed")
+    assert bare.hints().source_name is None and bare.display_name("en") == "bare"
+
+
+async def test_poll_context_adds_the_registry_names_of_the_source_org() -> None:
+    store = storage.Store(":memory:")
+    try:
+        reg = [RegistryOrg(slug="kite", ar="جمعية الطائرة الورقية", en="Kite Association", acronyms=("KA",))]
+        await store.call(storage.seed_registry, reg)
+        ctx = pipeline.PollContext(fetcher=None, store=store)  # type: ignore[arg-type]  # no fetch here
+        src = Source(id="k", url="https://k.example/feed", name="الطائرة", org="kite")
+        hints = await ctx.hints(src, Item(key="1", url="https://k.example/1"))
+        assert hints.source_name == "الطائرة"
+        assert hints.org_names == ("الطائرة", "جمعية الطائرة الورقية", "Kite Association", "KA")
+        unknown = await ctx.hints(
+            Source(id="u", url="https://u.example/f", org="nobody"), Item(key="2", url="https://u.example/2")
+        )
+        assert unknown.org_names == ()
+    finally:
+        store.close()
+
+
+SIGNED_PAGE = """<html><head><title>بيان مشترك حول المياه</title></head><body><article>
+<h1>بيان مشترك حول المياه</h1><p>تطالب المنظمات الموقعة أدناه بضمان وصول المياه إلى المخيمات دون تأخير.</p>
+<p>المنظمات الموقعة:</p><ul><li>جمعية الطائرة الورقية</li><li>شبكة الينابيع</li><li>رابطة النخيل</li></ul>
+</article></body></html>"""
+
+
+def test_confidence_and_evidence_are_stored_and_rewritten_by_reextraction() -> None:
+    db = storage.open_db(":memory:")
+    src = Source(id="s", url="https://s.example/feed", name="جمعية الطائرة الورقية")
+    storage.sync_config(db, [src])
+    body = SIGNED_PAGE.encode("utf-8")
+    item = Item(key="k1", url="https://s.example/1", title="بيان مشترك حول المياه")
+    first = Statement(
+        is_statement=True, kind="joint", title=item.title, signatories=("جمعية الطائرة الورقية",),
+        confidence=0.61, evidence=("names2:+3.42", "reports:-2.01"), body="x",
+    )  # fmt: skip
+    record = ItemRecord(item=item, page=PageRecord(item.url, body, "sha", "text/html"), statement=first)
+    write = PollWrite("s", NOW, NOW, Validators(), (record,))
+    [sid] = storage.save_poll(db, write)
+    stored = storage.get_statement(db, sid)
+    assert stored is not None and stored.confidence == 0.61
+    assert stored.evidence == ("names2:+3.42", "reports:-2.01")
+    [page] = storage.reextract_targets(db, [sid])
+    index = orgs.OrgIndex(storage.org_index_entries(db))
+    report = pipeline.reextract(db, page, {"s": src}, index)
+    again = storage.get_statement(db, sid)
+    assert again is not None and len(again.signatories) == 3 and "+شبكة الينابيع" in report.line()
+    assert again.confidence > 0.5 and again.evidence and all(":" in e for e in again.evidence)

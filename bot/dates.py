@@ -5,13 +5,22 @@ date in a longer text, with its position). Understands ISO dates and datetimes; 
 "Jun 27, 2023", "26 January 2026"; Arabic "20 أيار 2024", "27 تشرين الثاني/نوفمبر 2025",
 "04 / نيسان / أبريل / 2019", "أيار (5) 2024", an optional "من"; numeric d/m/y, d-m-y, d.m.y; Arabic-Indic
 and extended digits; a day and month without a year (the latest such date not after `today`).
-Invalid dates give None; nothing here raises. Contains no I/O; imports only the stdlib.
+Invalid dates give None. The public functions never raise: each is a thin wrapper over an unwrapped
+function (`_parse_date`, `_find_dates`) that holds the logic and which tests call directly, so a bug fails
+them; the wrapper logs what it absorbed (a one-line warning on this module's logger, the input shortened)
+and returns None or []. No I/O other than that log line; imports only the stdlib.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import reprlib
 from datetime import date, datetime
+
+_log = logging.getLogger(__name__)
+_REPR = reprlib.Repr()
+_REPR.maxstring = 80  # the input in a log line: its start and end, never a whole page
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹–—\\", "01234567890123456789--/")  # dashes and "\\" too
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
@@ -108,32 +117,29 @@ def _yearless(match: re.Match[str], today: date) -> date | None:
     return None
 
 
-def find_dates(text: str, *, today: date | None = None, yearless: bool = True) -> list[tuple[int, date]]:
-    """Every date in ``text`` as (start offset in ``text``, date), in order of appearance; never raises."""
-    try:
-        norm, index = _normalise(text)
-        spans: list[tuple[int, int, date]] = []
-        for pattern in _PATTERNS:
-            for match in pattern.finditer(norm):
-                found = _from_match(match)
-                if found:
-                    spans.append((match.start(), match.end(), found))
-        if yearless:
-            ref = today or date.today()
-            for match in _YEARLESS.finditer(norm):
-                found = _yearless(match, ref)
-                if found:
-                    spans.append((match.start(), match.end(), found))
-        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-        out: list[tuple[int, date]] = []
-        end = -1
-        for start, stop, found in spans:
-            if start >= end:
-                out.append((index[start] if index else start, found))
-                end = stop
-        return out
-    except Exception:  # a date parser must never take a page down
-        return []
+def _find_dates(text: str, *, today: date | None = None, yearless: bool = True) -> list[tuple[int, date]]:
+    """find_dates without the safety net: a bug here raises."""
+    norm, index = _normalise(text)
+    spans: list[tuple[int, int, date]] = []
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(norm):
+            found = _from_match(match)
+            if found:
+                spans.append((match.start(), match.end(), found))
+    if yearless:
+        ref = today or date.today()
+        for match in _YEARLESS.finditer(norm):
+            found = _yearless(match, ref)
+            if found:
+                spans.append((match.start(), match.end(), found))
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    out: list[tuple[int, date]] = []
+    end = -1
+    for start, stop, found in spans:
+        if start >= end:
+            out.append((index[start] if index else start, found))
+            end = stop
+    return out
 
 
 def _strptime(text: str, fmt: str) -> date | None:
@@ -145,14 +151,36 @@ def _strptime(text: str, fmt: str) -> date | None:
     return None
 
 
-def parse_date(text: str, *, today: date | None = None, fmt: str | None = None) -> date | None:
-    """The first date in ``text`` (``fmt``, a strptime format, tried first); None when there is none."""
+def _parse_date(text: str, *, today: date | None = None, fmt: str | None = None) -> date | None:
+    """parse_date without the safety net: a bug here raises."""
+    if fmt:
+        hinted = _strptime(text, fmt)
+        if hinted:
+            return hinted
+    found = _find_dates(text, today=today)
+    return found[0][1] if found else None
+
+
+def _swallowed(name: str, text: object, error: Exception) -> None:
+    """Log an exception the public functions absorbed: one line, the input shortened, no traceback."""
+    _log.warning("%s(%s) failed: %s: %s", name, _REPR.repr(text), type(error).__name__, error)
+
+
+def find_dates(text: str, *, today: date | None = None, yearless: bool = True) -> list[tuple[int, date]]:
+    """Every date in ``text`` as (start offset in ``text``, date), in order of appearance; never raises
+    (on a bug, logs a warning and returns [])."""
     try:
-        if fmt:
-            hinted = _strptime(text, fmt)
-            if hinted:
-                return hinted
-        found = find_dates(text, today=today)
-        return found[0][1] if found else None
-    except Exception:
+        return _find_dates(text, today=today, yearless=yearless)
+    except Exception as error:  # a date parser must never take a page down
+        _swallowed("find_dates", text, error)
+        return []
+
+
+def parse_date(text: str, *, today: date | None = None, fmt: str | None = None) -> date | None:
+    """The first date in ``text`` (``fmt``, a strptime format, tried first); None when there is none;
+    never raises (on a bug, logs a warning and returns None)."""
+    try:
+        return _parse_date(text, today=today, fmt=fmt)
+    except Exception as error:
+        _swallowed("parse_date", text, error)
         return None

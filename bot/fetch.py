@@ -10,9 +10,9 @@ as ``FetchError``.
 Must not: parse feeds or pages, touch SQLite, decide backoff policy (it only reports the server's
 hints), or import any ``bot`` module other than ``bot.models`` and ``bot.charset``.
 
-CPU note (LIBRARIES §4.1): httpcore's pool bookkeeping grows with the connections in one pool, so the
-pool stays moderate (32) and concurrency is bounded per host. The hot path (a 304) allocates little:
-default headers and the Timeout live on the client, a request without validators sends
+CPU note (docs/libraries.md, httpx): httpcore's pool bookkeeping grows with the connections in one
+pool, so the pool stays moderate (32) and concurrency is bounded per host. The hot path (a 304)
+allocates little: default headers and the Timeout live on the client, a request without validators sends
 ``headers=None``, and a 304 or redirect reads no body and decodes no text.
 """
 

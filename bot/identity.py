@@ -1,7 +1,8 @@
 """The identity of an item: `item_key` (its stable key within its source) and `canonical_url`.
 
-Owns DESIGN.md §9 rule 8: which of GUID, link and visible content identifies an item, and the one spelling
-of a URL used for identity (scheme, host, port, tracking parameters, trailing slash, percent-encoding).
+Owns the identity rule (docs/architecture.md, Item identity): which of GUID, link and visible content
+identifies an item, and the one spelling of a URL used for identity (scheme, host, port, tracking
+parameters, trailing slash, percent-encoding).
 
 Must not: fetch, parse documents, or be used to build URLs that are fetched (canonical URLs are for
 comparison only). Pure; imports only the stdlib.
@@ -18,7 +19,7 @@ __all__ = ["canonical_url", "item_key"]
 
 
 def item_key(guid: str | None, url: str | None, title: str | None, published: date | None) -> str:
-    """The stable identity of one item within its source (DESIGN.md §9 rule 8), stored as `item_key`.
+    """The stable identity of one item within its source, stored as `item_key` (docs/architecture.md).
 
     Tried in order, the first available wins:
     1. ``guid:<id>`` — the publisher's own id (RSS <guid>, Atom <id>, JSON Feed id). It survives edits of

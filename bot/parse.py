@@ -113,7 +113,7 @@ def _merge(item: Item, later: _Draft) -> Item:
 
 
 def _xml_feed_drafts(fetched: Fetched, source: Source, today: date | None) -> list[_Draft]:
-    # Never a str or bytes: feedparser would fetch a URL or open a local file (LIBRARIES.md §4).
+    # Never a str or bytes: feedparser would fetch a URL or open a local file (docs/libraries.md, feedparser).
     headers = {"content-location": fetched.url}
     if fetched.content_type:
         headers["content-type"] = fetched.content_type

@@ -103,7 +103,7 @@ _OUTBOX = [
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    """Every table of DESIGN §4 (as revised in docs/interfaces.md)."""
+    """Every table (docs/architecture.md, Database tables)."""
     for sql in _SOURCES + _ORGS + _STATEMENTS + _OUTBOX:
         db.execute(sql)
 

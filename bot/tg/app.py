@@ -1,6 +1,6 @@
 """Composition root of the Telegram half of `bayan run`: PTB application, commands, poller, sender, alerts.
 
-Owns the manual PTB lifecycle (LIBRARIES §1.1: ``run_polling()`` would own the loop): ``async with app`` →
+Owns the manual PTB lifecycle (docs/libraries.md: ``run_polling()`` would own the loop): ``async with app`` →
 setMyCommands → ``app.start()`` → long polling → the scheduler's Poller → the outbox sender task → wait for
 ``stop`` → everything stopped in reverse order. Also wires what the commands need (``BotDeps``:
 /poll that returns once the pushes are sent, /reload), queues admin alerts for failing sources, and keeps

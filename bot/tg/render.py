@@ -2,8 +2,8 @@
 
 Pure: imports only bot.models, bot.i18n, bot.tgtext and the stdlib, does no I/O and never imports telegram.
 Every render_* result is Telegram-HTML (parse_mode=HTML) in which every untrusted string — titles, org
-names, URLs — was escaped here, and every message is ≤ 4096 UTF-16 units after entity parsing (LIBRARIES
-§1.5–1.6). Arabic messages start each line with Arabic or U+200F (RLM) and isolate Latin runs in
+names, URLs — was escaped here, and every message is ≤ 4096 UTF-16 units after entity parsing
+(docs/libraries.md). Arabic messages start each line with Arabic or U+200F (RLM) and isolate Latin runs in
 U+2068…U+2069. The text primitives (`tg_len`, `esc`, `link`, `isolate`, `shorten`, `split_text`, `pack`,
 `plain`) are `bot.tgtext`'s, re-exported here; the sender is `bot.sender`.
 """

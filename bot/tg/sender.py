@@ -1,9 +1,10 @@
-"""The outbox sender: pending deliveries → Telegram messages, with Telegram's error policy (DESIGN §5).
+"""The outbox sender: pending deliveries → Telegram messages, with Telegram's error policy
+(docs/architecture.md, Telegram error policy).
 
 ``run_sender``, the only code that pushes to subscribers, waits on ``wake`` (deliveries stored, an alert
 queued), at most ``idle`` s or until a rescheduled row is due; a pass sends due rows oldest first and marks
 them sent. A crash between storing and sending loses nothing; at most the message in flight repeats.
-Errors (LIBRARIES §1.4): RetryAfter → pause, retry at now + retry_after; Forbidden / "chat not found" →
+Errors: RetryAfter → pause, retry at now + retry_after; Forbidden / "chat not found" →
 chat deactivated; ChatMigrated → chat moved, resent to the new id; "can't parse entities" → our bug, resent
 once as plain text; network → exponential backoff, dropped after MAX_ATTEMPTS. More than BURST due
 statements for one chat → one digest. CONCURRENCY chats at once (each chat in order), paced evenly to ≤ RATE
@@ -374,5 +375,5 @@ async def _each(store: storage.Store, fn: Callable[..., None], rows: list[Delive
 
 
 def _seconds(retry_after: int | float | timedelta) -> float:
-    """RetryAfter.retry_after is an int in PTB 22, a timedelta with PTB_TIMEDELTA=1 (LIBRARIES §1.4)."""
+    """RetryAfter.retry_after is an int in PTB 22, a timedelta with PTB_TIMEDELTA=1 (docs/libraries.md)."""
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

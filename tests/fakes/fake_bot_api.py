@@ -10,7 +10,7 @@ In-process use (tests)::
 As a process (acceptance tests): ``python -m tests.fakes.fake_bot_api --port 0 --token T`` prints its port as
 the first stdout line and is driven through JSON control endpoints under ``/_fake/`` (see ``_control_post``).
 
-Behaviour honoured for PTB (LIBRARIES.md §9): a real long poll for ``getUpdates`` (offset confirmation
+Behaviour honoured for PTB (docs/libraries.md): a real long poll for ``getUpdates`` (offset confirmation
 drops older updates, ``timeout``/``limit``/``allowed_updates``; a new poll answers a still pending one with
 409 like Telegram), form-urlencoded/multipart/JSON bodies with JSON-encoded non-string params, private chat
 id = user id, ``is_bot``, ``chat_instance``, dates in seconds, pending polls woken on stop and

@@ -67,7 +67,7 @@ def build_app(fake: FakeBotAPI, limiter: AIORateLimiter | None = None, token: st
 
 @contextlib.asynccontextmanager
 async def polling(app: AnyApp, **kwargs: Any) -> AsyncIterator[AnyApp]:
-    """The lifecycle bayan's app.py runs by hand (LIBRARIES §1.1)."""
+    """The lifecycle bayan's app.py runs by hand (docs/libraries.md, python-telegram-bot)."""
     async with app:
         await app.start()
         assert app.updater is not None

@@ -8,8 +8,6 @@ share resolved to the right organisation (and the number resolved to a WRONG one
 from __future__ import annotations
 
 import re
-import statistics
-import time
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
@@ -599,34 +597,6 @@ def test_search_lists_close_organisations_for_a_partial_query() -> None:
     assert {sid("stj"), sid("truth-justice-charter")} <= set(found)
     assert len(search_candidates("Syrian", full_index(), limit=3)) <= 3
     assert search_candidates("zzzz qqqq", full_index()) == []
-
-
-# ───────────────────────────── speed ─────────────────────────────
-
-
-def test_resolving_against_2000_entries_is_fast() -> None:
-    entries = list(registry()[1])
-    n = 1000
-    while len(entries) < 2000:
-        entries += [(org_id + n, f"{name} فرع {n}") for org_id, name in registry()[1]]
-        n += 1000
-    index = OrgIndex(entries[:2000])
-    queries = [
-        "Syrian Observatory for Human Rights Organisation",
-        "جمعية مجهولة للتنمية في ادلب",
-        "منظمة سوريون من اجل الحقيقه و العداله",
-        "Some Random NGO for Peace",
-        "مركز الكواكبي لحقوق الإنسان",
-    ]
-    timings = []
-    for _ in range(20):
-        for q in queries:
-            start = time.perf_counter()
-            resolve(q + " ", index)  # exact hits are cached only by normalize: the fuzzy path runs each time
-            timings.append(time.perf_counter() - start)
-    median_ms = statistics.median(timings) * 1000
-    print(f"\nresolve against {len(entries[:2000])} entries: median {median_ms:.3f} ms")
-    assert median_ms < 3.0  # well under 1 ms on an idle machine; generous here against CI noise
 
 
 def test_index_grows_without_a_rebuild() -> None:

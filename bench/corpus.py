@@ -7,10 +7,11 @@
 
 In sample: the committed weights (bot/extract/weights.json) on the shared corpus, scored by
 ../shared/corpus/score.py itself (its last lines are printed), and on our own golden pages.
-Leave-one-host-out: for every host of the real pages (real/ and the --extra folders), the models are fitted on all other pages (our own
-pages included) and that host's pages are extracted with them; the figures over all held-out pages are
-those of the scorer, over all real pages and (with --extra) per folder. The reliability table bins the held-out statement probabilities (the `confidence`
-that the pipeline stores): of the pages given about 0.9, about 90 % should be statements.
+Leave-one-host-out: for every host of the real pages (real/ and the --extra folders), the models are
+fitted on all other pages (our own pages included) and that host's pages are extracted with them; the
+figures over all held-out pages are those of the scorer, over all real pages and (with --extra) per
+folder. The reliability table bins the held-out statement probabilities (the `confidence` that the
+pipeline stores): of the pages given about 0.9, about 90 % should be statements.
 Skips clearly when ../shared/corpus does not exist. Needs numpy (the dev extra).
 """
 

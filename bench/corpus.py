@@ -7,10 +7,11 @@
 
 In sample: the committed weights (bot/extract/weights.json) on the shared corpus, scored by
 ../shared/corpus/score.py itself (its last lines are printed), and on our own golden pages.
-Leave-one-host-out: for every host of the real pages, the models are fitted on all other pages (our own
-pages included) and that host's pages are extracted with them; the figures over all held-out pages are
-those of the scorer. The reliability table bins the held-out statement probabilities (the `confidence`
-that the pipeline stores): of the pages given about 0.9, about 90 % should be statements.
+Leave-one-host-out: for every host of the real pages (real/ and the --extra folders), the models are
+fitted on all other pages (our own pages included) and that host's pages are extracted with them; the
+figures over all held-out pages are those of the scorer, over all real pages and (with --extra) per
+folder. The reliability table bins the held-out statement probabilities (the `confidence` that the
+pipeline stores): of the pages given about 0.9, about 90 % should be statements.
 Skips clearly when ../shared/corpus does not exist. Needs numpy (the dev extra).
 """
 
@@ -99,12 +100,15 @@ def reliability(probs: list[tuple[float, bool]]) -> list[str]:
     return rows
 
 
-def _print_fresh(folder: Path, model: Model) -> None:
+def _print_fresh(folder: Path, model: Model, wrong: bool) -> None:
     fresh = analyse_cases(load_folder(folder, real=True))
     preds = {i.case.id: decide(i.analysis, model).to_json() for i in fresh}
     print(f"\n## Fresh pages, never fitted on: {folder}")
-    print(_tally(fresh, preds).line())
+    tally = _tally(fresh, preds)
+    print(tally.line())
     print("\n".join(_scorer_lines(preds, [folder])))
+    if wrong:
+        print("wrong: " + " ".join(tally.wrong))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,12 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join("  " + line for line in _scorer_lines(preds, real_folders)))
     held = [i for i in items if i.case.real]
     tally = _tally(held, preds)
-    print("  " + tally.line())
+    print("  all real pages: " + tally.line())
     if args.wrong:
         print("  wrong: " + " ".join(tally.wrong))
+    if args.extra:
+        for folder in real_folders:
+            part = [i for i in held if i.case.folder == folder.name]
+            print(f"  {folder.name}/ ({len(part)}): {_tally(part, preds).line()}")
     print("\n## Reliability of the held-out statement probability\n" + "\n".join(reliability(probs)))
     for folder in args.fresh:
-        _print_fresh(folder, model)
+        _print_fresh(folder, model, args.wrong)
     if args.ablate:
         print("\n## Ablation: leave-one-host-out without a cue group")
         for name, feats in ABLATIONS.items():

@@ -66,7 +66,26 @@ def _page(case: str) -> str:
     raise FileNotFoundError(case)
 
 
-@pytest.mark.parametrize("case", CASES)
+# Own pages of real-site patterns that the extractor still gets wrong (issue 9 is open on them). Strict:
+# the day one passes, the test fails until it leaves this table.
+KNOWN_MISSES = {
+    "U08": "the last name of an inline 'كل من A و B و C' list runs on into the sentence",
+    "U09": "a name containing 'and' inside a dashed English list is split in two",
+    "U14": "a place line under the title is taken as the issuer",
+    "V05": "the issuer's sentence tail stays on the name of a subject-first statement",
+    "V19": "an issuing office loses its head word 'مكتب'",
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_MISSES[c], strict=True))
+        if c in KNOWN_MISSES
+        else c
+        for c in CASES
+    ],
+)
 def test_golden(case: str) -> None:
     gold = json.loads((PAGES / f"{case}.expected.json").read_text(encoding="utf-8"))
     got = extract_statement(_page(case), Hints(**gold.get("hints", {}))).to_json()

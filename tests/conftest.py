@@ -5,11 +5,8 @@ Every test may only open sockets to loopback addresses; anything else fails at o
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import socket
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,40 +42,6 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
     yield
-
-
-def load_fixture(relpath: str) -> bytes:
-    return (FIXTURES / relpath).read_bytes()
-
-
-async def eventually(
-    check: Callable[[], Any] | Callable[[], Awaitable[Any]], timeout: float = 5.0, interval: float = 0.01
-) -> Any:
-    """Poll ``check`` until it returns a truthy value or the deadline passes (then fail, showing the last)."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        last = check()
-        if inspect.isawaitable(last):
-            last = await last
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
-        await asyncio.sleep(interval)
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.01) -> Any:
-    """Synchronous eventually(): poll ``check`` with a deadline."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        last = check()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")

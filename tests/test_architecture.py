@@ -281,5 +281,15 @@ def test_only_config_reads_the_environment() -> None:
         assert "os.environ" not in text and "getenv(" not in text, path
 
 
+def test_no_test_imports_conftest() -> None:
+    """Fixtures come from conftest.py through pytest; functions tests import live in tests/helpers.py."""
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert "conftest" not in (node.module or ""), path
+            if isinstance(node, ast.Import):
+                assert all("conftest" not in a.name for a in node.names), path
+
+
 if __name__ == "__main__":
     print(table())

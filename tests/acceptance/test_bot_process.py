@@ -23,7 +23,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import wait_until
+from tests.helpers import wait_until
 from tests.sites import FeedSite
 
 pytestmark = pytest.mark.acceptance

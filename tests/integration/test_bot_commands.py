@@ -33,8 +33,8 @@ from bot.models import (
     Validators,
 )
 from bot.tg import handler, render, routes
-from tests.conftest import eventually
 from tests.fakes import Call, FakeBotAPI
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.integration
 

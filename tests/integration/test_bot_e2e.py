@@ -25,8 +25,8 @@ from bot import orgs, storage
 from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement, Validators
 from bot.service import open_runtime, run_service
 from bot.tg import app, sender
-from tests.conftest import eventually
 from tests.fakes import FakeBotAPI
+from tests.helpers import eventually
 from tests.sites import FeedSite
 
 pytestmark = pytest.mark.integration

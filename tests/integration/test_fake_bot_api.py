@@ -37,8 +37,8 @@ from telegram.ext import (
     filters,
 )
 
-from tests.conftest import eventually
 from tests.fakes import FakeBotAPI, parse_html, utf16_len
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from werkzeug import Request, Response
 from bot import fetch as fetch_module
 from bot.fetch import USER_AGENT, Fetcher, make_client
 from bot.models import Fetched, FetchError, NotModified, Validators
-from tests.conftest import eventually
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.integration
 

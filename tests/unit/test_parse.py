@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.models import Fetched, Item, ParseError, Selectors, Source
 from bot.parse import canonical_url, item_key, parse_items
-from tests.conftest import load_fixture
+from tests.helpers import load_fixture
 
 TODAY = date(2025, 6, 1)
 FEED = Source(id="feed", url="https://example.org/feed/", type="feed")

@@ -12,7 +12,7 @@ import pytest
 
 from bot import fetch, pipeline, scheduler, storage
 from bot.models import Source, SourceHealth
-from tests.conftest import eventually
+from tests.helpers import eventually
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>"""

@@ -1,0 +1,47 @@
+"""Helpers tests import as functions (pytest fixtures live in conftest.py, which no test imports):
+reading fixture files, and waiting on a condition with a deadline instead of sleeping blindly."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_fixture(relpath: str) -> bytes:
+    return (FIXTURES / relpath).read_bytes()
+
+
+async def eventually(
+    check: Callable[[], Any] | Callable[[], Awaitable[Any]], timeout: float = 5.0, interval: float = 0.01
+) -> Any:
+    """Poll ``check`` until it returns a truthy value or the deadline passes (then fail, showing the last)."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = check()
+        if inspect.isawaitable(last):
+            last = await last
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+        await asyncio.sleep(interval)
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.01) -> Any:
+    """Synchronous eventually(): poll ``check`` with a deadline."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = check()
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+        time.sleep(interval)

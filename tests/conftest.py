@@ -70,3 +70,13 @@ async def fake() -> AsyncIterator[Any]:
 
     async with FakeBotAPI() as server:
         yield server
+
+
+@pytest.fixture
+def db() -> Iterator[Any]:
+    """A fresh real SQLite database in memory, migrated (test files that need seed data extend it)."""
+    from bot import storage
+
+    conn = storage.open_db(":memory:")
+    yield conn
+    conn.close()

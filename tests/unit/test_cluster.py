@@ -5,7 +5,6 @@ signatory lists (signature_changes), withdrawals, and re-extraction. Real SQLite
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -28,12 +27,11 @@ LATER = NOW + timedelta(days=2)
 
 
 @pytest.fixture
-def db() -> Iterator[storage.Db]:
-    conn = storage.open_db(":memory:")
-    storage.seed_registry(conn, config.read_registry(), now=NOW)
-    storage.add_subscription(conn, 1, None, "all", None, now=NOW)
-    yield conn
-    conn.close()
+def db(db: storage.Db) -> storage.Db:
+    """conftest's database with the shipped registry and one subscriber to everything."""
+    storage.seed_registry(db, config.read_registry(), now=NOW)
+    storage.add_subscription(db, 1, None, "all", None, now=NOW)
+    return db
 
 
 @pytest.fixture

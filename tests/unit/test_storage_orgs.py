@@ -4,7 +4,6 @@ registry fixes (merge_orgs, add_alias, list_orgs, find_orgs_by_name, org_counts)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,11 +35,10 @@ REGISTRY = [
 
 
 @pytest.fixture
-def db() -> Iterator[storage.Db]:
-    conn = storage.open_db(":memory:")
-    storage.seed_registry(conn, REGISTRY, now=NOW)
-    yield conn
-    conn.close()
+def db(db: storage.Db) -> storage.Db:
+    """conftest's database with this file's small registry."""
+    storage.seed_registry(db, REGISTRY, now=NOW)
+    return db
 
 
 def oid(db: storage.Db, slug: str) -> int:

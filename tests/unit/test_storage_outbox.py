@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot import storage
 from bot.models import RegistryOrg, SignatureRecord
-from tests.unit.test_storage import NOW, record, write
-
-
-@pytest.fixture
-def db() -> Iterator[storage.Db]:
-    conn = storage.open_db(":memory:")
-    yield conn
-    conn.close()
+from tests.factories import NOW, record, write
 
 
 def delivered(db: storage.Db) -> list[tuple[int, int | None, int]]:

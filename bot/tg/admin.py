@@ -1,4 +1,4 @@
-"""Admin commands (user id in BAYAN_ADMINS; everyone else gets a polite refusal from ``commands``):
+"""Admin commands (user id in BAYAN_ADMINS; everyone else gets a polite refusal from ``handler``):
 /status (counts, failing sources, outbox backlog), /reload (feeds.yaml again) and /poll [ID] (poll now).
 
 Registered by ``handler.register``; the refusal, rate limit and argument checks happen there. /poll runs

@@ -1,6 +1,6 @@
 """Outbound Telegram messages: the render_* helpers (statements, lists, organisations, health, alerts).
 
-Pure: imports only bot.models, bot.i18n, bot.tgtext and the stdlib, does no I/O and never imports telegram.
+Pure: imports only bot.models, bot.tg.i18n, bot.tg.text and the stdlib; no I/O, never telegram.
 Every render_* result is Telegram-HTML (parse_mode=HTML) in which every untrusted string — titles, org
 names, URLs — was escaped here, and every message is ≤ 4096 UTF-16 units after entity parsing
 (docs/libraries.md). Arabic messages start each line with Arabic or U+200F (RLM) and isolate Latin runs in

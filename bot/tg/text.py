@@ -5,7 +5,7 @@ the 4096 limit counts), `esc`, `link` (http(s) only, href escaped), `isolate` (L
 U+2068…U+2069), `shorten`, `split_text` (plain text → escaped chunks cut at natural breaks) and `pack`
 (HTML blocks → messages ≤ ``LIMIT``, never cut inside a tag).
 
-Must not: know statements, organisations or UI strings (that is `notify` and `i18n`), do I/O or import
+Must not: know statements, organisations or UI strings (that is `render` and `i18n`), do I/O or import
 telegram. Pure; imports only bot.i18n (bidi helpers) and the stdlib.
 """
 

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 
 from bot import extract, orgs, parse, storage
@@ -92,8 +92,20 @@ class PollContext:
             return hints
         if source.org not in self._org_names:
             self._org_names[source.org] = await self.store.call(org_names, source.org)
-        names = tuple(dict.fromkeys((*hints.org_names, *self._org_names[source.org])))
-        return replace(hints, org_names=names)
+        return with_names(hints, self._org_names[source.org])
+
+
+def with_names(hints: Hints, names: tuple[str, ...]) -> Hints:
+    """``hints`` with more names of the source's organisation, after its own, without repeats."""
+    return replace(hints, org_names=tuple(dict.fromkeys((*hints.org_names, *names))))
+
+
+def source_hints(
+    db: storage.Db, source: Source, *, url: str | None = None, published: date | None = None
+) -> Hints:
+    """A source's hints with its registry organisation's names (the sync form of PollContext.hints)."""
+    hints = source.hints(url=url, published=published)
+    return with_names(hints, org_names(db, source.org)) if source.org else hints
 
 
 def org_names(db: storage.Db, slug: str) -> tuple[str, ...]:
@@ -385,7 +397,7 @@ def reextract(
     if stored is None:
         return ReextractReport(page.statement_id, skipped="no stored statement")
     source = sources.get(stored.source)
-    hints = source.hints(url=page.url, published=stored.published) if source else Hints(url=page.url)
+    hints = source_hints(db, source, url=page.url) if source else Hints(url=page.url)
     hints = replace(hints, language=hints.language or stored.language, published=stored.published)
     st = extract.extract_statement(extract.document_text(page.body, page.content_type), hints)
     if not st.is_statement:

@@ -14,7 +14,7 @@ import sys
 from dataclasses import replace
 
 from bot import orgs, pipeline, storage
-from bot.cli.common import configured_sources, dump, extract_target, find_source, open_existing_db
+from bot.cli.common import configured_sources, dump, extract_target, find_source, open_db, open_existing_db
 from bot.models import Hints, Settings
 
 
@@ -33,10 +33,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _hints(args: argparse.Namespace, settings: Settings) -> Hints:
-    """--source's hints (when given), then --language and --statements-only on top."""
+    """--source's hints as a poll gives them (registry names of its ``org:`` read from the database),
+    then --language and --statements-only on top."""
     hints = Hints()
     if args.source:
-        hints = find_source(configured_sources(settings), args.source).hints()
+        source = find_source(configured_sources(settings), args.source)
+        hints = pipeline.source_hints(open_db(settings), source) if source.org else source.hints()
     if args.language:
         hints = replace(hints, language=args.language)
     if args.statements_only:

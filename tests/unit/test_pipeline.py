@@ -97,3 +97,14 @@ def test_confidence_and_evidence_are_stored_and_rewritten_by_reextraction() -> N
     again = storage.get_statement(db, sid)
     assert again is not None and len(again.signatories) == 3 and "+شبكة الينابيع" in report.line()
     assert again.confidence > 0.5 and again.evidence and all(":" in e for e in again.evidence)
+
+
+def test_source_hints_of_the_cli_and_reextraction_are_those_of_a_poll() -> None:
+    db = storage.open_db(":memory:")
+    storage.seed_registry(db, [RegistryOrg(slug="kite", ar="جمعية الطائرة الورقية", acronyms=("KA",))])
+    src = Source(id="k", url="https://k.example/feed", name="الطائرة", org="kite")
+    hints = pipeline.source_hints(db, src, url="https://k.example/1")
+    assert (
+        hints.org_names == ("الطائرة", "جمعية الطائرة الورقية", "KA") and hints.url == "https://k.example/1"
+    )
+    assert pipeline.source_hints(db, Source(id="n", url="https://n.example/f")).org_names == ()

@@ -87,21 +87,40 @@ def _create_org(db: Database, name: str, *, provisional: bool, origin: str, now:
     return org_id
 
 
-def add_config_aliases(db: Database, pairs: Iterable[tuple[str, str]], *, now: datetime | None = None) -> int:
-    """Add feeds.yaml aliases: (organisation slug or name, alias) pairs, origin "config".
+def add_config_aliases(db: Database, pairs: Iterable[tuple[int | str, str]]) -> int:
+    """Add feeds.yaml aliases: (organisation id, slug or name; alias) pairs, origin "config".
 
-    An organisation found by neither slug nor exact name is created (not provisional: the config vouches
-    for it). Returns the number of names added.
+    Only organisations already stored (the registry's, found by slug or exact name) get aliases: the
+    config never creates one. Returns the number of names added.
     """
-    created_at = ts_or_now(now)
     added = 0
     with db.atomic():
         for owner, alias in pairs:
-            org_id = find_org_id(db, owner)
-            if org_id is None:
-                org_id = _create_org(db, owner, provisional=False, origin="config", now=created_at)
-            added += _add_name(db, org_id, alias, "alias", "config")
+            org_id = owner if isinstance(owner, int) else find_org_id(db, owner)
+            if org_id is not None:
+                added += _add_name(db, org_id, alias, "alias", "config")
     return added
+
+
+def merge_config_orgs(db: Database, names: Iterable[str], into: int) -> int:
+    """Merge into ``into`` the organisations an older feeds.yaml sync created from a source's display
+    name: no slug, not provisional, every name of config origin. Returns the number merged."""
+    keys = sorted({normalize(n).strip() for n in names} - {""})
+    if not keys:
+        return 0
+    marks = ", ".join("?" * len(keys))
+    found = scalars(
+        db,
+        f"""SELECT DISTINCT o.id FROM orgs o JOIN org_names n ON n.org_id = o.id
+            WHERE n.name_norm IN ({marks}) AND o.slug IS NULL AND o.provisional = 0
+              AND o.merged_into IS NULL AND o.id != ?
+              AND NOT EXISTS (SELECT 1 FROM org_names x WHERE x.org_id = o.id AND x.origin != 'config')""",
+        [*keys, into],
+    )
+    with db.atomic():
+        for gone in found:
+            _move_org(db, into, int(gone))
+    return len(found)
 
 
 def provisional_org(db: Database, raw_name: str, now: datetime) -> int:

@@ -7,6 +7,7 @@ records the error: validators, ``content_sha`` and ``last_ok_at`` are never over
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,9 @@ from sqlite_utils import Database
 
 from bot.models import Source, SourceHealth, Validators
 from bot.storage._conv import one, parse_ts, rows, ts
-from bot.storage.orgs import add_config_aliases
+from bot.storage.orgs import add_config_aliases, find_org_id, merge_config_orgs
+
+log = logging.getLogger(__name__)
 
 
 def sync_sources(db: Database, sources: list[Source]) -> None:
@@ -33,11 +36,33 @@ def sync_sources(db: Database, sources: list[Source]) -> None:
 
 
 def sync_config(db: Database, sources: list[Source]) -> None:
-    """The configured sources, and the aliases they give their organisation (``aliases:`` in feeds.yaml)."""
+    """The configured sources, and the aliases they give their organisation (``aliases:`` in feeds.yaml).
+
+    Aliases attach to the source's ``org`` (a registry slug); a source without ``org`` gives them to the
+    organisation known by exactly its name. No organisation is ever created here: an unknown ``org`` is
+    logged and its aliases left out. Organisations an older sync created from a display name are merged
+    into the source's ``org``.
+    """
     sync_sources(db, sources)
-    pairs = [(s.display_name(None), alias) for s in sources for alias in s.aliases]
+    pairs: list[tuple[int | str, str]] = []
+    for s in sources:
+        owner = find_org_id(db, s.org) if s.org else _named_org(db, s)
+        if owner is None:
+            if s.org:
+                log.warning("feeds.yaml source %r: org %r is not in the organisation registry", s.id, s.org)
+            continue
+        merge_config_orgs(db, [n for n in (s.name, s.name_en) if n], owner)
+        pairs += [(owner, alias) for alias in s.aliases]
     if pairs:
         add_config_aliases(db, pairs)
+
+
+def _named_org(db: Database, source: Source) -> int | None:
+    for name in (source.name, source.name_en):
+        found = find_org_id(db, name) if name else None
+        if found is not None:
+            return found
+    return None
 
 
 def _health(source_id: str, row: dict[str, Any] | None) -> SourceHealth:

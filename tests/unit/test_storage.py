@@ -24,6 +24,7 @@ from bot.models import (
     SignatureRecord,
     Source,
 )
+from bot.names import normalize
 from tests.factories import NOW, record, write
 
 LATER = NOW + timedelta(hours=1)
@@ -315,15 +316,38 @@ def test_seed_registry_is_idempotent_and_get_org(db: storage.Db) -> None:
     assert storage.get_org(db, 12345) is None
 
 
-def test_add_config_aliases_by_slug_or_name_and_merged_orgs_leave_the_index(db: storage.Db) -> None:
+def test_add_config_aliases_by_slug_or_name_never_create_an_org(db: storage.Db) -> None:
     storage.seed_registry(db, [RegistryOrg(slug="sa", en="Syrian Archive")])
     added = storage.add_config_aliases(
         db, [("sa", "Archive"), ("syrian archive", "SyrArch"), ("New Org", "NO")]
     )
-    assert added == 3
+    assert added == 2
     sa = storage.find_org_id(db, "sa")
-    new = storage.find_org_id(db, "new org")
-    assert sa is not None and new is not None and new != sa
+    assert sa is not None and storage.find_org_id(db, "new org") is None
+    assert storage.find_org_id(db, "SyrArch") == sa
+    assert len(storage.list_orgs(db)) == 1
     assert storage.add_config_aliases(db, [("sa", "Archive")]) == 0
-    db.execute("UPDATE orgs SET merged_into = ? WHERE id = ?", [sa, new])
-    assert all(i != new for i, _ in storage.org_index_entries(db))
+
+
+def test_sync_config_gives_aliases_to_the_sources_org_and_merges_orgs_named_after_the_source(
+    db: storage.Db,
+) -> None:
+    storage.seed_registry(db, [RegistryOrg(slug="sa", ar="الأرشيف السوري", en="Syrian Archive")])
+    # what an older sync left: an organisation named after the source's display name, config names only
+    db.execute(
+        "INSERT INTO orgs (name, provisional, created_at) VALUES ('الأرشيف – بيانات', 0, '2026-01-01')"
+    )
+    old = int(db.execute("SELECT last_insert_rowid()").fetchone()[0])
+    db.execute(
+        "INSERT INTO org_names VALUES (?, ?, 'الأرشيف – بيانات', 'name', 'config')",
+        [normalize("الأرشيف – بيانات"), old],
+    )
+    source = Source(id="sa-ar", url="https://example.org/feed", name="الأرشيف – بيانات", org="sa",
+                    aliases=("SA", "أرشيف سوريا"))  # fmt: skip
+    storage.sync_config(
+        db, [source, Source(id="x", url="https://example.org/x", org="nobody", aliases=("X",))]
+    )
+    sa = storage.find_org_id(db, "sa")
+    assert [o.slug for o in storage.list_orgs(db)] == ["sa"]
+    assert storage.canonical_id(db, old) == sa
+    assert storage.find_org_id(db, "أرشيف سوريا") == sa and storage.find_org_id(db, "X") is None

@@ -1,0 +1,64 @@
+"""The shipped feeds.yaml and registry on a fresh database: synced as `bayan poll` / `bayan run` do
+(`service.open_runtime`, no network), then asked through the real CLI (`bot.cli.main.main`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import config, service
+from bot.cli.main import main
+
+pytestmark = pytest.mark.integration
+
+SHIPPED = Path(__file__).resolve().parents[2] / "feeds.yaml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def synced(tmp_path: Path) -> list[str]:
+    """A fresh database with the shipped feeds.yaml synced into it; the CLI arguments that reach it."""
+    db = tmp_path / "bayan.db"
+
+    async def prepare() -> None:
+        async with service.open_runtime(str(db), config.read_sources(str(SHIPPED))):
+            pass
+
+    asyncio.run(prepare())
+    return ["--db", str(db), "--config", str(SHIPPED)]
+
+
+def test_a_fresh_database_holds_exactly_the_registry(
+    synced: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "orgs", "list", "--json", *synced)
+    assert code == 0
+    assert sorted(o["slug"] or "" for o in json.loads(out)) == sorted(o.slug for o in config.read_registry())
+
+
+def test_every_sources_org_is_found_by_acronym_english_and_arabic_name(
+    synced: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = {o.slug: o for o in config.read_registry()}
+    wanted = sorted({s.org for s in config.read_sources(str(SHIPPED)) if s.org})
+    assert set(wanted) <= set(registry), "every source's org is an id of bot/data/orgs.yaml"
+    asked, wrong = 0, []
+    for slug in wanted:
+        org = registry[slug]
+        for name in (*org.acronyms, org.en, org.ar):
+            if not name:
+                continue
+            asked += 1
+            code, out, err = run(capsys, "signed", name, "--json", *synced)
+            found = json.loads(out).get("organisation", {}).get("slug") if out else None
+            if code != 0 or found != slug:
+                wrong.append((slug, name, code, found, err.strip()))
+    assert asked >= 60 and wrong == []

@@ -9,7 +9,10 @@ re-exported here.
 the stripped keys is accepted only when it scores at least `min_score`, leads every other organisation by
 `margin` (or wins the tie-break on the unstripped names), carries no conflicting type word (مؤسسة X is not
 مركز X), is distinctive once stripped (never a bare قدر or السلام), and every distinctive word on either
-side has a counterpart on the other (so "Syrian Forum" never becomes "Syrian Forum USA").
+side has a counterpart on the other (so "Syrian Forum" never becomes "Syrian Forum USA"). Words holding a
+digit match only as written (… 100 is never … 10), and a word that tells an organisation from a
+near-namesake (same type, every other word shared) must be in the query, or misspelt clearly closer to it
+than to the near-namesake's word.
 Contains no I/O; imports only bot.models, bot.names, rapidfuzz and the stdlib.
 """
 
@@ -126,6 +129,8 @@ def _distinctive(stripped: str) -> bool:
 
 _RARE = 3  # a word matched by at most this many organisations identifies; more common ones do not
 _CLOSE_LIMIT = 30  # keys taken on whole-string similarity alone, besides those whose words match
+_SHARED = 2  # words two names must share besides the one they differ in to count as near-namesakes
+_APART = 15  # ratio lead a misspelt word needs over a near-namesake's word in its place
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +152,10 @@ def _stems(stripped: str) -> tuple[str, ...]:
     return tuple(_stem(t) for t in stripped.split())
 
 
+def _without(stems: tuple[str, ...], i: int) -> tuple[str, ...]:
+    return tuple(sorted(stems[:i] + stems[i + 1 :]))
+
+
 class OrgIndex:
     """Names of organisations, ready for `resolve`: built once from (org_id, name/alias/acronym) pairs.
 
@@ -164,6 +173,7 @@ class OrgIndex:
         self._choices: list[str] = []
         self._vocab: dict[str, list[int]] = {}
         self._vocab_list: list[str] = []
+        self._siblings: dict[tuple[frozenset[str], tuple[str, ...]], set[tuple[int, str]]] = {}
         self.add(entries)
 
     def add(self, entries: Iterable[tuple[int, str]]) -> None:
@@ -206,6 +216,8 @@ class OrgIndex:
                 self._vocab.setdefault(stem, []).append(len(self._keys))
             self._keys.append(key)
             self._choices.append(stripped)
+            for i, stem in enumerate(key.stems):  # (types, the other words) → (org, this word)
+                self._siblings.setdefault((key.types, _without(key.stems, i)), set()).add((org_id, stem))
         if full not in fulls:
             fulls.append(full)
 
@@ -257,6 +269,21 @@ class OrgIndex:
         )
         return [(self._keys[i], float(score)) for _, score, i in found]
 
+    def near_namesakes(self, key: _Key) -> dict[str, set[str]]:
+        """For each word of ``key`` that tells its organisation from a near-namesake, the words in its place
+        in the near-namesakes' names. A near-namesake: another organisation of the same type words whose
+        name has every other word of the key (at least two) and another word in this one's place."""
+        found: dict[str, set[str]] = {}
+        for i, stem in enumerate(key.stems):
+            rest = _without(key.stems, i)
+            if len(rest) < _SHARED:
+                continue
+            entries = self._siblings.get((key.types, rest), set())
+            others = {w for o, w in entries if o != key.org_id and w != stem}
+            if others:
+                found[stem] = others
+        return found
+
     def fulls_of(self, key: _Key) -> list[str]:
         """The unstripped normalised names behind a fuzzy key."""
         return self._fulls[key]
@@ -274,15 +301,42 @@ class _Query:
     rarest: int  # organisations matched by the query's rarest word
 
 
+def _alike(word: str, other: str) -> bool:
+    """Two words that may be spellings of one: equal, or close (ratio ≥ 80) when neither holds a digit
+    (a number is a name's identity: 10 is never 100)."""
+    if word == other:
+        return True
+    if any(c.isdigit() for c in word + other):
+        return False
+    return fuzz.ratio(word, other) >= 80
+
+
 def _covered(words: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    return all(any(w == o or fuzz.ratio(w, o) >= 80 for o in other) for w in words)
+    return all(any(_alike(w, o) for o in other) for w in words)
 
 
-def _compatible(query: _Query, key: _Key) -> bool:
-    """No conflicting type words, and every distinctive word on each side has a counterpart on the other."""
+def _tells_apart(query: _Query, key: _Key, index: OrgIndex) -> bool:
+    """Each word that tells the key's organisation from a near-namesake is in the query as written, or as a
+    misspelling clearly closer to it than to the word in the near-namesake's name (al-Sham vs al-Shamal:
+    "الشامل" is as close to both, so it is neither)."""
+    for word, others in index.near_namesakes(key).items():
+        if word in query.stems:
+            continue
+        close = [fuzz.ratio(q, word) for q in query.stems if _alike(q, word)]
+        rival = max(fuzz.ratio(q, o) for q in query.stems for o in others)
+        if not close or max(close) - rival < _APART:
+            return False
+    return True
+
+
+def _compatible(query: _Query, key: _Key, index: OrgIndex) -> bool:
+    """No conflicting type words; every distinctive word on each side has a counterpart on the other; the
+    words that tell the key from its near-namesakes are in the query (`_tells_apart`)."""
     if query.types and key.types and query.types.isdisjoint(key.types):
         return False
-    return _covered(query.stems, key.stems) and _covered(key.stems, query.stems)
+    if not (_covered(query.stems, key.stems) and _covered(key.stems, query.stems)):
+        return False
+    return _tells_apart(query, key, index)
 
 
 def _from_ids(ids: set[int], score: float = 100.0) -> OrgMatch:
@@ -317,7 +371,7 @@ def _pick(
     """The winning fuzzy key's org and score, or None (see the module doc for the rules)."""
     if not _distinctive(query.stripped):
         return None
-    fits = [(k, s) for k, s in hits if _compatible(query, k)]
+    fits = [(k, s) for k, s in hits if _compatible(query, k, index)]
     verified = [(k, s) for k, s in fits if s >= min_score and k.acceptable]
     if query.rarest > _RARE:  # only common words: a type word present on one side only is not enough
         verified = [(k, s) for k, s in verified if bool(k.types) == bool(query.types)]

@@ -606,3 +606,47 @@ def test_index_grows_without_a_rebuild() -> None:
     assert index.max_id == 3 and len(index) == 3
     assert resolve("منظمة جديدة تماماً للتوثيق", index).org_id == 3
     assert resolve("STJ", index).org_id == 2
+
+
+# ───────────────────────────── names that must stay apart (issue 10 item 11) ─────────────────────────────
+
+NEAR_NAMESAKES = [
+    (1, "منظمة اختبار 10"),
+    (2, "Free Lawyers Association of Aleppo"),
+    (3, "Free Lawyers Association of Idlib"),
+    (4, "رابطة أطباء الشمال الأحرار"),
+    (5, "رابطة أطباء الشام الأحرار"),
+    (6, "Nour Youth Forum"),
+    (7, "Noura Youth Forum"),
+    (8, "Kite Fund 2030"),
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "منظمة اختبار 100",  # a number is the name's identity
+        "منظمة اختبار 1",
+        "Kite Fund 2020",
+        "رابطة أطباء الشامل الأحرار",  # as close to الشام as to الشمال: the word that tells them apart
+        "Nor Youth Forum",  # Nour or Noura
+    ],
+)
+def test_names_differing_in_a_number_or_in_the_word_that_tells_two_entries_apart_never_match(
+    name: str,
+) -> None:
+    assert resolve(name, OrgIndex(NEAR_NAMESAKES)).org_id is None
+
+
+@pytest.mark.parametrize(
+    ("name", "org_id"),
+    [
+        ("منظمة اختبار ١٠", 1),  # the same number in Arabic-Indic digits
+        ("منظمه اختبار 10", 1),
+        ("Free Lawyers Association of Idleb", 3),  # a misspelling far from the other entry's word
+        ("رابطة اطباء الشمال الاحرار", 4),
+        ("Kite Fund 2030", 8),
+    ],
+)
+def test_near_namesakes_still_match_their_own_spellings(name: str, org_id: int) -> None:
+    assert resolve(name, OrgIndex(NEAR_NAMESAKES)).org_id == org_id

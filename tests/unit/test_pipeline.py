@@ -108,3 +108,24 @@ def test_source_hints_of_the_cli_and_reextraction_are_those_of_a_poll() -> None:
         hints.org_names == ("الطائرة", "جمعية الطائرة الورقية", "KA") and hints.url == "https://k.example/1"
     )
     assert pipeline.source_hints(db, Source(id="n", url="https://n.example/f")).org_names == ()
+
+
+def test_a_signatory_one_number_off_a_known_name_keeps_its_own_signature() -> None:
+    """Issue 10 item 11: "منظمة اختبار 100" was resolved to "منظمة اختبار 10" and vanished from the list."""
+    db = storage.open_db(":memory:")
+    reg = [
+        RegistryOrg(slug="t10", ar="منظمة اختبار 10"),
+        RegistryOrg(slug="north", ar="رابطة أطباء الشمال الأحرار"),
+    ]
+    storage.seed_registry(db, [*reg, RegistryOrg(slug="sham", ar="رابطة أطباء الشام الأحرار")])
+    index = orgs.OrgIndex(storage.org_index_entries(db))
+    names = ("منظمة اختبار 10", "منظمة اختبار 100", "رابطة أطباء الشامل الأحرار")
+    found = pipeline.resolve_signatures(Statement(is_statement=True, signatories=names), index)
+    assert [s.org_id for s in found] == [storage.find_org_id(db, "t10"), None, None]  # None: provisional
+    item = Item(key="k", url="https://s.example/1", title="t")
+    st = Statement(is_statement=True, title="t", signatories=names)
+    [sid] = storage.save_poll(
+        db, PollWrite("s", NOW, NOW, Validators(), (ItemRecord(item, statement=st, signatures=found),))
+    )
+    stored = storage.get_statement(db, sid)
+    assert stored is not None and stored.signatories == names

@@ -1,9 +1,12 @@
 """Organisations: generic words, the name index, and resolving a name to an org id.
 
 Owns `strip_generic` (type words such as منظمة or Foundation and function words dropped: fuzzy keys only,
-never displayed), `OrgIndex`, `resolve` and `search_candidates`. The folding of names (`normalize`,
-`normalize_text`) and acronym splitting (`split_name_and_acronym`, `acronym`) live in `bot.names` and are
-re-exported here.
+never displayed), `OrgIndex`, `resolve`, and for user queries `suggest` / `search_candidates`. The folding
+of names (`normalize`, `normalize_text`) and acronym splitting (`split_name_and_acronym`, `acronym`) live in
+`bot.names` and are re-exported here.
+
+`suggest` ranks by the whole query, nothing dropped: acronym hits first, then token overlap (words weighted
+by rarity) and WRatio over every name form; it names a winner only when one is clearly ahead.
 
 `resolve` never force-fits. Exact normalised names and acronyms win; otherwise a rapidfuzz WRatio hit on
 the stripped keys is accepted only when it scores at least `min_score`, leads every other organisation by
@@ -18,6 +21,7 @@ Contains no I/O; imports only bot.models, bot.names, rapidfuzz and the stdlib.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +40,7 @@ __all__ = [
     "search_candidates",
     "split_name_and_acronym",
     "strip_generic",
+    "suggest",
 ]
 
 # ───────────────────────────── generic words ─────────────────────────────
@@ -174,6 +179,10 @@ class OrgIndex:
         self._vocab: dict[str, list[int]] = {}
         self._vocab_list: list[str] = []
         self._siblings: dict[tuple[frozenset[str], tuple[str, ...]], set[tuple[int, str]]] = {}
+        self._forms: list[tuple[int, str]] = []  # (org, normalised name) of every name form: user queries
+        self._form_choices: list[str] = []
+        self._words: dict[str, set[int]] = {}  # every word of every name form (type words too) → orgs
+        self._word_list: list[str] = []
         self.add(entries)
 
     def add(self, entries: Iterable[tuple[int, str]]) -> None:
@@ -181,6 +190,7 @@ class OrgIndex:
         for org_id, name in entries:
             self._add(org_id, name)
         self._vocab_list = list(self._vocab)
+        self._word_list = list(self._words)
 
     @property
     def max_id(self) -> int:
@@ -196,6 +206,10 @@ class OrgIndex:
         if not full or name in names:
             return
         names.append(name)
+        self._forms.append((org_id, full))
+        self._form_choices.append(full)
+        for word in query_words(full):
+            self._words.setdefault(word, set()).add(org_id)
         self._exact.setdefault(full, set()).add(org_id)
         if len(full) >= 6:
             self._compact.setdefault(full.replace(" ", ""), set()).add(org_id)
@@ -233,6 +247,15 @@ class OrgIndex:
         full = normalize(text)
         return set(self._acronyms.get(full) or ()) or self.exact_ids(full)
 
+    def weight(self, word: str) -> float:
+        """How much a query word says: log(1 + organisations / (1 + those whose names have it)), so "منظمة"
+        or "Syrian" weigh little next to a rare word (or one no name has)."""
+        return math.log(1 + len(self._names) / (1 + len(self._words.get(word, ()))))
+
+    def acronyms_only(self, text: str) -> set[int]:
+        """Organisations using this acronym (case-insensitive); names do not count."""
+        return set(self._acronyms.get(normalize(text)) or ())
+
     def _near(self, stems: tuple[str, ...]) -> tuple[set[int], int]:
         """Keys holding, for every query word, a word that matches it (ratio ≥ 80); and the smallest number
         of organisations any one query word matches as closely as it matches anything (a word shared by many
@@ -262,12 +285,24 @@ class OrgIndex:
         hits = [(self._keys[i], fuzz.WRatio(stripped, self._choices[i], processor=None)) for i in ids]
         return sorted(hits, key=lambda h: (-h[1], h[0].org_id)), rarest
 
-    def fuzzy_hits(self, stripped: str, limit: int = 20) -> list[tuple[_Key, float]]:
-        """The best keys for a stripped query by WRatio over every key (slower; for user queries)."""
-        found = process.extract(
-            stripped, self._choices, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=50
+    def forms_near(self, full: str, words: tuple[str, ...]) -> dict[int, list[str]]:
+        """The name forms (normalised) of the organisations a user query may mean: those sharing a word
+        with it (ratio ≥ 80) and the closest whole names, by organisation."""
+        orgs: set[int] = set()
+        for word in words:
+            similar = process.extract(
+                word, self._word_list, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80
+            )
+            orgs.update(o for _, _, j in similar for o in self._words[self._word_list[j]])
+        close = process.extract(
+            full, self._form_choices, scorer=fuzz.WRatio, processor=None, limit=_CLOSE_LIMIT, score_cutoff=60
         )
-        return [(self._keys[i], float(score)) for _, score, i in found]
+        orgs.update(self._forms[j][0] for _, _, j in close)
+        found: dict[int, list[str]] = {}
+        for org_id, form in self._forms:
+            if org_id in orgs:
+                found.setdefault(org_id, []).append(form)
+        return found
 
     def near_namesakes(self, key: _Key) -> dict[str, set[str]]:
         """For each word of ``key`` that tells its organisation from a near-namesake, the words in its place
@@ -445,12 +480,79 @@ def resolve(name: str, index: OrgIndex, *, min_score: float = 88, margin: float 
     return _resolve(name, index, min_score, margin, split=True)
 
 
+# ───────────────────────────── user queries ─────────────────────────────
+
+SUGGEST_FLOOR = 50.0  # a candidate scoring less is not offered ("not found" when none is left)
+WINNER_SCORE = 80.0  # a best candidate this good …
+WINNER_LEAD = 15.0  # … and this far ahead of the next is what the user meant (90 vs 60)
+
+
+def query_words(full: str) -> tuple[str, ...]:
+    """The words of a normalised query or name for token overlap: proclitics dropped (الشبكة → شبكه), type
+    words kept, function words dropped (all of them only when nothing else is left)."""
+    words = tuple(_stem(t) for t in full.split() if t not in _FUNCTION_WORDS)
+    return words or tuple(_stem(t) for t in full.split())
+
+
+def _overlap(words: tuple[tuple[str, float], ...], form_words: tuple[str, ...]) -> float:
+    """Weighted share of the query's words found in a name form (a misspelt word counts its similarity)."""
+    if not words or not form_words:
+        return 0.0
+    total = 0.0
+    for w, weight in words:
+        found = max((1.0 if w == f else fuzz.ratio(w, f) / 100 if _alike(w, f) else 0.0) for f in form_words)
+        total += weight * found
+    return total / sum(weight for _, weight in words)
+
+
+def _form_score(full: str, words: tuple[tuple[str, float], ...], form: str) -> tuple[float, float]:
+    """(score 0–100, tie-break) of one name form: token overlap 60 %, WRatio of the whole strings 40 %;
+    ties go to the form closest to the query as a whole (the shorter name, not the lower id)."""
+    overlap = _overlap(words, query_words(form))
+    whole = fuzz.WRatio(full, form, processor=None)
+    score = 60 * overlap + 40 * whole / 100 * (1.0 if overlap else 0.5)
+    return score, fuzz.ratio(full, form, processor=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What a user's organisation name may mean: the candidates best first, and the winner when clear."""
+
+    candidates: tuple[tuple[int, float], ...]
+    winner: int | None = None
+
+
+def suggest(query: str, index: OrgIndex, limit: int = 5) -> Suggestion:
+    """Rank organisations for a user query by the whole query (nothing dropped): acronym hits first, then
+    token overlap and fuzzy score over every name form (Arabic, English, acronyms, aliases). Candidates
+    under SUGGEST_FLOOR are left out; a best one over WINNER_SCORE, WINNER_LEAD ahead of the next, wins."""
+    full = normalize(query)
+    if not full:
+        return Suggestion(())
+    words = query_words(full)
+    weighted = tuple((w, index.weight(w)) for w in words)
+    acronym_hits = {i for w in {full, *full.split()} for i in index.acronyms_only(w)}
+    ranked: list[tuple[bool, float, float, int]] = []
+    for org_id, forms in index.forms_near(full, words).items():
+        score, tie = max(_form_score(full, weighted, form) for form in forms)
+        hit = org_id in acronym_hits
+        if hit or score >= SUGGEST_FLOOR:
+            ranked.append((not hit, -(100.0 if hit else score), -tie, org_id))
+    for org_id in acronym_hits - {r[3] for r in ranked}:
+        ranked.append((False, -100.0, 0.0, org_id))
+    ranked.sort()
+    cands = tuple((org_id, round(-score, 1)) for _, score, _, org_id in ranked[:limit])
+    if not cands:
+        return Suggestion(())
+    runner_up = cands[1][1] if len(cands) > 1 else 0.0
+    clear = cands[0][1] >= WINNER_SCORE and cands[0][1] - runner_up >= WINNER_LEAD
+    return Suggestion(cands, cands[0][0] if clear else None)
+
+
 def search_candidates(query: str, index: OrgIndex, limit: int = 5) -> list[tuple[int, float]]:
     """Organisations a user query may mean, best first (the resolved one, if any, leads). Scores 0–100."""
     match = resolve(query, index)
-    scores: dict[int, float] = dict(match.candidates)
-    for key, score in index.fuzzy_hits(strip_generic(query), limit=4 * limit):
-        if score >= 60:
-            scores[key.org_id] = max(scores.get(key.org_id, 0.0), round(score, 1))
-    ranked = sorted(scores.items(), key=lambda kv: (kv[0] != match.org_id, -kv[1], kv[0]))
-    return ranked[:limit]
+    found = list(suggest(query, index, limit).candidates)
+    if match.org_id is not None:
+        found = [(match.org_id, match.score)] + [c for c in found if c[0] != match.org_id]
+    return found[:limit]

@@ -1,7 +1,7 @@
 """`bayan` subcommands of the organisation features: signed, org, orgs (merge / alias / list) and search.
 
-Names are resolved like the bot does: an id, a slug, or any spelling through orgs.resolve /
-search_candidates over the stored names. An ambiguous or unknown name prints what was found and exits 1;
+Names are resolved like the bot does: an id, a slug, or any spelling through orgs.resolve, else the clear
+winner of orgs.suggest, over the stored names. An ambiguous or unknown name prints what was found and exits 1;
 other errors are BayanErrors (one line, exit 2, from `bot.cli.main`).
 """
 
@@ -16,7 +16,7 @@ from bot import console, orgs, storage
 from bot.cli.common import check_limit, dump, open_db, open_existing_db
 from bot.models import BayanError, Org, Settings
 
-STRONG = 80.0  # a candidate this close makes an unresolved name ambiguous rather than unknown
+STRONG = 80.0  # two candidates this close make an unresolved name ambiguous rather than unknown
 
 
 class NameNotResolved(BayanError):
@@ -80,19 +80,22 @@ def find_org(db: storage.Db, name: str, index: orgs.OrgIndex | None = None) -> O
     if found is None:
         index = index or orgs.OrgIndex(storage.org_index_entries(db))
         match = orgs.resolve(text, index)
-        found = match.org_id
+        suggestion = orgs.suggest(text, index) if match.org_id is None else None
+        found = match.org_id if suggestion is None else suggestion.winner
         if found is None:
-            _unresolved(db, text, index, ambiguous=match.ambiguous)
+            _unresolved(db, text, suggestion, ambiguous=match.ambiguous)
     org = storage.get_org(db, storage.canonical_id(db, found) or found)
     assert org is not None
     return org
 
 
-def _unresolved(db: storage.Db, text: str, index: orgs.OrgIndex, *, ambiguous: bool) -> NoReturn:
-    scored = orgs.search_candidates(text, index) if orgs.normalize(text) else []
+def _unresolved(
+    db: storage.Db, text: str, suggestion: orgs.Suggestion | None, *, ambiguous: bool
+) -> NoReturn:
+    scored = list(suggestion.candidates) if suggestion is not None else []
     by_id = {o.id: o for o in storage.orgs_by_ids(db, [i for i, _ in scored])}
     candidates = [(by_id[i], s) for i, s in scored if i in by_id]
-    ambiguous = ambiguous or any(s >= STRONG for _, s in candidates)
+    ambiguous = (ambiguous and bool(candidates)) or sum(s >= STRONG for _, s in candidates) >= 2
     raise NameNotResolved(text, candidates, ambiguous=ambiguous)
 
 

@@ -262,12 +262,16 @@ def org_label(org: Org, lang: str) -> str:
 
 
 async def find_org(req: Req, name: str, action: str) -> int | None:
-    """The org ``name`` means; otherwise show "did you mean" buttons (``action:{id}``) or "unknown"."""
+    """The org ``name`` means (resolved, or the clear winner of ``orgs.suggest``); otherwise "did you mean"
+    buttons (``action:{id}``), or "not found" with a /search hint when no candidate is close enough."""
     index = await req.deps.org_index()
     match = orgs.resolve(name, index)
     if match.org_id is not None:
         return match.org_id
-    found = [await req.deps.store.call(storage.get_org, i) for i, _ in orgs.search_candidates(name, index)]
+    suggestion = orgs.suggest(name, index)
+    if suggestion.winner is not None:
+        return suggestion.winner
+    found = [await req.deps.store.call(storage.get_org, i) for i, _ in suggestion.candidates]
     labels = [(org.id, org_label(org, req.lang)) for org in found if org is not None]
     if not labels:
         await req.show(i18n.t("unknown_org", req.lang, name=name))

@@ -172,8 +172,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "That is too long; the limit is {max} characters.",
     ),
     "unknown_org": (
-        "لم أجد منظمة باسم «{name}». جرّب اسماً آخر أو اختصارها.",
-        "I couldn't find an organisation called “{name}”. Try another name or its acronym.",
+        "لم أجد منظمة باسم «{name}». جرّب اسماً آخر أو اختصارها، أو ابحث في نصوص البيانات: "
+        "\u2068/search {name}\u2069",
+        "I couldn't find an organisation called “{name}”. Try another name or its acronym, "
+        "or search the statements' text: /search {name}",
     ),
     "ambiguous_org": (
         "وجدت أكثر من منظمة تطابق «{name}». هل تقصد: {options}؟",

@@ -578,3 +578,25 @@ async def test_my_chat_member_tracks_the_chat(env: Env) -> None:
 async def _inactive(env: Env, chat_id: int) -> bool:
     chat = await env.store.call(storage.get_chat, chat_id)
     return chat is not None and not chat.active
+
+
+# ───────────────────────────── "did you mean" (issue 11 item 6) ─────────────────────────────
+
+
+async def test_a_clear_winner_is_chosen_and_nonsense_is_not_found(env: Env) -> None:
+    stj = await env.ask("/signed Syrians Truth")
+    assert text_of(stj).startswith("Statements signed by “Syrians for Truth and Justice (STJ)” (7)")
+    network = await env.ask("/signed الشبكة", lang="ar")
+    assert text_of(network).startswith("البيانات التي وقّعت عليها «الشبكة السورية لحقوق الإنسان (SNHR)» (12)")
+    unknown = await env.ask("/signed Qwxz Zzyzx")
+    assert text_of(unknown) == (
+        "I couldn't find an organisation called “Qwxz Zzyzx”. Try another name or its acronym, "
+        "or search the statements' text: /search Qwxz Zzyzx"
+    )
+    assert not buttons(unknown)
+    arabic = await env.ask("/org كلام فارغ", lang="ar")
+    assert text_of(arabic) == (
+        "لم أجد منظمة باسم «كلام فارغ». جرّب اسماً آخر أو اختصارها، أو ابحث في نصوص البيانات: /search كلام فارغ"
+    )
+    assert "\u2068/search" in arabic.response["result"]["text"]  # type: ignore[index]
+    assert not buttons(arabic)

@@ -489,7 +489,8 @@ def test_t_escapes_and_isolates_values() -> None:
     out = i18n.t("unknown_org", "ar", name="<b>Foo</b>")
     assert f"«{FSI}&lt;b&gt;Foo&lt;/b&gt;{PDI}»" in out
     assert i18n.t("unknown_org", "en", name="مؤسسة") == (
-        f"I couldn't find an organisation called “{FSI}مؤسسة{PDI}”. Try another name or its acronym."
+        f"I couldn't find an organisation called “{FSI}مؤسسة{PDI}”. Try another name or its acronym, "
+        f"or search the statements' text: /search {FSI}مؤسسة{PDI}"
     )
 
 

@@ -28,6 +28,7 @@ from bot.orgs import (
     search_candidates,
     split_name_and_acronym,
     strip_generic,
+    suggest,
 )
 
 REGISTRY = Path(__file__).resolve().parents[2] / "bot" / "data" / "orgs.yaml"
@@ -650,3 +651,58 @@ def test_names_differing_in_a_number_or_in_the_word_that_tells_two_entries_apart
 )
 def test_near_namesakes_still_match_their_own_spellings(name: str, org_id: int) -> None:
     assert resolve(name, OrgIndex(NEAR_NAMESAKES)).org_id == org_id
+
+
+# ───────────────────────────── "did you mean" (issue 11 item 6) ─────────────────────────────
+
+
+def test_a_generic_word_is_ranked_by_the_whole_query() -> None:
+    found = suggest("الشبكة", full_index())
+    networks = {sid(s) for s in ("snhr", "euromed-rights", "hurras", "swn")}
+    assert found.winner is None and networks <= {org for org, _ in found.candidates}
+    english = suggest("Syrian Network", full_index())
+    assert english.winner is None and english.candidates[0][0] == sid("snhr")
+
+
+@pytest.mark.parametrize(
+    "query", ["xqzv blorp", "asdf", "qwerty", "foo bar", "test", "منظمة اختبار", "كلام فارغ"]
+)
+def test_nonsense_gets_no_candidates(query: str) -> None:
+    assert suggest(query, full_index()).candidates == ()
+    assert search_candidates(query, full_index()) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("Amnesty", "amnesty"),
+        ("Amnsty Internatonal", "amnesty"),
+        ("Syrians for Truth", "stj"),
+        ("حراس", "hurras"),
+    ],
+)
+def test_a_clear_winner_is_named(query: str, slug: str) -> None:
+    found = suggest(query, full_index())
+    assert found.winner == sid(slug) and found.candidates[0][0] == sid(slug)
+
+
+def test_close_candidates_name_no_winner_and_ties_do_not_go_by_id() -> None:
+    synergy = suggest("Synergy", full_index())
+    assert synergy.winner is None
+    assert {sid("synergy-hevdesti"), sid("synergy-for-justice")} <= {o for o, _ in synergy.candidates}
+    index = OrgIndex([(1, "Kite Association for Relief and Development"), (2, "Kite Aid")])
+    assert suggest("Kite", index).candidates[0][0] == 2  # the name closest to the query, not the lower id
+
+
+def test_acronym_hits_come_first() -> None:
+    index = OrgIndex(
+        [(1, "Syrian Archive"), (2, "Syrian Center for Media (SCM)"), (3, "Syrian Archive Media")]
+    )
+    found = suggest("SCM Syrian Archive", index)
+    assert found.candidates[0] == (2, 100.0) and {o for o, _ in found.candidates} == {1, 2, 3}
+
+
+def test_winner_needs_a_clear_lead() -> None:
+    index = OrgIndex([(1, "Lantern House for Culture"), (2, "Lantern Youth Forum")])
+    assert suggest("Lantern House", index).winner == 1
+    assert suggest("Lantern", index).winner is None

@@ -1,5 +1,6 @@
-"""The shipped feeds.yaml and registry on a fresh database: synced as `bayan poll` / `bayan run` do
-(`service.open_runtime`, no network), then asked through the real CLI (`bot.cli.main.main`)."""
+"""Organisation names through the real CLI (`bot.cli.main.main`) on a fresh database holding the shipped
+feeds.yaml and registry, synced as `bayan poll` / `bayan run` do (`service.open_runtime`, no network):
+every source's organisation by each of its names, and "did you mean" (issue 11 items 6 and 10)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,39 @@ def test_every_sources_org_is_found_by_acronym_english_and_arabic_name(
             if code != 0 or found != slug:
                 wrong.append((slug, name, code, found, err.strip()))
     assert asked >= 60 and wrong == []
+
+
+def test_a_clear_winner_is_chosen(synced: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    for name, slug in [
+        ("Amnesty", "amnesty"),
+        ("Amnsty Internatonal", "amnesty"),
+        ("Syrians for Truth", "stj"),
+    ]:
+        code, out, err = run(capsys, "signed", name, "--json", *synced)
+        assert (code, json.loads(out)["organisation"]["slug"]) == (0, slug), err
+    code, out, _ = run(capsys, "signed", "Amnesty", *synced)
+    assert code == 0 and out.startswith("منظمة العفو الدولية / Amnesty International [amnesty]: 0 statements")
+
+
+def test_a_generic_word_lists_every_organisation_it_names(
+    synced: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "signed", "الشبكة", "--json", *synced)
+    data = json.loads(out)
+    assert code == 1 and data["error"] == "ambiguous"
+    assert {"snhr", "euromed-rights", "hurras", "swn"} <= {c["slug"] for c in data["candidates"]}
+    code, _, err = run(capsys, "signed", "الشبكة", *synced)
+    assert code == 1 and err.splitlines()[:2] == [
+        "bayan: ambiguous organisation name 'الشبكة'",
+        "candidates:",
+    ]
+
+
+@pytest.mark.parametrize("name", ["Qwxz Zzyzx Vvq", "asdf", "منظمة اختبار", "foo bar"])
+def test_nonsense_is_not_found_and_offers_nothing(
+    synced: list[str], capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    code, out, _ = run(capsys, "signed", name, "--json", *synced)
+    assert code == 1 and json.loads(out) == {"error": "unknown", "query": name, "candidates": []}
+    code, _, err = run(capsys, "signed", name, *synced)
+    assert code == 1 and err == f"bayan: unknown organisation {name!r}\n"

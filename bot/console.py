@@ -1,15 +1,56 @@
-"""What Bayan prints for people at a terminal: one line per poll result, a plain summary per statement.
+"""What Bayan prints for people at a terminal: one line per poll result, a plain summary per statement,
+the startup lines of `bayan run`, and the small formats they share (durations, plurals, isolates).
 
-Used by console mode of `bayan run` (no token), by `bayan poll` and by the bot's log of each poll.
-No Telegram, no HTML: plain text only.
+Used by console mode of `bayan run` (no token), by the `bayan` commands and by the bot's log of each poll.
+No Telegram, no HTML: plain text only. Every field that may hold Arabic (titles, names, URLs, dates next
+to them) is wrapped in Unicode isolates (FSI … PDI), so a line keeps its column order in a bidi terminal.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from bot import storage
-from bot.models import PollResult, StoredStatement
+from bot.models import PollResult, Source, SourceHealth, StoredStatement
+
+log = logging.getLogger("bayan")
+
+FSI, PDI = "\u2068", "\u2069"  # first strong isolate, pop directional isolate
+NO_DATE = "----------"
+
+
+def isolate(text: object) -> str:
+    """``text`` as one bidi-isolated field: its direction never reorders the fields around it (plain
+    when standard output cannot encode the isolates: an ASCII or Latin-1 terminal shows no Arabic)."""
+    return f"{FSI}{text}{PDI}" if _isolates_printable() else str(text)
+
+
+def _isolates_printable() -> bool:
+    try:
+        (FSI + PDI).encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 signatory", "2 signatories" (``many`` defaults to ``one`` + "s")."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def format_duration(seconds: float) -> str:
+    """A feeds.yaml-style duration: 45s, 30m, 6h, 1d, 1h30m."""
+    left = round(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if left >= size:
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return "".join(parts) or "0s"
 
 
 def format_result(r: PollResult) -> str:
@@ -20,8 +61,13 @@ def format_result(r: PollResult) -> str:
         return f"{r.source_id}: deferred until {r.deferred_until.isoformat()} (server asked to wait)"
     if r.not_modified:
         return f"{r.source_id}: not modified, 0 new items, 0 new statements"
-    tail = " (baseline: stored, not announced)" if r.baseline else ""
+    tail = " (baseline: stored, not announced)" if r.baseline and not r.announced else ""
     return f"{r.source_id}: {r.new_items} new items, {r.new_statements} new statements{tail}"
+
+
+def log_result(r: PollResult) -> None:
+    """Log one poll result: a failed source at WARNING, everything else at INFO."""
+    log.log(logging.WARNING if r.error else logging.INFO, "%s", format_result(r))
 
 
 async def print_statements(store: storage.Store, queue: asyncio.Queue[int]) -> None:
@@ -33,22 +79,68 @@ async def print_statements(store: storage.Store, queue: asyncio.Queue[int]) -> N
             print(console_summary(st), flush=True)
 
 
+def _day(st: StoredStatement) -> str:
+    return st.published.isoformat() if st.published else NO_DATE
+
+
 def console_summary(st: StoredStatement) -> str:
     """A plain-text summary of a new statement for the console."""
-    date = st.published.isoformat() if st.published else "?"
-    who = st.issuer or f"{len(st.signatories)} organisations"
+    who = st.issuer or plural(len(st.signatories), "organisation")
     names = "، ".join(st.signatories[:5]) + (
         f" (+{len(st.signatories) - 5})" if len(st.signatories) > 5 else ""
     )
-    lines = [f"[{st.kind or 'statement'}] {st.title or '(no title)'}", f"  {date} · {st.source} · {who}"]
+    lines = [
+        f"[{st.kind or 'statement'}] {isolate(st.title or '(no title)')}",
+        f"  {isolate(_day(st))} · {st.source} · {isolate(who)}",
+    ]
     if names and not st.issuer:
-        lines.append(f"  {names}")
-    lines.append(f"  {st.url}")
+        lines.append(f"  {isolate(names)}")
+    lines.append(f"  {isolate(st.url)}")
     return "\n".join(lines)
 
 
 def statement_line(st: StoredStatement) -> str:
     """One stored statement as one line of `bayan statements`, `bayan signed` and `bayan search`."""
-    date = st.published.isoformat() if st.published else "----------"
-    who = st.issuer or f"{len(st.signatories)} signatories"
-    return f"{st.id:>5}  {date}  {st.kind or '-':<11} {st.title or '(no title)'} — {who} — {st.url}"
+    who = st.issuer or plural(len(st.signatories), "signatory", "signatories")
+    title = st.title or "(no title)"
+    fields = f"{isolate(title)} — {isolate(who)} — {isolate(st.url)}"
+    return f"{st.id:>5}  {isolate(_day(st))}  {st.kind or '-':<11} {fields}"
+
+
+def new_statement_line(st: StoredStatement) -> str:
+    """A statement a poll just stored, under its source's line: kind, date, title, signatory count."""
+    count = plural(len(st.signatories), "signatory", "signatories")
+    return f"  [{st.kind or 'statement'}] {isolate(_day(st))} {isolate(st.title or '(no title)')} — {count}"
+
+
+def startup_lines(
+    sources: Iterable[Source],
+    healths: Mapping[str, SourceHealth],
+    next_runs: Mapping[str, datetime],
+    now: datetime,
+) -> list[str]:
+    """What `bayan run` says once its jobs are scheduled: which sources start with a silent baseline, and
+    when the first check is due."""
+    enabled = [s for s in sources if s.enabled]
+    if not enabled:
+        return ["bayan: no enabled sources in the configuration: nothing will be polled"]
+    lines = []
+    fresh = [s.id for s in enabled if not s.announce_first_poll and not _baseline_done(healths, s.id)]
+    if fresh:
+        lines.append(
+            f"bayan: the first poll of {plural(len(fresh), 'new source')} is a silent baseline: what is "
+            "listed there now is stored, not announced (announce_first_poll: true announces it)"
+        )
+    if next_runs:
+        source_id, when = min(next_runs.items(), key=lambda kv: (kv[1], kv[0]))
+        wait = max(0.0, (when - now).total_seconds())
+        lines.append(
+            f"bayan: next check: {source_id} at {when.strftime('%Y-%m-%d %H:%M:%S')} UTC "
+            f"(in {format_duration(wait)}), then each source at its own interval (see `bayan sources`)"
+        )
+    return lines
+
+
+def _baseline_done(healths: Mapping[str, SourceHealth], source_id: str) -> bool:
+    health = healths.get(source_id)
+    return health is not None and health.baseline_done

@@ -571,3 +571,57 @@ class ReextractReport:
         parts = [", ".join(self.changed)] if self.changed else []
         parts += [f"+{n}" for n in self.added] + [f"−{n}" for n in self.removed]
         return f"{self.id}: " + ("; ".join(parts) if parts else "unchanged")
+
+
+@dataclass(frozen=True)
+class SignatoryRow:
+    """One signature of a statement as `bayan statement ID` shows it: the name as written on the page and
+    the organisation it resolved to (as it is now: a merged one is reported as its target)."""
+
+    position: int
+    role: str  # signatory | issuer
+    name_as_written: str
+    org: Org
+    via: str | None = None  # the url of the copy that added it (None: the statement's own page)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "position": self.position,
+            "role": self.role,
+            "name_as_written": self.name_as_written,
+            "org": self.org.to_json(),
+            "via": self.via,
+        }
+
+
+@dataclass(frozen=True)
+class StatementCopy:
+    """One source that carried a statement, at one url, since when."""
+
+    source: str
+    url: str
+    first_seen: datetime | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "url": self.url,
+            "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+        }
+
+
+@dataclass(frozen=True)
+class StatementDetail:
+    """`bayan statement ID`: the stored statement, its full signatory list, every source that carried it."""
+
+    statement: StoredStatement
+    signatures: tuple[SignatoryRow, ...] = ()
+    copies: tuple[StatementCopy, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The statement's `statements --json` object plus ``signatures`` and ``copies``."""
+        return {
+            **self.statement.to_json(),
+            "signatures": [s.to_json() for s in self.signatures],
+            "copies": [c.to_json() for c in self.copies],
+        }

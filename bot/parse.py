@@ -350,6 +350,30 @@ def _select(node: LexborNode | None, selector: str) -> list[LexborNode]:
         raise ParseError(f"invalid CSS selector '{selector}': {e}", kind="config") from e
 
 
+_PROBE = LexborHTMLParser("<p></p>")
+
+
+def selector_problems(source: Source) -> list[tuple[str, str]]:
+    """(key, problem) for each CSS selector of ``source`` (listing selectors, html_fallback's) that
+    selectolax cannot parse; checked on an empty document, nothing is fetched (`bayan check-config`)."""
+    sets = [("selectors", source.selectors)]
+    if source.html_fallback is not None:
+        sets.append(("html_fallback.selectors", source.html_fallback[1]))
+    problems: list[tuple[str, str]] = []
+    for prefix, selectors in sets:
+        if selectors is None:
+            continue
+        for field in ("item", "link", "title", "date"):
+            css = getattr(selectors, field)
+            if css is None:
+                continue
+            try:
+                _PROBE.css(css)
+            except SelectolaxError:
+                problems.append((f"{prefix}.{field}", f"invalid CSS selector '{css}' (fix its syntax)"))
+    return problems
+
+
 def _base_url(tree: LexborHTMLParser, url: str) -> str:
     base = tree.css_first("base[href]")
     return _absolute(url, base.attributes.get("href") if base else None) or url

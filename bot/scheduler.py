@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -82,6 +82,14 @@ class Poller:
             await asyncio.wait(set(self._running), timeout=grace)
         self.shutdown()
 
+    def next_runs(self) -> dict[str, datetime]:
+        """When each scheduled source's job runs next (by source id)."""
+        return {
+            job.id.removeprefix("source:"): job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.next_run_time is not None
+        }
+
     async def reload(self, sources: list[Source]) -> None:
         """Replace the jobs with those of a new source list (`/reload`)."""
         self.sources = {s.id: s for s in sources}
@@ -121,6 +129,11 @@ class Poller:
         self._running.add(task)
         try:
             return await self._run_due(source)
+        except asyncio.CancelledError:
+            # stopped mid-poll (shutdown): nothing was stored (one transaction per poll); returning
+            # keeps APScheduler from logging the cancellation as a job failure with its traceback
+            log.info("source=%s poll cancelled by shutdown", source_id)
+            return None
         finally:
             self._running.discard(task)
 

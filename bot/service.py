@@ -77,6 +77,8 @@ async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: a
     await poller.start()
     enabled = sum(1 for s in sources if s.enabled)
     print(f"bayan: monitoring {enabled} sources (no TELEGRAM_BOT_TOKEN: console mode)", flush=True)
+    for line in await startup_lines(ctx, poller, sources):
+        print(line, flush=True)
     printer = asyncio.create_task(console.print_statements(ctx.store, queue))
     try:
         await stop.wait()
@@ -87,5 +89,13 @@ async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: a
     return 0
 
 
+async def startup_lines(
+    ctx: pipeline.PollContext, poller: scheduler.Poller, sources: list[Source]
+) -> list[str]:
+    """What `bayan run` says once its jobs are scheduled (console.startup_lines): baseline, next check."""
+    healths = {h.source_id: h for h in await ctx.store.call(storage.list_health)}
+    return console.startup_lines(sources, healths, poller.next_runs(), ctx.now())
+
+
 def _log_result(source: Source, result: PollResult) -> None:
-    log.info("%s", console.format_result(result))
+    console.log_result(result)

@@ -73,7 +73,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cli": ((), ()),
     "cli.common": (("models", "config", "extract", "fetch", "storage"), ()),
     "cli.poll": ((*_CLI, "config", "console", "fetch", "parse", "scheduler", "service"), ()),
-    "cli.extract": ((*_CLI, "orgs", "pipeline"), ()),
+    "cli.extract": ((*_CLI, "console", "orgs", "pipeline"), ()),
     "cli.records": ((*_CLI, "config", "console"), ()),
     "cli.orgs": ((*_CLI, "console", "orgs"), ()),
     "cli.main": (("__init__", "models", "config", "cli.extract", "cli.orgs", "cli.poll", "cli.records"), ()),

@@ -16,18 +16,30 @@ from bot.models import BayanError, FetchError, Hints, Settings, Source, Statemen
 
 
 def open_existing_db(path: str) -> storage.Db:
-    """Open the database for a query command (created empty when missing, so a fresh clone works)."""
+    """Open the database of a read-only command; a missing file is an error, never created here."""
     if path != ":memory:" and Path(path).is_dir():
         raise BayanError(f"database path {path} is a directory")
+    if path != ":memory:" and not Path(path).exists():
+        raise BayanError(f"no database at {path}; run `bayan poll --once` or set BAYAN_DB")
     return storage.open_db(path)
 
 
-def open_db(settings: Settings) -> storage.Db:
-    """The database of a command, with the shipped registry seeded when it holds none yet."""
-    db = open_existing_db(settings.db_path)
+def open_db(settings: Settings, *, create: bool = False) -> storage.Db:
+    """The database of a command, with the shipped registry seeded when it holds none yet; ``create``
+    (commands that write registry fixes) makes it when missing, read-only commands never do."""
+    if create and settings.db_path != ":memory:" and Path(settings.db_path).is_dir():
+        raise BayanError(f"database path {settings.db_path} is a directory")
+    db = storage.open_db(settings.db_path) if create else open_existing_db(settings.db_path)
     if not storage.list_orgs(db, limit=1):
         storage.seed_registry(db, config.read_registry())
     return db
+
+
+def registry_db(settings: Settings) -> storage.Db:
+    """The database for reading organisation names: the configured one when it exists, else an
+    in-memory one holding the shipped registry (a read needs no file created)."""
+    exists = settings.db_path == ":memory:" or Path(settings.db_path).exists()
+    return open_db(settings if exists else replace(settings, db_path=":memory:"))
 
 
 def read_config(settings: Settings) -> tuple[Settings, list[Source]]:
@@ -48,10 +60,20 @@ def find_source(sources: list[Source] | dict[str, Source], source_id: str) -> So
     listed = list(sources.values()) if isinstance(sources, dict) else sources
     found = next((s for s in listed if s.id == source_id), None)
     if found is None:
-        known = ", ".join(s.id for s in listed[:10])
-        more = ", …" if len(listed) > 10 else ""
-        raise BayanError(f"unknown source id {source_id!r} (known: {known or 'none'}{more})")
+        raise unknown_source(source_id, [s.id for s in listed])
     return found
+
+
+def unknown_source(source_id: str, known_ids: list[str]) -> BayanError:
+    """The error of an unknown ``--source`` (the same in every command), naming the first known ids."""
+    known = ", ".join(known_ids[:10])
+    more = ", …" if len(known_ids) > 10 else ""
+    return BayanError(f"unknown source id {source_id!r} (known: {known or 'none'}{more})")
+
+
+def limit_footer(shown: int, total: int) -> str | None:
+    """The last line of a list cut by --limit ("showing 20 of 85 (--limit N to see more)"), else None."""
+    return f"showing {shown} of {total} (--limit N to see more)" if total > shown else None
 
 
 def check_limit(limit: int | None) -> None:

@@ -13,9 +13,16 @@ import json
 import sys
 from dataclasses import replace
 
-from bot import orgs, pipeline, storage
-from bot.cli.common import configured_sources, dump, extract_target, find_source, open_db, open_existing_db
-from bot.models import Hints, Settings
+from bot import console, orgs, pipeline, storage
+from bot.cli.common import (
+    configured_sources,
+    dump,
+    extract_target,
+    find_source,
+    open_existing_db,
+    registry_db,
+)
+from bot.models import Hints, Settings, Statement
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -33,12 +40,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _hints(args: argparse.Namespace, settings: Settings) -> Hints:
-    """--source's hints as a poll gives them (registry names of its ``org:`` read from the database),
-    then --language and --statements-only on top."""
+    """--source's hints as a poll gives them (registry names of its ``org:`` read from the database, or
+    from the shipped registry when there is none yet), then --language and --statements-only on top."""
     hints = Hints()
     if args.source:
         source = find_source(configured_sources(settings), args.source)
-        hints = pipeline.source_hints(open_db(settings), source) if source.org else source.hints()
+        hints = pipeline.source_hints(registry_db(settings), source) if source.org else source.hints()
     if args.language:
         hints = replace(hints, language=args.language)
     if args.statements_only:
@@ -48,22 +55,33 @@ def _hints(args: argparse.Namespace, settings: Settings) -> Hints:
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     statement = asyncio.run(extract_target(args.target, _hints(args, settings)))
-    data = statement.to_json()
     if args.json:
-        print(json.dumps(data, ensure_ascii=False))
+        print(json.dumps(statement.to_json(), ensure_ascii=False))
         return 0
-    for key in ("is_statement", "kind", "title", "published", "language", "issuer", "lead", "confidence"):
-        print(f"{key}: {data[key]}")
-    if statement.evidence:
-        print("evidence: " + ", ".join(statement.evidence))
-    print(f"signatories ({len(statement.signatories)}):")
-    for name in statement.signatories:
-        print(f"  - {name}")
-    if statement.individuals:
-        print(f"individuals ({len(statement.individuals)}):")
-        for name in statement.individuals:
-            print(f"  - {name}")
+    for line in readable(statement):
+        print(line)
     return 0
+
+
+def readable(st: Statement) -> list[str]:
+    """`bayan extract` without --json: one field a line, words instead of Python values (yes/no, "-"),
+    names one a line, every text field isolated so Arabic keeps the line's order."""
+
+    def text(value: object) -> str:
+        return console.isolate(value) if value not in (None, "") else "-"
+
+    lines = [f"statement: {'yes' if st.is_statement else 'no'} (confidence {st.confidence:.2f})"]
+    published = st.published.isoformat() if st.published else None
+    fields = {"kind": st.kind, "title": st.title, "published": published, "language": st.language}
+    fields |= {"issuer": st.issuer, "lead": st.lead}
+    lines += [f"{key}: {text(value)}" for key, value in fields.items()]
+    if st.withdrawn_from:
+        lines.append(f"withdrawn from: {text(st.withdrawn_from)}")
+    lines.append("evidence: " + (", ".join(st.evidence) or "-"))
+    for key, names in (("signatories", st.signatories), ("individuals", st.individuals)):
+        lines.append(f"{key}: {len(names) or 'none'}")
+        lines += [f"  - {console.isolate(name)}" for name in names]
+    return lines
 
 
 def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:

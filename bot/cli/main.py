@@ -2,12 +2,15 @@
 
 It reads the environment once (config.load_settings), applies --config/--db, and runs the handler the
 chosen subcommand set. Every command fails with a one-line error and a non-zero exit: 1 for a bad
-configuration (every problem listed) or an unresolved name, 2 for usage and other errors, 130 on Ctrl-C.
+configuration (every problem listed) or an unresolved name, 2 for usage and other errors, 130 on Ctrl-C,
+141 when the reader of its output went away (`bayan statements | head`: no traceback). Output never fails
+on the terminal's encoding: what it cannot encode is written as a backslash escape.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import sys
@@ -23,6 +26,7 @@ GROUPS = (poll, extract, records, orgs)  # each adds its subcommands with regist
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `bayan` command; returns the exit code."""
+    _tolerant_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -34,7 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         _setup_logging(settings.log_level)
-        return int(args.handler(args, settings))
+        code = int(args.handler(args, settings))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler of BrokenPipeError
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
     except ConfigError as e:
         print(config.format_problems(e), file=sys.stderr)
         return 1
@@ -43,6 +52,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _tolerant_streams() -> None:
+    """stdout and stderr write what their encoding lacks (PYTHONIOENCODING=ascii, a Latin-1 terminal) as
+    backslash escapes instead of raising UnicodeEncodeError; JSON stays valid (\\uXXXX)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """After a BrokenPipeError: point stdout at /dev/null so the interpreter's last flush is quiet too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # no real file behind stdout (tests)
+        pass
 
 
 def _settings(args: argparse.Namespace) -> Settings:

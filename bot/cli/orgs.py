@@ -13,7 +13,7 @@ import sys
 from typing import Any, NoReturn
 
 from bot import console, orgs, storage
-from bot.cli.common import check_limit, dump, open_db, open_existing_db
+from bot.cli.common import check_limit, dump, limit_footer, open_db, open_existing_db
 from bot.models import BayanError, Org, Settings
 
 STRONG = 80.0  # two candidates this close make an unresolved name ambiguous rather than unknown
@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("signed", parents=[common], help="statements an organisation signed, newest first")
     p.add_argument("name", metavar="NAME", help="Arabic or English name, acronym, slug or id")
     p.add_argument("--all", nargs="+", default=[], metavar="NAME2", help="only statements all of them signed")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=20, help="at most N statements (default 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_signed)
     p = sub.add_parser("org", parents=[common], help="an organisation's profile")
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     _add_orgs(sub, common)
     p = sub.add_parser("search", parents=[common], help="full-text search over titles and bodies")
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=20, help="at most N statements (default 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
@@ -63,7 +63,7 @@ def _add_orgs(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     a.set_defaults(handler=cmd_orgs_alias)
     ls = orgs_sub.add_parser("list", parents=[common], help="organisations with their statement counts")
     ls.add_argument("--provisional", action="store_true", help="only those created from unknown names")
-    ls.add_argument("--limit", type=int)
+    ls.add_argument("--limit", type=int, help="at most N organisations (default: all)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=cmd_orgs_list)
 
@@ -143,9 +143,13 @@ def cmd_signed(args: argparse.Namespace, settings: Settings) -> int:
         dump(data)
         return 0
     total = storage.count_signed_by(db, ids, mode=mode)
-    print(" + ".join(_org_label(o) for o in chosen) + f": {total} statements")
+    print(" + ".join(_org_label(o) for o in chosen) + f": {console.plural(total, 'statement')}")
     for st in found:
         print(console.statement_line(st))
+    if not found:
+        print("no stored statement was signed by " + ("all of them" if args.all else "it"))
+    if footer := limit_footer(len(found), total):
+        print(footer)
     return 0
 
 
@@ -204,8 +208,16 @@ def cmd_orgs_list(args: argparse.Namespace, settings: Settings) -> int:
         dump([{**o.to_json(), "statements": counts.get(o.id, 0)} for o in found])
         return 0
     for o in found:
-        print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {_org_label(o)}")
+        print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {console.isolate(_org_label(o))}")
+    if not found:
+        print("no provisional organisations" if args.provisional else "no organisations")
+    elif args.limit and (footer := limit_footer(len(found), _org_total(db, args.provisional))):
+        print(footer)
     return 0
+
+
+def _org_total(db: storage.Db, provisional: bool) -> int:
+    return len(storage.list_orgs(db, provisional_only=provisional))
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -215,8 +227,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         dump([s.to_json() for s in found])
         return 0
+    if not found:
+        print(f"no statements match {args.text!r}")
+        return 0
     total = storage.count_search(db, orgs.normalize(args.text))
-    print(f"{total} statements match {args.text!r}")
+    print(f"{console.plural(total, 'statement')} match{'es' if total == 1 else ''} {args.text!r}")
     for st in found:
         print(console.statement_line(st))
+    if footer := limit_footer(len(found), total):
+        print(footer)
     return 0

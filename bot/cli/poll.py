@@ -1,19 +1,19 @@
 """`bayan run`, `bayan poll` and `bayan check-config`: the service, one poll cycle, the configuration.
 
 `poll_once` runs the scheduler's own cycle on the configured database (or, with --dry-run, a throwaway
-in-memory one where every statement is announced); `check_fetch` fetches each source once.
+in-memory one where every statement is announced) and returns the statements each source stored;
+`check_fetch` fetches each source once. `poll --json` is one JSON array, one object per source.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from dataclasses import replace
 
-from bot import config, console, fetch, parse, scheduler, service, storage
-from bot.cli.common import find_source, read_config
-from bot.models import PollResult, Settings, Source, StoredStatement
+from bot import console, fetch, parse, scheduler, service, storage
+from bot.cli.common import dump, find_source, read_config
+from bot.models import ConfigError, PollResult, Settings, Source, StoredStatement
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -41,21 +41,31 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
         sources = [s for s in sources if s.enabled]
     else:
         sources = [replace(find_source(sources, args.source), enabled=True)]
-    results, statements = asyncio.run(poll_once(settings, sources, dry_run=args.dry_run))
+    results, stored = asyncio.run(poll_once(settings, sources, dry_run=args.dry_run))
     if args.json:
-        print(json.dumps([result_json(r) for r in results], ensure_ascii=False, indent=2))
-    else:
-        for r in results:
-            print(console.format_result(r))
-    for st in statements:
-        print(json.dumps(st.to_json(), ensure_ascii=False))
+        dump([{**result_json(r), "statements": [s.to_json() for s in stored[r.source_id]]} for r in results])
+        return 0
+    for r in results:
+        print(console.format_result(r))
+        for st in stored[r.source_id]:
+            print(console.new_statement_line(st))
+            if args.dry_run:
+                _print_signatories(st)
     return 0
+
+
+def _print_signatories(st: StoredStatement) -> None:
+    """A dry run shows every name found: what a real poll would store."""
+    if st.signatories:
+        print("      signatories: " + console.isolate("، ".join(st.signatories)))
+    if st.individuals:
+        print("      individuals: " + console.isolate("، ".join(st.individuals)))
 
 
 async def poll_once(
     settings: Settings, sources: list[Source], *, dry_run: bool = False
-) -> tuple[list[PollResult], list[StoredStatement]]:
-    """One cycle over the sources; with dry_run, also the statements found."""
+) -> tuple[list[PollResult], dict[str, list[StoredStatement]]]:
+    """One cycle over the sources, and the statements each source stored (by source id)."""
     if dry_run:
         sources = [replace(s, announce_first_poll=True) for s in sources]
     db_path = ":memory:" if dry_run else settings.db_path
@@ -64,10 +74,10 @@ async def poll_once(
     )
     async with runtime as ctx:
         results = await scheduler.run_cycle(ctx, sources)
-        found: list[StoredStatement] = []
-        if dry_run:
-            ids = [i for r in results for i in r.statement_ids]
-            found = [s for s in [await ctx.store.call(storage.get_statement, i) for i in ids] if s]
+        found: dict[str, list[StoredStatement]] = {}
+        for r in results:
+            ids = list(r.statement_ids)
+            found[r.source_id] = await ctx.store.call(storage.statements_by_ids, ids) if ids else []
         return results, found
 
 
@@ -87,32 +97,53 @@ def result_json(r: PollResult) -> dict[str, object]:
 
 
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
-    sources = config.read_sources(settings.config_path)
+    """Exit 0: the configuration is valid (and, with --fetch, every enabled source answered and parsed);
+    1: a problem (listed on stderr) or a source that failed (its FAILED line)."""
+    settings, sources = read_config(settings)
+    check_selectors(settings.config_path, sources)
     enabled = [s for s in sources if s.enabled]
     print(f"{settings.config_path}: {len(sources)} sources, {len(enabled)} enabled — OK")
     print(
         f"database: {settings.db_path}; Telegram: "
         + ("token set" if settings.token else "no token (console mode)")
     )
-    if args.fetch:
-        for line in asyncio.run(check_fetch(enabled)):
-            print(line)
-    return 0
+    if not args.fetch:
+        return 0
+    failed = 0
+    for ok, line in asyncio.run(check_fetch(settings, enabled)):
+        print(line, flush=True)
+        failed += not ok
+    if failed:
+        print(f"{failed} of {len(enabled)} sources failed")
+    return 1 if failed else 0
 
 
-async def check_fetch(sources: list[Source]) -> list[str]:
-    """Fetch each source once: status, type and item count, or what went wrong."""
-    client = fetch.make_client()
+def check_selectors(path: str, sources: list[Source]) -> None:
+    """Every CSS selector must parse (nothing is fetched); a ConfigError lists those that don't."""
+    problems = [
+        f"{path}:{s.line}: source '{s.id}': key '{key}': {problem}" if s.line else f"{path}: {problem}"
+        for s in sources
+        for key, problem in parse.selector_problems(s)
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
+async def check_fetch(settings: Settings, sources: list[Source]) -> list[tuple[bool, str]]:
+    """Fetch each source once: (ok, "ID: OK status type — N items") or (False, "ID: FAILED — why")."""
+    client = fetch.make_client(
+        user_agent=settings.user_agent or fetch.USER_AGENT, timeout=settings.http_timeout or 20.0
+    )
     fetcher = fetch.Fetcher(client)
-    lines: list[str] = []
+    lines: list[tuple[bool, str]] = []
     try:
         for source in sources:
             try:
                 got = await fetcher.fetch(source.url)
                 items = parse.parse_items(got, source)
-                lines.append(f"{source.id}: OK {got.status} {got.content_type} — {len(items)} items")
+                lines.append((True, f"{source.id}: OK {got.status} {got.content_type} — {len(items)} items"))
             except Exception as e:  # report every source, whatever went wrong
-                lines.append(f"{source.id}: FAILED — {e}")
+                lines.append((False, f"{source.id}: FAILED — {e}"))
     finally:
         await client.aclose()
     return lines

@@ -1,5 +1,5 @@
-"""`bayan statements`, `bayan export` and `bayan sources`: what the database holds, for people and for
-other programs (the JSON keys and the export columns are a contract)."""
+"""`bayan statements`, `bayan statement`, `bayan export` and `bayan sources`: what the database holds,
+for people and for other programs (the JSON keys and the export columns are a contract)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,27 @@ from datetime import date, datetime
 from typing import TextIO
 
 from bot import config, console, storage
-from bot.cli.common import check_limit, dump, open_existing_db
-from bot.models import Settings, Source, SourceHealth
+from bot.cli.common import (
+    check_limit,
+    configured_sources,
+    dump,
+    limit_footer,
+    open_existing_db,
+    unknown_source,
+)
+from bot.models import Settings, Source, SourceHealth, StatementDetail
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("statements", parents=[common], help="stored statements, newest first")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--source", metavar="ID")
+    p.add_argument("--limit", type=int, default=20, help="at most N statements (default 20)")
+    p.add_argument("--source", metavar="ID", help="only those this source carried")
     p.set_defaults(handler=cmd_statements)
+    p = sub.add_parser("statement", parents=[common], help="one statement: every signatory, every source")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_statement)
     p = sub.add_parser("export", parents=[common], help="open data: one row per statement × signatory")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--since", metavar="YYYY-MM-DD", type=_iso_date, help="statements published since")
@@ -35,13 +46,71 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_statements(args: argparse.Namespace, settings: Settings) -> int:
     check_limit(args.limit)
     db = open_existing_db(settings.db_path)
+    if args.source is not None:
+        known = sorted({*configured_sources(settings), *storage.known_source_ids(db)})
+        if args.source not in known:
+            raise unknown_source(args.source, known)
     rows = storage.list_statements(db, limit=args.limit, source=args.source)
     if args.json:
         dump([r.to_json() for r in rows])
         return 0
+    if not rows:
+        print(f"no statements from source {args.source}" if args.source else _NOTHING_YET)
+        return 0
     for r in rows:
         print(console.statement_line(r))
+    if footer := limit_footer(len(rows), storage.count_statements(db, source=args.source)):
+        print(footer)
     return 0
+
+
+_NOTHING_YET = "no statements stored yet (run `bayan poll --once`)"
+
+
+def cmd_statement(args: argparse.Namespace, settings: Settings) -> int:
+    detail = storage.statement_detail(open_existing_db(settings.db_path), args.id)
+    if detail is None:
+        print(f"bayan: no statement with id {args.id} (see `bayan statements`)", file=sys.stderr)
+        return 1
+    if args.json:
+        dump(detail.to_json())
+        return 0
+    for line in statement_lines(detail):
+        print(line)
+    return 0
+
+
+def statement_lines(detail: StatementDetail) -> list[str]:
+    """`bayan statement ID` for people: the fields, each signature (name as written → organisation), the
+    individuals and the sources that carried it."""
+    st, iso = detail.statement, console.isolate
+    day = st.published.isoformat() if st.published else "undated"
+    lines = [
+        f"statement {st.id}: {iso(st.title or '(no title)')}",
+        f"  {st.kind or 'statement'} · {iso(day)} · language {st.language or '-'} · "
+        f"announced {'yes' if st.announced else 'no'} · confidence {st.confidence:.2f}",
+        f"  {iso(st.url)}",
+    ]
+    if st.issuer:
+        lines.append(f"  issuer: {iso(st.issuer)}")
+    if st.lead:
+        lines.append(f"  {iso(st.lead)}")
+    lines.append(f"signatories: {len(detail.signatures) or 'none'}")
+    for n, sig in enumerate(detail.signatures, 1):
+        org = sig.org
+        tag = f"[{org.slug}]" if org.slug else "[provisional]" if org.provisional else ""
+        role = " (issuer)" if sig.role == "issuer" else ""
+        same = sig.name_as_written == org.name
+        target = "" if same else f" → {iso(org.name)}"
+        lines.append(f"  {n:>3}. {iso(sig.name_as_written)}{target} {tag} (org {org.id}){role}".rstrip())
+    if st.individuals:
+        lines.append(f"individuals: {len(st.individuals)}")
+        lines += [f"  {n:>3}. {iso(name)}" for n, name in enumerate(st.individuals, 1)]
+    lines.append(f"sources: {len(detail.copies)}")
+    for copy in detail.copies:
+        seen = copy.first_seen.isoformat() if copy.first_seen else "-"
+        lines.append(f"  {copy.source}  {iso(copy.url)}  first seen {seen}")
+    return lines
 
 
 def _iso_date(text: str) -> str:
@@ -83,15 +152,22 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         dump(rows)
         return 0
-    for row in rows:
+    for source, row in zip(sources, rows, strict=True):
         state = "enabled " if row["enabled"] else "disabled"
+        every = f"every {console.format_duration(source.interval)}"
         err = f" errors={row['error_count']} last_error={row['last_error']}" if row["error_count"] else ""
-        print(f"{row['id']:<28} {state} last_ok={row['last_ok'] or '-'} next={row['next_check'] or '-'}{err}")
+        print(
+            f"{row['id']:<28} {state} {every:<11} last_ok={row['last_ok'] or '-'} "
+            f"next={row['next_check'] or '-'}{err}"
+        )
+    if not rows:
+        print(f"no sources in {settings.config_path}")
     return 0
 
 
 def source_row(source: Source, health: SourceHealth | None) -> dict[str, object]:
-    """A `bayan sources --json` row (id, last_ok, error_count, last_error, next_check: a contract)."""
+    """A `bayan sources --json` row (id, last_ok, error_count, last_error, next_check: a contract;
+    interval in seconds)."""
     h = health or SourceHealth(source.id)
 
     def iso(d: datetime | None) -> str | None:
@@ -103,6 +179,7 @@ def source_row(source: Source, health: SourceHealth | None) -> dict[str, object]
         "url": source.url,
         "type": source.type,
         "enabled": source.enabled,
+        "interval": int(source.interval) if source.interval.is_integer() else source.interval,
         "last_ok": iso(h.last_ok),
         "error_count": h.error_count,
         "last_error": h.last_error,

@@ -44,9 +44,12 @@ from bot.storage.outbox import (
 from bot.storage.queries import (
     count_search,
     count_signed_by,
+    count_statements,
+    known_source_ids,
     org_profile,
     search_statements,
     signed_by,
+    statement_detail,
     statements_by_ids,
 )
 from bot.storage.schema import migrations
@@ -81,6 +84,7 @@ __all__ = [
     "count_rows",
     "count_search",
     "count_signed_by",
+    "count_statements",
     "create_deliveries",
     "deactivate_chat",
     "drop_delivery",
@@ -92,6 +96,7 @@ __all__ = [
     "get_health",
     "get_org",
     "get_statement",
+    "known_source_ids",
     "list_health",
     "list_orgs",
     "list_statements",
@@ -118,6 +123,7 @@ __all__ = [
     "search_statements",
     "seed_registry",
     "signed_by",
+    "statement_detail",
     "statements_by_ids",
     "sync_config",
     "sync_sources",

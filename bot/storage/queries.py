@@ -15,10 +15,19 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.models import BayanError, CoSigner, OrgProfile, StoredStatement, WithdrawalRow
-from bot.storage._conv import chunks, one, parse_day, rows, scalars
-from bot.storage.orgs import get_org, org_group, orgs_by_ids
-from bot.storage.statements import _stored
+from bot.models import (
+    BayanError,
+    CoSigner,
+    OrgProfile,
+    SignatoryRow,
+    StatementCopy,
+    StatementDetail,
+    StoredStatement,
+    WithdrawalRow,
+)
+from bot.storage._conv import chunks, one, parse_day, parse_ts, rows, scalars
+from bot.storage.orgs import canonical_id, get_org, org_group, orgs_by_ids
+from bot.storage.statements import _stored, get_statement
 
 ORDER = "s.published IS NULL, s.published DESC, s.first_seen_at DESC, s.id DESC"
 MODES = ("any", "all")
@@ -239,3 +248,49 @@ def count_search(db: Database, query_norm: str) -> int:
     """How many statements ``search_statements`` can page through."""
     sql = "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH ?"
     return int(scalars(db, sql, [fts_query(query_norm)])[0])
+
+
+# ───────────────────────────── statement lists ─────────────────────────────
+
+
+def count_statements(db: Database, *, source: str | None = None) -> int:
+    """How many statements ``list_statements`` can list (those carried by ``source`` when given)."""
+    sql = """SELECT COUNT(*) FROM statements s WHERE :source IS NULL OR EXISTS (
+               SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id AND ss.source_id = :source)"""
+    return int(scalars(db, sql, {"source": source})[0])
+
+
+def known_source_ids(db: Database) -> list[str]:
+    """Every source id the database knows (configured once, or carrying a stored statement), sorted."""
+    sql = "SELECT id FROM sources UNION SELECT source_id FROM statement_sources ORDER BY 1"
+    return [str(i) for i in scalars(db, sql)]
+
+
+def statement_detail(db: Database, statement_id: int) -> StatementDetail | None:
+    """One statement with every signature (in page order, each with the organisation it stands for now)
+    and every source that carried it, first seen first; None for an unknown id."""
+    statement = get_statement(db, statement_id)
+    if statement is None:
+        return None
+    found = rows(
+        db,
+        """SELECT position, role, raw_name, org_id, via FROM signatures WHERE statement_id = ?
+           ORDER BY position, rowid""",
+        [statement_id],
+    )
+    now_ids = {int(r["org_id"]): canonical_id(db, int(r["org_id"])) or int(r["org_id"]) for r in found}
+    by_id = {o.id: o for o in orgs_by_ids(db, list(dict.fromkeys(now_ids.values())))}
+    signatures = tuple(
+        SignatoryRow(int(r["position"]), r["role"], r["raw_name"], by_id[now_ids[int(r["org_id"])]], r["via"])
+        for r in found
+    )
+    copies = tuple(
+        StatementCopy(r["source_id"], r["url"], parse_ts(r["first_seen_at"]))
+        for r in rows(
+            db,
+            """SELECT source_id, url, first_seen_at FROM statement_sources WHERE statement_id = ?
+               ORDER BY first_seen_at, rowid""",
+            [statement_id],
+        )
+    )
+    return StatementDetail(statement, signatures, copies)

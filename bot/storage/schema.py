@@ -139,3 +139,27 @@ def m004_statement_evidence(db: Database) -> None:
     """statements.evidence: the cues that weighed most in the extraction decision (a JSON list of
     "cue:+weight" strings), kept beside its confidence for a later review of doubtful statements."""
     db.execute("ALTER TABLE statements ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]'")
+
+
+_M007 = [
+    # the interval last configured: a changed one reschedules the next check at the next start
+    "ALTER TABLE sources ADD COLUMN interval REAL",
+    # 1 = renamed with `bayan orgs rename`: a registry re-seed keeps that name
+    "ALTER TABLE orgs ADD COLUMN renamed INTEGER NOT NULL DEFAULT 0",
+    # every merge of one organisation into another, with what it moved (JSON), so it can be undone
+    """CREATE TABLE org_merges (
+        id INTEGER PRIMARY KEY, keep_id INTEGER NOT NULL REFERENCES orgs(id),
+        gone_id INTEGER NOT NULL REFERENCES orgs(id), at TEXT NOT NULL, undone_at TEXT,
+        moved TEXT NOT NULL DEFAULT '{}')""",
+    "CREATE INDEX org_merges_gone ON org_merges(gone_id)",
+    "CREATE INDEX org_merges_keep ON org_merges(keep_id)",
+]
+
+
+@migrations()
+def m007_registry_fixes(db: Database) -> None:
+    """sources.interval (a changed interval takes effect at the next start), orgs.renamed (a rename
+    survives the registry re-seed) and org_merges (recorded merges, undone by `bayan orgs unmerge`).
+    Numbered m007, leaving m005 and m006 to changes made alongside."""
+    for sql in _M007:
+        db.execute(sql)

@@ -8,7 +8,7 @@ records the error: validators, ``content_sha`` and ``last_ok_at`` are never over
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -21,18 +21,39 @@ log = logging.getLogger(__name__)
 
 
 def sync_sources(db: Database, sources: list[Source]) -> None:
-    """Upsert the configured sources; sources no longer configured stay, with enabled = 0."""
+    """Upsert the configured sources; sources no longer configured stay, with enabled = 0.
+
+    A source whose interval changed since the last sync is rescheduled (``_reschedule``), so the new
+    interval takes effect at this start rather than after the next check stored under the old one.
+    """
     with db.atomic():
+        before = {r["id"]: r["interval"] for r in rows(db, "SELECT id, interval FROM sources")}
         db.execute("UPDATE sources SET enabled = 0")
         for s in sources:
             db.execute(
-                """INSERT INTO sources (id, name, name_en, url, type, language, enabled, org)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO sources (id, name, name_en, url, type, language, enabled, org, interval)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
                      url = excluded.url, type = excluded.type, language = excluded.language,
-                     enabled = excluded.enabled, org = excluded.org""",
-                [s.id, s.name, s.name_en, s.url, s.type, s.language, int(s.enabled), s.org],
+                     enabled = excluded.enabled, org = excluded.org, interval = excluded.interval""",
+                [s.id, s.name, s.name_en, s.url, s.type, s.language, int(s.enabled), s.org, s.interval],
             )
+            if before.get(s.id) is not None and before[s.id] != s.interval:
+                _reschedule(db, s)
+
+
+def _reschedule(db: Database, source: Source) -> None:
+    """Next check = the last poll + the new interval; a server's Retry-After (retry_until) stays a floor.
+    The next failure computes its backoff from the new interval again (pipeline.next_check_failed)."""
+    row = one(db, "SELECT last_polled_at, retry_until FROM source_state WHERE source_id = ?", [source.id])
+    last = parse_ts(row["last_polled_at"]) if row else None
+    if row is None or last is None:
+        return
+    nxt = last + timedelta(seconds=source.interval)
+    retry_until = parse_ts(row["retry_until"])
+    if retry_until is not None and retry_until > nxt:
+        nxt = retry_until
+    db.execute("UPDATE source_state SET next_check_at = ? WHERE source_id = ?", [ts(nxt), source.id])
 
 
 def sync_config(db: Database, sources: list[Source]) -> None:

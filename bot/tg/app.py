@@ -22,7 +22,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot import config, pipeline, scheduler, storage
-from bot.console import format_result
+from bot.console import log_result, startup_lines
 from bot.models import PollResult, Settings, Source
 from bot.tg import routes, sender
 from bot.tg.handler import BotDeps
@@ -156,7 +156,7 @@ class BotRuntime:
 
     def on_result(self, source: Source, result: PollResult) -> None:
         """Every poll's result: logged; failures are checked for an admin alert."""
-        log.info("%s", format_result(result))
+        log_result(result)
         if result.ok and result.deferred_until is None:
             self.alerted.pop(source.id, None)
         elif self.settings.admins:
@@ -197,6 +197,10 @@ class BotRuntime:
         )
         enabled = sum(1 for s in self.current_sources() if s.enabled)
         print(f"bayan: monitoring {enabled} sources, Telegram bot @{bot.username} running", flush=True)
+        healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
+        sources, runs = self.current_sources(), self.poller.next_runs()
+        for line in startup_lines(sources, healths, runs, self.ctx.now()):
+            print(line, flush=True)
         try:
             await stop.wait()
         finally:

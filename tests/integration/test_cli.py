@@ -233,5 +233,5 @@ def test_extract_text_output_shows_confidence_and_evidence(
     page.write_text(PAGE, encoding="utf-8")
     assert main(["extract", str(page)]) == 0
     out = capsys.readouterr().out
-    assert "is_statement: True" in out and "confidence: " in out and "evidence: " in out
-    assert "  - الشبكة السورية لحقوق الإنسان" in out
+    assert "statement: yes (confidence " in out and "evidence: " in out
+    assert "  - \u2068الشبكة السورية لحقوق الإنسان\u2069" in out

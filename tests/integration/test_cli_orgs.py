@@ -117,7 +117,7 @@ def test_signed_all_and_text_output(db_file: dict[str, object], capsys: pytest.C
     assert code == 0 and [s["id"] for s in data["statements"]] == [s1]
     assert [o["slug"] for o in data["organisations"]] == ["stj", "snhr"]
     code, out, _ = run(capsys, *args(db_file, "signed", "Syrian Network for Human Rights"))
-    assert code == 0 and ": 1 statements" in out and "بيان مشترك حول حماية المدنيين" in out
+    assert code == 0 and ": 1 statement\n" in out and "بيان مشترك حول حماية المدنيين" in out
 
 
 def test_signed_ambiguous_and_unknown_names_exit_1(
@@ -198,7 +198,7 @@ def test_search_json_and_errors(db_file: dict[str, object], capsys: pytest.Captu
     code, out, _ = run(capsys, *args(db_file, "search", 'detainees AND "(NEAR*', "--json"))
     assert code == 0 and json.loads(out) == []  # "near" is a word here, and no statement has it
     code, out, _ = run(capsys, *args(db_file, "search", "DETAINEES"))
-    assert code == 0 and out.startswith("1 statements match") and str(s2) in out
+    assert code == 0 and out.startswith("1 statement matches") and str(s2) in out
     code, out, err = run(capsys, *args(db_file, "search", "ab"))
     assert code == 2 and err == "bayan: query too short: at least 3 characters\n"
 

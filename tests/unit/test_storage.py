@@ -49,7 +49,13 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
     assert (
         [m.name for m in storage.migrations.applied(second)]
         == names
-        == ["m001_initial", "m002_statements_fts", "m003_org_queries", "m004_statement_evidence"]
+        == [
+            "m001_initial",
+            "m002_statements_fts",
+            "m003_org_queries",
+            "m004_statement_evidence",
+            "m007_registry_fixes",
+        ]
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())
     second.close()

@@ -289,6 +289,34 @@ class SourceHealth:
 # ───────────────────────────── stored records ─────────────────────────────
 
 
+def _is_arabic(text: str) -> bool:
+    return any(
+        "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufefc" for ch in text
+    )
+
+
+def registry_name(name: str | None, name_en: str | None, lang: str | None) -> str | None:
+    """An organisation's registry name in ``lang`` ("en": the English name; otherwise the main name when
+    it is written in Arabic), None when the registry has no name in that language."""
+    if lang == "en":
+        return name_en or None
+    return name if name and _is_arabic(name) else None
+
+
+class SignatoryName(NamedTuple):
+    """One signature of a stored statement: the name as written on the page and the registry names of the
+    organisation it resolved to (None for a provisional organisation, known only by what pages wrote)."""
+
+    written: str
+    name: str | None = None
+    name_en: str | None = None
+    role: str = "signatory"
+
+    def for_reader(self, lang: str | None) -> str:
+        """The registry's name in ``lang``, else the name as written."""
+        return registry_name(self.name, self.name_en, lang) or self.written
+
+
 @dataclass(frozen=True)
 class StoredStatement:
     """A statement as stored, with its signatories (names as written) and all source urls."""
@@ -310,6 +338,20 @@ class StoredStatement:
     announced: bool = False
     confidence: float = 0.0  # of the extraction that made it a statement
     evidence: tuple[str, ...] = ()  # the cues that weighed most in that decision
+    signatory_names: tuple[SignatoryName, ...] = ()  # every signature (issuer too), as signatories
+
+    def signatories_for(self, lang: str | None) -> tuple[str, ...]:
+        """The signatories for a reader of ``lang``: registry names where the registry has one."""
+        if not self.signatory_names:
+            return self.signatories
+        return tuple(s.for_reader(lang) for s in self.signatory_names)
+
+    def issuer_for(self, lang: str | None) -> str | None:
+        """The issuer for a reader of ``lang``: its registry name when it resolved to one."""
+        found = next((s for s in self.signatory_names if s.role == "issuer"), None)
+        if self.issuer is None or found is None:
+            return self.issuer
+        return registry_name(found.name, found.name_en, lang) or self.issuer
 
     def to_json(self) -> dict[str, object]:
         """The `bayan statements --json` object (keys are a contract; confidence and evidence came later)."""
@@ -385,6 +427,7 @@ class Subscription:
     value: str | None
     active: bool = True
     language: str | None = None
+    org_id: int | None = None  # kind "org": the organisation followed
 
 
 @dataclass(frozen=True)
@@ -405,8 +448,13 @@ class Chat:
     """A Telegram chat the bot knows: its language choice and whether it still accepts messages."""
 
     chat_id: int
-    language: str | None = None
+    language: str | None = None  # chosen with /lang (replies and pushes)
     active: bool = True
+    subscriber_language: str | None = None  # of the user who subscribed it (pushes, until /lang)
+
+    @property
+    def push_language(self) -> str | None:
+        return self.language or self.subscriber_language
 
 
 # ───────────────────────────── what a poll writes ─────────────────────────────
@@ -478,6 +526,11 @@ class CoSigner(NamedTuple):
 
     name: str
     shared: int  # statements signed together
+    name_en: str | None = None
+
+    def for_reader(self, lang: str | None) -> str:
+        """The registry's name in ``lang``, else the organisation's main name."""
+        return registry_name(self.name, self.name_en, lang) or self.name
 
 
 class WithdrawalRow(NamedTuple):

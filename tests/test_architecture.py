@@ -52,7 +52,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tg.subscriptions": (_TG, ("telegram",)),
     "tg.admin": (_TG, ("telegram",)),
     "tg.routes": (
-        ("storage", "tg.i18n", "tg.handler", "tg.queries", "tg.subscriptions", "tg.admin"),
+        ("storage", "tg.i18n", "tg.render", "tg.handler", "tg.queries", "tg.subscriptions", "tg.admin"),
         ("telegram",),
     ),
     "tg.app": (

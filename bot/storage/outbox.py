@@ -24,7 +24,12 @@ _SUB_KEY = (
 
 
 def _chat(row: dict[str, Any]) -> Chat:
-    return Chat(chat_id=row["chat_id"], language=row["language"], active=bool(row["active"]))
+    return Chat(
+        chat_id=row["chat_id"],
+        language=row["language"],
+        active=bool(row["active"]),
+        subscriber_language=row.get("subscriber_language"),
+    )
 
 
 def get_chat(db: Database, chat_id: int) -> Chat | None:
@@ -61,6 +66,7 @@ def _subscription(row: dict[str, Any]) -> Subscription:
         value=row["value"],
         active=bool(row["active"]),
         language=row.get("language"),
+        org_id=row["org_id"],
     )
 
 
@@ -85,16 +91,24 @@ def add_subscription(
     *,
     value_norm: str | None = None,
     org_id: int | None = None,
+    language: str | None = None,
     now: datetime,
 ) -> tuple[Subscription, bool]:
     """Subscribe a chat/thread (the chat is recorded as active). ``created`` is False when an identical
-    subscription was already active; an inactive one is reactivated (created True)."""
+    subscription was already active; an inactive one is reactivated (created True). ``language``: the
+    subscriber's, kept as the chat's push language when the chat had none (or no active subscription)."""
     with db.atomic():
         db.execute(
             "INSERT INTO chats (chat_id, active, updated_at) VALUES (?, 1, ?) "
             "ON CONFLICT(chat_id) DO UPDATE SET active = 1",
             [chat_id, ts(now)],
         )
+        if language is not None:  # the first subscriber's (or, once all were removed, the next one's)
+            db.execute(
+                """UPDATE chats SET subscriber_language = ? WHERE chat_id = ? AND (subscriber_language IS NULL
+                     OR NOT EXISTS (SELECT 1 FROM subscriptions WHERE chat_id = ? AND active = 1))""",
+                [language, chat_id, chat_id],
+            )
         found = _find_subscription(db, chat_id, thread_id, kind, value)
         if found is not None and found.active:
             return found, False
@@ -174,7 +188,8 @@ def due_deliveries(db: Database, now: datetime, limit: int = 50) -> list[Deliver
     """Pending deliveries whose next_try_at has come, oldest first."""
     found = rows(
         db,
-        """SELECT d.*, c.language FROM deliveries d LEFT JOIN chats c ON c.chat_id = d.chat_id
+        """SELECT d.*, COALESCE(c.language, c.subscriber_language) AS language
+           FROM deliveries d LEFT JOIN chats c ON c.chat_id = d.chat_id
            WHERE d.status = 'pending' AND d.next_try_at <= ? ORDER BY d.next_try_at, d.id LIMIT ?""",
         [ts(now), limit],
     )
@@ -240,14 +255,19 @@ def migrate_chat(db: Database, old: int, new: int) -> None:
     (rows the new chat already has win; the old duplicates are removed / dropped)."""
     with db.atomic():
         db.execute(
-            """INSERT OR IGNORE INTO chats (chat_id, language, active, title, type, updated_at)
-               SELECT ?, language, 1, title, type, updated_at FROM chats WHERE chat_id = ?""",
+            """INSERT OR IGNORE INTO chats (chat_id, language, subscriber_language, active, title, type,
+                 updated_at)
+               SELECT ?, language, subscriber_language, 1, title, type, updated_at FROM chats
+               WHERE chat_id = ?""",
             [new, old],
         )
         db.execute(
-            """UPDATE chats SET language = COALESCE(language, (SELECT language FROM chats WHERE chat_id = ?))
-               WHERE chat_id = ?""",
-            [old, new],
+            """UPDATE chats
+               SET language = COALESCE(language, (SELECT language FROM chats WHERE chat_id = :old)),
+                 subscriber_language = COALESCE(subscriber_language,
+                   (SELECT subscriber_language FROM chats WHERE chat_id = :old))
+               WHERE chat_id = :new""",
+            {"old": old, "new": new},
         )
         db.execute("UPDATE chats SET active = 0 WHERE chat_id = ?", [old])
         db.execute("UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", [new, old])

@@ -193,8 +193,12 @@ def _co_signers(db: Database, group: list[int], mine: str) -> tuple[CoSigner, ..
             GROUP BY org ORDER BY n DESC, org LIMIT {CO_SIGNERS}""",
         [*group, *group],
     )
-    names = {o.id: o.name for o in orgs_by_ids(db, [int(r["org"]) for r in found])}
-    return tuple(CoSigner(names[int(r["org"])], int(r["n"])) for r in found if int(r["org"]) in names)
+    names = {o.id: o for o in orgs_by_ids(db, [int(r["org"]) for r in found])}
+    return tuple(
+        CoSigner(names[int(r["org"])].name, int(r["n"]), names[int(r["org"])].name_en)
+        for r in found
+        if int(r["org"]) in names
+    )
 
 
 def _withdrawals(db: Database, group: list[int]) -> tuple[WithdrawalRow, ...]:

@@ -141,6 +141,14 @@ def m004_statement_evidence(db: Database) -> None:
     db.execute("ALTER TABLE statements ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]'")
 
 
+@migrations()
+def m006_chat_subscriber_language(db: Database) -> None:
+    """chats.subscriber_language: the Telegram language of the user who subscribed the chat (its first
+    subscription); pushes use it until ``/lang`` sets chats.language. Numbered m006: m005 is reserved for
+    the storage work of issue 10."""
+    db.execute("ALTER TABLE chats ADD COLUMN subscriber_language TEXT")
+
+
 _M007 = [
     # the interval last configured: a changed one reschedules the next check at the next start
     "ALTER TABLE sources ADD COLUMN interval REAL",

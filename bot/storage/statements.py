@@ -13,7 +13,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.models import ItemRecord, PageRecord, PollWrite, RowCounts, SignatureRecord, StoredStatement
+from bot.models import (
+    ItemRecord,
+    PageRecord,
+    PollWrite,
+    RowCounts,
+    SignatoryName,
+    SignatureRecord,
+    StoredStatement,
+)
 from bot.storage import cluster
 from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
 from bot.storage.outbox import create_deliveries
@@ -181,9 +189,21 @@ def _link_item(db: Database, source_id: str, item_key: str, statement_id: int) -
 
 def _stored(db: Database, row: dict[str, Any]) -> StoredStatement:
     sid = row["id"]
-    signatories = scalars(
-        db, "SELECT raw_name FROM signatures WHERE statement_id = ? ORDER BY position, rowid", [sid]
+    signed = rows(
+        db,
+        """SELECT g.raw_name, g.role, o.provisional, o.name, o.name_en
+           FROM signatures g JOIN orgs o0 ON o0.id = g.org_id
+           JOIN orgs o ON o.id = COALESCE(o0.merged_into, o0.id)
+           WHERE g.statement_id = ? ORDER BY g.position, g.rowid""",
+        [sid],
     )
+    signatories = [r["raw_name"] for r in signed]
+    names = [
+        SignatoryName(r["raw_name"], None, None, r["role"])
+        if r["provisional"]
+        else SignatoryName(r["raw_name"], r["name"], r["name_en"], r["role"])
+        for r in signed
+    ]
     individuals = scalars(db, "SELECT name FROM individuals WHERE statement_id = ? ORDER BY position", [sid])
     carried = rows(
         db,
@@ -208,6 +228,7 @@ def _stored(db: Database, row: dict[str, Any]) -> StoredStatement:
         announced=bool(row["announced"]),
         confidence=float(row["confidence"]),
         evidence=tuple(json.loads(row["evidence"] or "[]")),
+        signatory_names=tuple(names),
     )
 
 

@@ -1,6 +1,10 @@
-"""What every Telegram handler shares: ``Req`` (the chat's language, forum thread, admin check, replies),
+"""What every Telegram handler shares: ``Req`` (the chat's language, forum thread, admin checks, replies),
 ``Spec`` (a command and the checks run before it), ``BotDeps`` (what the composition root hands in), the
-per-user query rate limit and the argument checks.
+per-user query rate limit, the argument checks, the chat-administrator cache (``ChatAdmins``: in groups
+only a chat's administrators change its subscriptions and language) and the open name prompts.
+
+Every reply of an Arabic message passes through ``render.isolate_html``: /commands, ids and dates inside
+Arabic text keep their left-to-right order. Arguments users type lose their bidi control characters.
 
 The handlers themselves live in ``routes`` (/start, /help, /lang and the routing), ``queries``,
 ``subscriptions`` and ``admin``; all of them import this module and it imports none of them. Handlers stay
@@ -28,8 +32,8 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import orgs, storage
@@ -44,6 +48,8 @@ Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 Markup = InlineKeyboardMarkup | ForceReply | None
 MAX_ARG = 200  # characters of a command's argument text
 PROMPT_TTL = timedelta(minutes=10)  # how long "send me an organisation's name" waits for the answer
+ADMIN_TTL = 60.0  # seconds a getChatMember answer (is this user a chat administrator?) is reused
+GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 STATE_KEY = "bayan"  # the key of the bot's State in PTB's bot_data
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -96,14 +102,49 @@ class RateLimiter:
         return "silent" if warned else "warn"
 
 
+class ChatAdmins:
+    """Is a user an administrator (or the creator) of a chat? getChatMember, each answer kept ``ttl`` s.
+
+    A failed getChatMember counts as "no" and is not kept (the next press asks again)."""
+
+    def __init__(self, ttl: float = ADMIN_TTL, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._known: dict[tuple[int, int], tuple[bool, float]] = {}  # (chat, user) → (admin, until)
+
+    async def check(self, bot: Any, chat_id: int, user_id: int) -> bool:
+        now = self.clock()
+        known = self._known.get((chat_id, user_id))
+        if known is not None and known[1] > now:
+            return known[0]
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except TelegramError as error:
+            log.warning("getChatMember chat=%s user=%s failed: %s", chat_id, user_id, error)
+            return False
+        admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        if len(self._known) > 10_000:
+            self._known = {k: v for k, v in self._known.items() if v[1] > now}
+        self._known[(chat_id, user_id)] = (admin, now + self.ttl)
+        return admin
+
+
+class Prompt(NamedTuple):
+    """An open "send the organisation's name" question: the bot's message that asked it, and until when."""
+
+    message_id: int
+    expires: datetime
+
+
 ClickFn = Callable[["Req", list[str]], Awaitable[None]]
 
 
 class Click(NamedTuple):
-    """What an inline button's callback prefix runs, and whether the rate limit counts it."""
+    """What an inline button's callback prefix runs, whether the rate limit counts it, and whether in
+    groups only the chat's administrators may press it."""
 
     fn: ClickFn
     counted: bool
+    chat_admin: bool = False
 
 
 @dataclass
@@ -114,8 +155,10 @@ class State:
     limiter: RateLimiter
     handlers: dict[str, Handler] = field(default_factory=dict)  # command → wrapped handler
     clicks: dict[str, Click] = field(default_factory=dict)  # callback prefix → what it runs
-    prompts: dict[tuple[int, int], datetime] = field(default_factory=dict)  # (chat, user) → expiry
+    prompts: dict[tuple[int, int], Prompt] = field(default_factory=dict)  # (chat, user) → open question
     on_name: Callable[[Req], Awaitable[None]] | None = None  # the answer to an org-name prompt
+    chat_admins: ChatAdmins = field(default_factory=ChatAdmins)
+    error_alert_at: float | None = None  # monotonic time of the last "a command failed" admin alert
 
 
 def state_of(context: Context) -> State:
@@ -153,10 +196,39 @@ class Req:
     def is_admin(self) -> bool:
         return self.user is not None and self.user.id in self.deps.admins
 
+    @property
+    def user_language(self) -> str | None:
+        """The sender's Telegram language as "ar"/"en" (None when Telegram gave none)."""
+        code = self.user.language_code if self.user else None
+        return i18n.norm_lang(code) if code else None
+
+    async def manages_chat(self) -> bool:
+        """May the sender change this chat's subscriptions and language? Private chats and channels: yes;
+        groups and supergroups: its administrators only (an anonymous admin posts as the group itself)."""
+        chat = self.message.chat
+        if chat.type not in GROUPS:
+            return True
+        sender_chat = self.message.sender_chat if self.query is None else None
+        if sender_chat is not None and sender_chat.id == chat.id:
+            return True
+        if self.user is None:
+            return False
+        return await self.state.chat_admins.check(self.message.get_bot(), chat.id, self.user.id)
+
+    def outgoing(self, text: str) -> str:
+        """``text`` as sent: in Arabic, /commands, ids and dates isolated (unless that overflows)."""
+        if self.lang != "ar":
+            return text
+        isolated = render.isolate_html(text)
+        return isolated if render.tg_len(isolated) <= render.LIMIT else text
+
     async def reply(self, text: str, markup: Markup = None) -> Message:
         """Send ``text`` (Telegram-HTML) to the same chat and forum thread."""
         return await self.message.reply_text(
-            text, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, reply_markup=markup
+            self.outgoing(text),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=_NO_PREVIEW,
+            reply_markup=markup,
         )
 
     async def reply_all(self, chunks: Sequence[str], markup: Markup = None) -> None:
@@ -170,7 +242,10 @@ class Req:
             return
         try:
             await self.query.edit_message_text(
-                text, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW, reply_markup=markup
+                self.outgoing(text),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=_NO_PREVIEW,
+                reply_markup=markup,
             )
         except BadRequest as error:
             if "not modified" not in str(error).lower():
@@ -194,13 +269,20 @@ class Req:
 
 
 async def request_of(update: Update, context: Context) -> Req | None:
-    """The Req of an update: language = the chat's stored one, else the user's, else Arabic."""
+    """The Req of an update: language = the chat's /lang choice, else the user's, else the subscriber's,
+    else Arabic; arguments without bidi control characters."""
     state, message, user = state_of(context), update.effective_message, update.effective_user
     if not isinstance(message, Message):
         return None
     chat = await state.deps.store.call(storage.get_chat, message.chat_id)
-    lang = (chat.language if chat else None) or (user.language_code if user else None) or "ar"
-    return Req(state, message, user, i18n.norm_lang(lang), list(context.args or []), update.callback_query)
+    lang = (
+        (chat.language if chat else None)
+        or (user.language_code if user else None)
+        or (chat.subscriber_language if chat else None)
+        or "ar"
+    )
+    args = [a for a in (i18n.strip_bidi(arg) for arg in context.args or []) if a]
+    return Req(state, message, user, i18n.norm_lang(lang), args, update.callback_query)
 
 
 # ───────────────────────────── command specs and checks ─────────────────────────────
@@ -208,12 +290,13 @@ async def request_of(update: Update, context: Context) -> Req | None:
 
 @dataclass(frozen=True)
 class Spec:
-    """A command: its handler and the checks run before it (admin, rate limit, argument)."""
+    """A command: its handler and the checks run before it (admin, chat admin, rate limit, argument)."""
 
     name: str
     fn: Callable[[Req], Awaitable[None]]
     needs_arg: bool = False
     admin: bool = False
+    chat_admin: bool = False  # in groups: only the chat's administrators
     query: bool = False  # counted by the per-user rate limit
     block: bool = True  # False: runs as a task (long admin commands)
 
@@ -226,6 +309,9 @@ async def _admitted(req: Req, spec: Spec) -> bool:
     if spec.admin and not req.is_admin:
         await req.reply(i18n.t("admin_only", req.lang))
         return False
+    if spec.chat_admin and not await req.manages_chat():
+        await req.reply(i18n.t("group_admins_only", req.lang))
+        return False
     if (spec.query and not await req.allowed()) or await req.too_long(spec.name):
         return False
     if spec.needs_arg and not req.text:
@@ -235,15 +321,24 @@ async def _admitted(req: Req, spec: Spec) -> bool:
 
 
 def wrap(spec: Spec) -> Handler:
-    """The PTB callback of a command: the Req built, the checks run, then the command."""
+    """The PTB callback of a command: the sender's open prompt closed, the Req built, the checks run, then
+    the command."""
 
     async def handle(update: Update, context: Context) -> None:
+        end_prompt(update, context)
         req = await request_of(update, context)
         if req is not None and await _admitted(req, spec):
             await spec.fn(req)
 
     handle.__doc__ = spec.fn.__doc__
     return handle
+
+
+def end_prompt(update: Update, context: Context) -> None:
+    """A command closes the sender's open name prompt in that chat."""
+    message, user = update.effective_message, update.effective_user
+    if message is not None and user is not None:
+        state_of(context).prompts.pop((message.chat_id, user.id), None)
 
 
 # ───────────────────────────── names users type ─────────────────────────────

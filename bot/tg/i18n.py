@@ -2,7 +2,8 @@
 
 Pure: imports only the stdlib, no I/O. ``t(key, lang, **kw)`` returns Telegram-HTML: templates may use the
 allowed tags, and every keyword value is escaped here (and bidi-isolated when its script differs from the
-message's), so callers pass raw user text. Language rule: "ar" if ``lang`` starts with "ar", else "en".
+message's, after its bidi control characters are removed: ``strip_bidi``), so callers pass raw user text.
+Language rule: "ar" if ``lang`` starts with "ar", else "en".
 Arabic templates start every line with Arabic or U+200F (RLM), so Telegram clients lay them out right to left.
 """
 
@@ -16,6 +17,10 @@ from datetime import date
 RLM = "\u200f"
 FSI = "\u2068"
 PDI = "\u2069"
+_BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+)  # embeddings, overrides, isolates, LRM/RLM, ALM: never taken from user input
+LANG_BUTTONS = (("ar", "العربية"), ("en", "English"))  # /lang buttons: each language in itself
 
 # (name, arabic usage, english usage, arabic description, english description) — setMyCommands and /help.
 _PUBLIC: tuple[tuple[str, str, str, str, str], ...] = (
@@ -159,6 +164,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sub_kind_source": ("مصدر: {value}", "source: {value}"),
     "lang_set": ("ستصلك الرسائل بالعربية من الآن.", "From now on I will write in English."),
     "lang_usage": ("اختر اللغة: /lang ar أو /lang en", "Choose a language: /lang ar or /lang en"),
+    "group_admins_only": (
+        "في المجموعات يغيّر مشرفو المجموعة وحدهم اشتراكات البوت ولغته.",
+        "In a group only its administrators can change the bot's subscriptions and language.",
+    ),
+    "unsub_all_confirm": (
+        "هل تريد إلغاء كل اشتراكات هذه المحادثة ({n})؟",
+        "Cancel all subscriptions of this chat ({n})?",
+    ),
+    "btn_unsub_all": ("نعم، ألغِ الكل", "Yes, cancel all"),
+    "btn_keep": ("لا، أبقِها", "No, keep them"),
+    "unsub_all_kept": ("لم يتغيّر شيء؛ بقيت الاشتراكات كما هي.", "Nothing changed; the subscriptions stay."),
+    "prompt_expired": (
+        "انتهت مهلة هذا السؤال. اضغط الزر من جديد، أو أرسل /subscribe org ثم اسم المنظمة.",
+        "That question has expired. Press the button again, or send /subscribe org NAME.",
+    ),
     "unknown_command": (
         "لا أعرف هذا الأمر. أرسل /help لعرض الأوامر المتاحة.",
         "I don't know that command. Send /help to see what I can do.",
@@ -207,6 +227,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "حدث خطأ غير متوقع من جهتنا، وأُبلغ المشرفون.",
         "Something went wrong on our side; the administrators have been told.",
     ),
+    "internal_error_untold": (
+        "حدث خطأ غير متوقع من جهتنا. يُرجى المحاولة بعد قليل.",
+        "Something went wrong on our side. Please try again in a little while.",
+    ),
     "latest_header": ("أحدث البيانات", "Latest statements"),
     "signed_header": ("البيانات التي وقّعت عليها «{name}»", "Statements signed by “{name}”"),
     "search_header": ("نتائج البحث عن «{query}»", "Search results for “{query}”"),
@@ -245,7 +269,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     # subscription buttons and prompts, /signed paging, /search count (commands_query)
     "sub_choose": ("اختر ما تريد متابعته في هذه المحادثة:", "Choose what this chat should follow:"),
     "btn_org": ("منظمة معيّنة…", "An organisation…"),
-    "org_prompt": ("أرسل اسم المنظمة أو اختصارها.", "Send me the organisation's name or acronym."),
+    "org_prompt": (
+        "ردّ على هذه الرسالة باسم المنظمة أو اختصارها.",
+        "Reply to this message with the organisation's name or acronym.",
+    ),
     "unsub_choose": ("اختر الاشتراك الذي تريد إلغاءه:", "Choose the subscription to cancel:"),
     "btn_prev": ("السابق", "Previous"),
     "btn_next": ("التالي", "Next"),
@@ -284,6 +311,11 @@ def norm_lang(lang: str | None) -> str:
     return "ar" if (lang or "").strip().lower().startswith("ar") else "en"
 
 
+def strip_bidi(text: str) -> str:
+    """``text`` without bidi control characters (U+202A–U+202E, U+2066–U+2069, LRM, RLM, ALM)."""
+    return text.translate(_BIDI_CONTROLS)
+
+
 def has_rtl(text: str) -> bool:
     """True when ``text`` has a strong right-to-left character (Arabic, Hebrew…)."""
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
@@ -307,7 +339,7 @@ def _value(value: object, lang: str) -> str:
     if isinstance(value, Iterable) and not isinstance(value, str):
         sep = "، " if norm_lang(lang) == "ar" else ", "
         return sep.join(_value(v, lang) for v in value)
-    return html.escape(bidi_wrap(str(value), lang), quote=False)
+    return html.escape(bidi_wrap(strip_bidi(str(value)), lang), quote=False)
 
 
 def t(key: str, lang: str | None, **kw: object) -> str:

@@ -33,6 +33,7 @@ from bot.tg.text import (
     URL_MAX,
     esc,
     isolate,
+    isolate_html,
     link,
     linkable,
     pack,
@@ -53,6 +54,7 @@ __all__ = [
     "URL_MAX",
     "esc",
     "isolate",
+    "isolate_html",
     "link",
     "pack",
     "plain",
@@ -99,8 +101,11 @@ def _starts_rtl(line_html: str) -> bool:
 
 
 def _rtl(line_html: str, lang: str) -> str:
-    """Arabic messages: prefix RLM to a line that does not start with Arabic."""
-    return line_html if lang != "ar" or _starts_rtl(line_html) else RLM + line_html
+    """Arabic messages: prefix RLM to a line that does not start with Arabic; /commands, ids and dates
+    in isolates (``isolate_html``)."""
+    if lang != "ar":
+        return line_html
+    return isolate_html(line_html if _starts_rtl(line_html) else RLM + line_html)
 
 
 def _lines(lines: Sequence[str], lang: str) -> str:
@@ -144,12 +149,12 @@ def _names(names: Sequence[str], lang: str, max_names: int) -> list[str]:
 
 def _who(st: StoredStatement, lang: str, max_names: int) -> tuple[str, bool]:
     """The issuer line or 'signed by N organisations: A, B +N more'; True when names were left out."""
-    n = len(st.signatories)
-    if st.issuer and st.issuer.strip() and n < 2:
-        return f"{t('lbl_issuer', lang)}: {_val(st.issuer, lang, NAME_MAX)}", False
+    n, issuer = len(st.signatories), st.issuer_for(lang)
+    if issuer and issuer.strip() and n < 2:
+        return f"{t('lbl_issuer', lang)}: {_val(issuer, lang, NAME_MAX)}", False
     if n == 0:
         return "", False
-    shown = _names(st.signatories, lang, max_names)
+    shown = _names(st.signatories_for(lang), lang, max_names)
     line = esc(t("lbl_signed_by", lang, count=count_orgs(n, lang)))
     if shown:
         line += ": " + ("، " if lang == "ar" else ", ").join(shown)
@@ -209,13 +214,13 @@ def render_statement_full(
     header = [
         f"<b>{esc(kind_label(st.kind, lang))}</b> · {t('lbl_id', lang, id=st.id)}",
         f"<b>{_title(st, lang)}</b>",
-        f"{t('lbl_issuer', lang)}: {_val(st.issuer, lang, NAME_MAX)}" if st.issuer else "",
+        f"{t('lbl_issuer', lang)}: {_val(issuer, lang, NAME_MAX)}" if (issuer := st.issuer_for(lang)) else "",
         f"{t('lbl_date', lang)}: {esc(format_date(st.published, lang))}" if st.published else "",
         _source(st, lang, source_name),
         link(st.url, t("lbl_read", lang)),
     ]
     blocks = [_lines(header, lang)]
-    blocks += _name_blocks("lbl_signatories_n", st.signatories, lang)
+    blocks += _name_blocks("lbl_signatories_n", st.signatories_for(lang), lang)
     blocks += _name_blocks("lbl_individuals_n", st.individuals, lang)
     if not st.signatories and not st.individuals:
         blocks.append("\n" + t("no_signatories", lang))
@@ -268,7 +273,7 @@ def _org_relations(profile: OrgProfile, lang: str) -> list[str]:
     co_signers = profile.co_signers[:10]
     if co_signers:
         lines.append(f"<b>{t('lbl_cosigners', lang)}</b>")
-        lines += [f"• {_val(name, lang, NAME_MAX)} ({int(n)})" for name, n in co_signers]
+        lines += [f"• {_val(c.for_reader(lang), lang, NAME_MAX)} ({c.shared})" for c in co_signers]
     withdrawals = profile.withdrawals[:5]
     if withdrawals:
         lines.append(f"<b>{t('lbl_withdrawals', lang)}</b>")

@@ -1,8 +1,13 @@
 """The bot's routes: every command, inline button and membership change is registered here (``register``).
 
-Owns /start, /help and /lang, the channel-post command router, the plain-text answer to an
+Owns /start, /help and /lang (with its buttons), the channel-post command router, the answer to an
 organisation-name prompt, the inline-button dispatch, chat membership and the error handler. The other
 commands come from ``queries``, ``subscriptions`` and ``admin`` (their ``SPECS`` and ``CLICKS`` tables).
+
+A name prompt is answered only by a reply to the prompt's message, from the user who pressed the button,
+within ``PROMPT_TTL``; any command from that user in that chat closes it. A button's answerCallbackQuery
+that fails (the query is too old: the bot was restarting or slow) does not stop the click. The error
+handler says "the administrators were told" only when it queued them an alert.
 """
 
 from __future__ import annotations
@@ -10,23 +15,27 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot import storage
-from bot.tg import admin, i18n, queries, subscriptions
+from bot.tg import admin, i18n, queries, render, subscriptions
 from bot.tg.handler import (
     STATE_KEY,
     AnyApp,
     BotDeps,
+    Click,
     Context,
     RateLimiter,
     Req,
     Spec,
     State,
+    button,
+    end_prompt,
     request_of,
     state_of,
     wrap,
@@ -35,6 +44,7 @@ from bot.tg.handler import (
 log = logging.getLogger(__name__)
 
 _CHANNEL_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+(.*))?", re.S)
+ERROR_ALERT_GAP = 600.0  # seconds: at most one "a command failed" alert to the admins per this
 
 
 # ───────────────────────────── chat commands ─────────────────────────────
@@ -52,17 +62,36 @@ async def help_(req: Req) -> None:
     await req.reply(i18n.t("help_admin" if req.is_admin else "help", req.lang))
 
 
+def _lang_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(label, f"lang:{code}") for code, label in i18n.LANG_BUTTONS]])
+
+
+async def _set_lang(req: Req, code: str) -> None:
+    await req.deps.store.call(storage.upsert_chat, req.chat_id, now=req.deps.now(), language=code)
+    req.lang = code
+    await req.show(i18n.t("lang_set", code))
+
+
 async def lang(req: Req) -> None:
-    """/lang ar|en: the language of this chat's replies and pushes."""
+    """/lang ar|en: the language of this chat's replies and pushes; without one (or another), buttons."""
     code = req.text.lower()
     if code not in ("ar", "en"):
-        await req.reply(i18n.t("lang_usage", req.lang))
+        await req.reply(i18n.t("lang_usage", req.lang), _lang_buttons())
         return
-    await req.deps.store.call(storage.upsert_chat, req.chat_id, now=req.deps.now(), language=code)
-    await req.reply(i18n.t("lang_set", code))
+    await _set_lang(req, code)
 
 
-SPECS: tuple[Spec, ...] = (Spec("start", start), Spec("help", help_), Spec("lang", lang))
+async def click_lang(req: Req, args: list[str]) -> None:
+    if args in (["ar"], ["en"]):
+        await _set_lang(req, args[0])
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("start", start),
+    Spec("help", help_),
+    Spec("lang", lang, chat_admin=True),
+)
+CLICKS: dict[str, Click] = {"lang": Click(click_lang, False, chat_admin=True)}
 
 
 # ───────────────────────────── routing ─────────────────────────────
@@ -79,6 +108,7 @@ async def _unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
+    end_prompt(update, context)
     named, ours = _addressed(message.text, context.bot)
     if ours or (not named and message.chat.type == ChatType.PRIVATE):
         req = await request_of(update, context)
@@ -98,17 +128,33 @@ async def _channel_command(update: Update, context: Context) -> None:
 
 
 async def _plain_text(update: Update, context: Context) -> None:
-    """A plain message: the organisation name the sender was asked for ("an organisation…" button)."""
+    """A plain message that replies to the sender's open name prompt: the organisation's name."""
     state, message, user = state_of(context), update.effective_message, update.effective_user
     if message is None or user is None or not message.text or state.on_name is None:
         return
-    expiry = state.prompts.pop((message.chat_id, user.id), None)
-    if expiry is None or expiry < state.deps.now():
-        return
+    prompt = state.prompts.get((message.chat_id, user.id))
+    replied = message.reply_to_message
+    if prompt is None or replied is None or replied.message_id != prompt.message_id:
+        return  # not an answer (in a forum topic every message "replies" to the topic's first one)
+    del state.prompts[(message.chat_id, user.id)]
     context.args = message.text.split()
     req = await request_of(update, context)
-    if req is not None and not await req.too_long("subscribe"):
+    if req is None:
+        return
+    if prompt.expires < state.deps.now():
+        await req.reply(i18n.t("prompt_expired", req.lang))
+    elif await req.manages_chat() and not await req.too_long("subscribe"):
         await state.on_name(req)
+
+
+async def _answer(query: CallbackQuery, alert: str | None = None) -> bool:
+    """answerCallbackQuery; False when Telegram refused it (a query too old): the click still counts."""
+    try:
+        await query.answer(alert, show_alert=alert is not None)
+    except TelegramError as error:
+        log.info("answerCallbackQuery failed (%s); the click is carried out anyway", error)
+        return False
+    return True
 
 
 async def _on_click(update: Update, context: Context) -> None:
@@ -116,10 +162,15 @@ async def _on_click(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
     prefix, _, rest = (query.data or "").partition(":")
     entry = state_of(context).clicks.get(prefix)
     req = await request_of(update, context) if entry else None
+    if entry is not None and req is not None and entry.chat_admin and not await req.manages_chat():
+        refusal = i18n.t("group_admins_only", req.lang)
+        if not await _answer(query, render.plain(refusal)):
+            await req.reply(refusal)  # the alert could not be shown
+        return
+    await _answer(query)
     if entry is None or req is None or (entry.counted and not await req.allowed()):
         return
     await entry.fn(req, rest.split(":") if rest else [])
@@ -137,15 +188,43 @@ async def _member_changed(update: Update, context: Context) -> None:
         await deps.store.call(storage.upsert_chat, chat.id, now=deps.now(), title=chat.title, type=chat.type)
 
 
+async def _alert_admins(update: Update, context: Context) -> bool:
+    """Queue one alert per bot admin that a command failed (at most one per ERROR_ALERT_GAP); True when
+    queued. The text names the command and the error's type only (details are in the log)."""
+    state = state_of(context)
+    now = time.monotonic()
+    if not state.deps.admins or (
+        state.error_alert_at is not None and now - state.error_alert_at < ERROR_ALERT_GAP
+    ):
+        return False
+    message = update.effective_message
+    words = (message.text or "").split() if message else []
+    command = words[0] if words and words[0].startswith("/") else "a button"
+    chat = update.effective_chat.id if update.effective_chat else "?"
+    text = f"{command} failed in chat {chat}: {type(context.error).__name__} (details in the log)"
+    for admin_id in sorted(state.deps.admins):
+        await state.deps.store.call(storage.add_alert, admin_id, text, state.deps.now())
+    state.error_alert_at = now
+    state.deps.wake.set()
+    return True
+
+
 async def _on_error(update: object, context: Context) -> None:
-    """Log first (with the traceback), then apologise politely: never a stack trace to the user."""
+    """Log first (with the traceback), then apologise politely: never a stack trace to the user; "the
+    administrators were told" only when an alert to them was queued."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_message is None:
         return
     user = update.effective_user
     lang = i18n.norm_lang(user.language_code if user and user.language_code else "ar")
+    try:
+        told = await _alert_admins(update, context)
+    except Exception:  # the database may be what failed
+        log.exception("could not queue the admin alert")
+        told = False
+    text = i18n.t("internal_error" if told else "internal_error_untold", lang)
     with contextlib.suppress(TelegramError):
-        await update.effective_message.reply_text(i18n.t("internal_error", lang), parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 def register(app: AnyApp, deps: BotDeps) -> None:
@@ -153,7 +232,7 @@ def register(app: AnyApp, deps: BotDeps) -> None:
     specs = (*SPECS, *queries.SPECS, *subscriptions.SPECS, *admin.SPECS)
     state = State(deps, RateLimiter(deps.rate, deps.rate_window), on_name=subscriptions.on_org_name)
     state.handlers = {spec.name: wrap(spec) for spec in specs}
-    state.clicks = {**queries.CLICKS, **subscriptions.CLICKS}
+    state.clicks = {**CLICKS, **queries.CLICKS, **subscriptions.CLICKS}
     app.bot_data[STATE_KEY] = state
     messages = filters.UpdateType.MESSAGE  # not edited messages; channel posts go through _channel_command
     for spec in specs:
@@ -172,5 +251,5 @@ async def publish_commands(bot: Bot) -> None:
     """setMyCommands: the English list as the default, the Arabic one for Arabic-UI clients."""
     await bot.set_my_commands([BotCommand(n, d) for n, d in i18n.command_descriptions("en")])
     await bot.set_my_commands(
-        [BotCommand(n, d) for n, d in i18n.command_descriptions("ar")], language_code="ar"
+        [BotCommand(n, render.isolate(d)) for n, d in i18n.command_descriptions("ar")], language_code="ar"
     )

@@ -1,8 +1,11 @@
 """A chat's subscriptions: /subscribe, /unsubscribe, /subscriptions and their buttons.
 
 A chat (or forum topic) follows everything, an organisation, a keyword or a source; organisation names go
-through ``handler.find_org``. callback_data carries ids only (``so:{org}``, ``src:{source}``,
-``u:{subscription}``, ``sa``, ``sn``). Registered by ``routes.register``; holds no SQL.
+through ``handler.find_org`` and are shown in the reader's language. In groups only the chat's
+administrators subscribe and unsubscribe (``chat_admin``); the first subscriber's Telegram language becomes
+the chat's push language until /lang. ``/unsubscribe all`` asks first. callback_data carries ids only
+(``so:{org}``, ``src:{source}``, ``u:{subscription}``, ``sa``, ``sn``, ``ua``, ``uk``). Registered by
+``routes.register``; holds no SQL.
 """
 
 from __future__ import annotations
@@ -14,7 +17,18 @@ from telegram import ForceReply, InlineKeyboardMarkup
 from bot import orgs, storage
 from bot.models import Subscription
 from bot.tg import i18n, render
-from bot.tg.handler import PROMPT_TTL, Click, Req, Spec, button, find_org, ints, org_label, source_name
+from bot.tg.handler import (
+    PROMPT_TTL,
+    Click,
+    Prompt,
+    Req,
+    Spec,
+    button,
+    find_org,
+    ints,
+    org_label,
+    source_name,
+)
 
 _KINDS = {"all": "all", "org": "org", "keyword": "keyword", "source": "source"}
 _KINDS |= {"الكل": "all", "منظمة": "org", "كلمة": "keyword", "مصدر": "source"}
@@ -27,7 +41,14 @@ def _kind_value(args: list[str]) -> tuple[str | None, str]:
 
 async def _add(req: Req, kind: str, value: str | None, done: str, **kw: Any) -> None:
     _, created = await req.deps.store.call(
-        storage.add_subscription, req.chat_id, req.thread_id, kind, value, now=req.deps.now(), **kw
+        storage.add_subscription,
+        req.chat_id,
+        req.thread_id,
+        kind,
+        value,
+        now=req.deps.now(),
+        language=req.user_language,
+        **kw,
     )
     await req.show(done if created else i18n.t("sub_exists", req.lang))
 
@@ -90,10 +111,18 @@ async def _keyboard(req: Req) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def describe(sub: Subscription, lang: str) -> str:
-    """A subscription as plain text ("organisation: X")."""
+def describe(sub: Subscription, lang: str, names: dict[int, str] | None = None) -> str:
+    """A subscription as plain text ("organisation: X", X from ``names`` by org id when there)."""
     key = f"sub_kind_{sub.kind}"
-    return render.plain(i18n.t(key, lang) if sub.kind == "all" else i18n.t(key, lang, value=sub.value or ""))
+    value = (names or {}).get(sub.org_id or 0) or sub.value or ""
+    return render.plain(i18n.t(key, lang) if sub.kind == "all" else i18n.t(key, lang, value=value))
+
+
+async def _org_names(req: Req, subs: list[Subscription]) -> dict[int, str]:
+    """The followed organisations' names in the reader's language (registry name, else the stored one)."""
+    ids = [s.org_id for s in subs if s.kind == "org" and s.org_id is not None]
+    found = await req.deps.store.call(storage.orgs_by_ids, ids) if ids else []
+    return {o.id: o.display_name(req.lang) for o in found}
 
 
 async def _matching(req: Req, subs: list[Subscription], kind: str, value: str) -> list[Subscription]:
@@ -106,11 +135,12 @@ async def _matching(req: Req, subs: list[Subscription], kind: str, value: str) -
 
 
 async def _remove(req: Req, subs: list[Subscription], everything: bool = False) -> None:
+    names = await _org_names(req, subs)
     for sub in subs:
         await req.deps.store.call(
             storage.remove_subscription, sub.chat_id, sub.thread_id, sub.kind, sub.value
         )
-    what = ", ".join(describe(s, req.lang) for s in subs)
+    what = ", ".join(describe(s, req.lang, names) for s in subs)
     done = i18n.t("unsub_all_done", req.lang) if everything else i18n.t("unsub_done", req.lang, what=what)
     await req.show(done if subs else i18n.t("unsub_none", req.lang))
 
@@ -120,12 +150,13 @@ async def unsubscribe(req: Req) -> None:
     subs = await req.deps.store.call(storage.list_subscriptions, req.chat_id, req.thread_id)
     kind, value = _kind_value(req.args)
     if not req.args and subs:
-        rows = [[button(describe(s, req.lang), f"u:{s.id}")] for s in subs]
+        names = await _org_names(req, subs)
+        rows = [[button(describe(s, req.lang, names), f"u:{s.id}")] for s in subs]
         await req.reply(i18n.t("unsub_choose", req.lang), InlineKeyboardMarkup(rows))
-    elif not req.args:
+    elif not req.args or (kind == "all" and not value and not subs):
         await req.reply(i18n.t("subs_empty", req.lang))
     elif kind == "all" and not value:
-        await _remove(req, subs, everything=True)
+        await req.reply(i18n.t("unsub_all_confirm", req.lang, n=len(subs)), _confirm_all(req.lang))
     elif kind is None or not value:
         await req.reply(i18n.t("missing_argument", req.lang, usage=i18n.usage("unsubscribe", req.lang)))
     else:
@@ -135,7 +166,9 @@ async def unsubscribe(req: Req) -> None:
 async def subscriptions(req: Req) -> None:
     """/subscriptions: what this chat (forum topic) follows."""
     subs = await req.deps.store.call(storage.list_subscriptions, req.chat_id, req.thread_id)
-    lines = [i18n.t("subs_header", req.lang)] + [render.esc(f"• {describe(s, req.lang)}") for s in subs]
+    names = await _org_names(req, subs)
+    lines = [i18n.t("subs_header", req.lang)]
+    lines += [render.esc(f"• {describe(s, req.lang, names)}") for s in subs]
     await req.reply_all(render.pack(lines, sep="\n") if subs else [i18n.t("subs_empty", req.lang)])
 
 
@@ -152,11 +185,16 @@ async def click_follow(req: Req, args: list[str]) -> None:
         await _subscribe_org_id(req, ids[0])
 
 
+def _confirm_all(lang: str) -> InlineKeyboardMarkup:
+    yes = button(render.plain(i18n.t("btn_unsub_all", lang)), "ua")
+    return InlineKeyboardMarkup([[yes, button(render.plain(i18n.t("btn_keep", lang)), "uk")]])
+
+
 async def click_name_prompt(req: Req, args: list[str]) -> None:
-    """ "An organisation…": the clicker's next plain message here is the name (private chats, replies)."""
+    """ "An organisation…": the clicker's reply to the prompt is the name (routes._plain_text)."""
     if req.user is not None:
-        req.state.prompts[(req.chat_id, req.user.id)] = req.deps.now() + PROMPT_TTL
-        await req.reply(i18n.t("org_prompt", req.lang), ForceReply(selective=False))
+        asked = await req.reply(i18n.t("org_prompt", req.lang), ForceReply(selective=False))
+        req.state.prompts[(req.chat_id, req.user.id)] = Prompt(asked.message_id, req.deps.now() + PROMPT_TTL)
 
 
 async def click_unsubscribe(req: Req, args: list[str]) -> None:
@@ -164,15 +202,27 @@ async def click_unsubscribe(req: Req, args: list[str]) -> None:
     await _remove(req, [s for s in subs if [s.id] == ints(args, 1)])
 
 
+async def click_unsubscribe_all(req: Req, args: list[str]) -> None:
+    """ "Yes, cancel all" under /unsubscribe all."""
+    subs = await req.deps.store.call(storage.list_subscriptions, req.chat_id, req.thread_id)
+    await _remove(req, subs, everything=True)
+
+
+async def click_keep(req: Req, args: list[str]) -> None:
+    await req.show(i18n.t("unsub_all_kept", req.lang))
+
+
 SPECS: tuple[Spec, ...] = (
-    Spec("subscribe", subscribe),
-    Spec("unsubscribe", unsubscribe),
+    Spec("subscribe", subscribe, chat_admin=True),
+    Spec("unsubscribe", unsubscribe, chat_admin=True),
     Spec("subscriptions", subscriptions),
 )
-CLICKS: dict[str, Click] = {  # callback prefix → what it runs (not counted by the rate limit)
-    "sa": Click(click_all, False),
-    "src": Click(click_source, False),
-    "so": Click(click_follow, False),
-    "sn": Click(click_name_prompt, False),
-    "u": Click(click_unsubscribe, False),
+CLICKS: dict[str, Click] = {  # callback prefix → what it runs (not counted by the rate limit; chat admins)
+    "sa": Click(click_all, False, chat_admin=True),
+    "src": Click(click_source, False, chat_admin=True),
+    "so": Click(click_follow, False, chat_admin=True),
+    "sn": Click(click_name_prompt, False, chat_admin=True),
+    "u": Click(click_unsubscribe, False, chat_admin=True),
+    "ua": Click(click_unsubscribe_all, False, chat_admin=True),
+    "uk": Click(click_keep, False, chat_admin=True),
 }

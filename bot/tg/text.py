@@ -2,7 +2,8 @@
 
 Owns what every outgoing message obeys whatever it says: `tg_len` (UTF-16 units after entity parsing, what
 the 4096 limit counts), `esc`, `link` (http(s) only, href escaped), `isolate` (Latin runs of Arabic lines in
-U+2068…U+2069), `shorten`, `split_text` (plain text → escaped chunks cut at natural breaks) and `pack`
+U+2068…U+2069; `isolate_html` the same for Telegram-HTML, with ISO dates), `shorten`, `split_text`
+(plain text → escaped chunks cut at natural breaks) and `pack`
 (HTML blocks → messages ≤ ``LIMIT``, never cut inside a tag).
 
 Must not: know statements, organisations or UI strings (that is `render` and `i18n`), do I/O or import
@@ -109,6 +110,56 @@ def isolate(text: str, *, always: bool = False) -> str:
             for start, end in reversed(_latin_spans(line)):
                 start, end = _widen(line, start, end)
                 line = f"{line[:start]}{FSI}{line[start:end]}{PDI}{line[end:]}"
+        out.append(line)
+    return "\n".join(out)
+
+
+_ISOLATES_OPEN = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI (closed by PDI)
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?: UTC)?")
+
+
+def _isolated(text: str) -> list[bool]:
+    """For each character: is it inside an isolate already (between FSI/LRI/RLI and its PDI)?"""
+    depth, inside = 0, []
+    for ch in text:
+        if ch == PDI and depth:
+            depth -= 1
+        inside.append(depth > 0)
+        if ch in _ISOLATES_OPEN:
+            depth += 1
+    return inside
+
+
+def _isolate_segment(text: str) -> str:
+    """Plain text: Latin runs (a /command with its arguments, an id) and ISO dates/times in FSI…PDI,
+    leaving what an isolate already holds as it is."""
+    inside = _isolated(text)
+    spans = [_widen(text, a, b) for a, b in _latin_spans(text)] + [
+        m.span() for m in _DATE_TIME.finditer(text)
+    ]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in spans if not inside[s[0]]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    for start, end in reversed(merged):
+        text = f"{text[:start]}{FSI}{text[start:end]}{PDI}{text[end:]}"
+    return text
+
+
+def isolate_html(fragment_html: str) -> str:
+    """``isolate`` for Telegram-HTML: in every line with Arabic, each text run outside the tags has its
+    Latin runs (/commands, ids) and ISO dates in FSI…PDI; tags, hrefs and existing isolates are untouched.
+    Idempotent, so a message may pass through it twice."""
+    out = []
+    for line in fragment_html.split("\n"):
+        if has_rtl(plain(line)):
+            parts = _TAG_SPLIT.split(line)
+            line = "".join(
+                p if i % 2 else esc(_isolate_segment(html.unescape(p))) for i, p in enumerate(parts)
+            )
         out.append(line)
     return "\n".join(out)
 

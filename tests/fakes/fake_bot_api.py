@@ -18,6 +18,13 @@ id = user id, ``is_bot``, ``chat_instance``, dates in seconds, pending polls wok
 length counted in UTF-16 units after entity parsing, ``chat not found`` for chats marked unknown, stale
 callback query ids, 401 for a wrong token, 404 for unknown methods (listed in ``unhandled``). Errors on
 demand: ``flood``, ``block``, ``kick``, ``fail_parse``, ``migrate``, ``fail_next``.
+
+Chats and users: ``getChatMember`` answers each user's status in a chat (``set_member``: creator,
+administrator, member, left, kicked; "member" unless set); users carry a ``language_code`` in messages and
+button presses; a press may come too late (``user_clicks(stale=True)``: answerCallbackQuery then fails as
+Telegram's "query is too old"); a message may reply to another (``reply_to``), and in a forum topic a
+message that replies to nothing replies to the topic's first message, as in Telegram (topic ids are taken
+from the chat's message ids); an anonymous group admin writes as the group itself (``anonymous_admin``).
 """
 
 from __future__ import annotations
@@ -66,8 +73,15 @@ STRING_PARAMS = frozenset(
 )  # fmt: skip
 SIMPLE_ACTIONS = frozenset(
     {"user_sends", "member_update", "channel_post", "flood", "block", "unblock", "kick", "fail_parse"}
-    | {"migrate", "unknown_chat", "mark"}
+    | {"migrate", "unknown_chat", "mark", "set_member"}
 )
+ANONYMOUS_ADMIN_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "left", "kicked"})
 ADMIN_RIGHTS = (
     "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
     "can_change_info", "can_invite_users", "can_post_messages", "can_pin_messages",
@@ -418,6 +432,8 @@ class FakeBotAPI:
         )
         self._chats: dict[int | str, JSONDict] = {}
         self._member_status: dict[int | str, str] = {}
+        self._user_status: dict[tuple[int | str, int], str] = {}  # (chat, user) → getChatMember status
+        self._topics: set[tuple[int | str, int]] = set()  # (chat, thread id) of the forum topics seen
         self._open_queries: set[str] = set()
         self._allowed: list[str] | None = None
         self._rules: list[_Rule] = []
@@ -532,6 +548,7 @@ class FakeBotAPI:
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
+            "getchatmember": self._get_chat_member,
             "sendchataction": lambda p: True,
             "getchat": self._get_chat,
             "close": lambda p: True,
@@ -696,8 +713,38 @@ class FakeBotAPI:
             chat = {"id": chat_id, "type": chat_type, "title": f"{chat_type.title()} {chat_id}"}
         if thread_id is not None:
             chat["is_forum"] = True
+            self._open_topic(chat_id, thread_id)
         self._chats[chat_id] = chat
         return dict(chat)
+
+    def _open_topic(self, chat_id: int, thread_id: int) -> None:
+        """A topic's id is the id of the message that created it: later messages get larger ids."""
+        if (chat_id, thread_id) not in self._topics:
+            self._topics.add((chat_id, thread_id))
+            ids = self._message_ids[chat_key(chat_id)]
+            self._message_ids[chat_key(chat_id)] = itertools.count(max(next(ids), thread_id + 1))
+
+    def _topic_root(self, chat: JSONDict, thread_id: int) -> JSONDict:
+        """The service message that created a forum topic (what a non-reply in the topic replies to)."""
+        return {
+            "message_id": thread_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "forum_topic_created": {"name": f"Topic {thread_id}", "icon_color": 7322096},
+        }
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for ``user_id`` in ``chat_id`` (default "member")."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unsupported member status {status!r}")
+        self._user_status[(chat_key(chat_id), user_id)] = status
+
+    def _get_chat_member(self, params: JSONDict) -> JSONDict:
+        user_id = int(params["user_id"])
+        status = self._user_status.get((chat_key(params["chat_id"]), user_id), "member")
+        return self._member(status, self._user(user_id))
 
     @staticmethod
     def _user(user_id: int, username: str | None = None, language_code: str | None = "en") -> JSONDict:
@@ -891,21 +938,41 @@ class FakeBotAPI:
         thread_id: int | None = None,
         language_code: str | None = "en",
         username: str | None = None,
+        reply_to: JSONDict | None = None,
+        anonymous_admin: bool = False,
     ) -> JSONDict:
-        """A user writes ``text`` (in the private chat unless ``chat_id``); "/cmd" gets a bot_command."""
+        """A user writes ``text`` (in the private chat unless ``chat_id``); "/cmd" gets a bot_command.
+
+        ``reply_to``: the message (e.g. a bot message's ``result``) this one replies to; in a forum topic a
+        message without one replies to the topic's first message. ``anonymous_admin``: sent as the group."""
         key = user_id if chat_id is None else chat_id
         chat = self._register_chat(key, chat_type, thread_id)
-        message = self._new_message(key, self._user(user_id, username, language_code), text)
+        sender = ANONYMOUS_ADMIN_BOT if anonymous_admin else self._user(user_id, username, language_code)
+        message = self._new_message(key, dict(sender), text)
         message["chat"] = chat
+        if anonymous_admin:
+            message["sender_chat"] = dict(chat)
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}]
         if thread_id is not None:
             message["message_thread_id"] = thread_id
             message["is_topic_message"] = True
+        if reply_to is not None:
+            message["reply_to_message"] = copy.deepcopy(reply_to)
+        elif thread_id is not None:
+            message["reply_to_message"] = self._topic_root(chat, thread_id)
         return self._push_update("message", message)
 
-    def user_clicks(self, message: JSONDict, data: str, user_id: int | None = None) -> JSONDict:
-        """A user presses the inline button with ``callback_data == data`` under ``message`` (must exist)."""
+    def user_clicks(
+        self,
+        message: JSONDict,
+        data: str,
+        user_id: int | None = None,
+        language_code: str | None = "en",
+        stale: bool = False,
+    ) -> JSONDict:
+        """A user presses the inline button with ``callback_data == data`` under ``message`` (must exist);
+        ``stale``: the press reaches the bot too late, so answerCallbackQuery fails ("query is too old")."""
         chat_id = message["chat"]["id"]
         current = self._find_message(chat_id, message["message_id"]) or message
         rows = (current.get("reply_markup") or {}).get("inline_keyboard", [])
@@ -916,10 +983,11 @@ class FakeBotAPI:
         if user_id is None:
             user_id = chat_id if isinstance(chat_id, int) and chat_id > 0 else DEFAULT_USER_ID
         query_id = str(next(self._query_ids))
-        self._open_queries.add(query_id)
+        if not stale:
+            self._open_queries.add(query_id)
         query = {
             "id": query_id,
-            "from": self._user(user_id),
+            "from": self._user(user_id, language_code=language_code),
             "message": copy.deepcopy(current),
             "chat_instance": str(abs(hash(("chat_instance", chat_id))) % 10**18),
             "data": data,
@@ -942,18 +1010,22 @@ class FakeBotAPI:
             "chat": chat,
             "from": self._user(actor),
             "date": int(time.time()),
-            "old_chat_member": self._member(old),
-            "new_chat_member": self._member(status),
+            "old_chat_member": self._member(old, self.bot_user),
+            "new_chat_member": self._member(status, self.bot_user),
         }
         return self._push_update("my_chat_member", payload)
 
-    def _member(self, status: str) -> JSONDict:
-        member: JSONDict = {"user": self.bot_user, "status": status}
+    @staticmethod
+    def _member(status: str, user: JSONDict) -> JSONDict:
+        """A ChatMember object of ``user`` with the fields Telegram sends for ``status``."""
+        member: JSONDict = {"user": user, "status": status}
         if status == "kicked":
             member["until_date"] = 0
         elif status == "administrator":
             member.update(dict.fromkeys(ADMIN_RIGHTS, True))
             member.update(dict.fromkeys(ADMIN_NOT_RIGHTS, False))
+        elif status == "creator":
+            member["is_anonymous"] = False
         elif status not in {"member", "left"}:
             raise ValueError(f"unsupported member status {status!r}")
         return member
@@ -1027,8 +1099,9 @@ class FakeBotAPI:
     async def _control_post(self, request: web.Request) -> web.Response:
         """POST /_fake/<action> with a JSON object of keyword arguments: /_fake/user_sends {"text": "/start"}.
 
-        Actions: user_sends, user_clicks {chat_id, message_id, data, user_id?}, member_update, channel_post,
-        flood, block, unblock, kick, fail_parse, migrate, unknown_chat, mark,
+        Actions: user_sends, user_clicks {chat_id, message_id, data, user_id?, language_code?, stale?},
+        member_update, channel_post, flood, block, unblock, kick, fail_parse, migrate, unknown_chat, mark,
+        set_member {chat_id, user_id, status},
         fail_next {method, status, description, times?, parameters?, params?: subset the call must match},
         wait {method, timeout?, count?, params?} → the matching calls, or 408 with the calls seen.
         """
@@ -1050,7 +1123,8 @@ class FakeBotAPI:
             message = self._find_message(body["chat_id"], body["message_id"])
             if message is None:
                 raise AssertionError(f"no bot message {body['message_id']} in chat {body['chat_id']}")
-            return self.user_clicks(message, body["data"], body.get("user_id"))
+            extra = {k: body[k] for k in ("language_code", "stale") if k in body}
+            return self.user_clicks(message, body["data"], body.get("user_id"), **extra)
         if action == "fail_next":
             subset = body.pop("params", None) or {}
             return self.fail_next(**body, when=lambda p: all(_same(p.get(k), v) for k, v in subset.items()))

@@ -411,6 +411,7 @@ async def service(fake: FakeBotAPI, httpserver: HTTPServer, tmp_path: Path) -> A
 
 async def test_new_statement_reaches_subscribers_once(service: Service, fake: FakeBotAPI) -> None:
     await service.command("/subscribe all", user=7)
+    fake.set_member(-100777, 11, "administrator")  # in groups only the chat's admins subscribe
     await service.command("/subscribe all", user=11, chat_id=-100777, chat_type="supergroup", thread_id=5)
     await service.poll()  # the silent baseline
     assert len(fake.sent(7)) == 1 and len(fake.sent(-100777)) == 1  # only the confirmations
@@ -441,6 +442,7 @@ async def test_new_statement_reaches_subscribers_once(service: Service, fake: Fa
 
 
 async def test_blocked_migrated_and_unparsable_chats(service: Service, fake: FakeBotAPI) -> None:
+    fake.set_member(-555, 555, "creator")
     for chat, kind in ((7, None), (8, None), (-555, "group")):
         await service.command("/subscribe all", user=abs(chat), chat_id=chat, chat_type=kind)
     await service.poll()

@@ -392,7 +392,7 @@ def test_statement_full_without_signatories_english() -> None:
 
 def test_statement_line_and_list() -> None:
     line = render_statement_line(statement(title=HOSTILE), "ar")
-    assert "\n" not in line and line.startswith(RLM + "2026-01-26 · بيان مشترك · <a href=")
+    assert "\n" not in line and line.startswith(RLM + FSI + "2026-01-26" + PDI + " · بيان مشترك · <a href=")
     assert "<script>" not in line and balanced(line)
     many = [statement(id=i, title="عنوان " * 60) for i in range(200)]
     chunks = render_list(many, "ar", i18n.t("latest_header", "ar"))
@@ -448,9 +448,9 @@ def test_health_and_alert() -> None:
     ]
     (ar,) = render_health(rows, "ar")
     assert (
-        "✅ <code>ok-src</code>" in ar
-        and "2026-01-26 10:30 UTC" in ar
-        and "❌ <code>bad&lt;src&gt;</code>" in ar
+        f"✅ <code>{FSI}ok-src{PDI}</code>" in ar
+        and f"{FSI}2026-01-26 10:30 UTC{PDI}" in ar
+        and f"❌ <code>{FSI}bad&lt;src&gt;{PDI}</code>" in ar
     )
     assert "&lt;html&gt;" in ar and balanced(ar) and rtl_lines_ok(ar)
     chunks = render_health(

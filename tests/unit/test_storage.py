@@ -54,6 +54,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
             "m002_statements_fts",
             "m003_org_queries",
             "m004_statement_evidence",
+            "m006_chat_subscriber_language",
             "m007_registry_fixes",
         ]
     )

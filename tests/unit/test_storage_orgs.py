@@ -308,7 +308,8 @@ def test_org_profile(db: storage.Db) -> None:
     assert profile.count == 4
     assert profile.first == date(2024, 3, 1) and profile.last == NOW.date()  # undated: first seen
     assert profile.kinds == {"joint": 2, "open_letter": 1, "withdrawal": 1}
-    assert list(profile.co_signers) == [("الشبكة السورية لحقوق الإنسان", 2), ("مؤسسة الحق", 1)]
+    assert [c[:2] for c in profile.co_signers] == [("الشبكة السورية لحقوق الإنسان", 2), ("مؤسسة الحق", 1)]
+    assert profile.co_signers[1].for_reader("en") == "Al-Haq"  # the registry's English name
     assert list(profile.withdrawals) == [("بيان انسحاب من منصة مدنية", "منصة مدنية", date(2025, 7, 1))]
     empty = storage.org_profile(db, oid(db, "madaniya"))
     assert (empty.count, empty.first, empty.kinds, list(empty.co_signers)) == (0, None, {}, [])

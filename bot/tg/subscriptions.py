@@ -193,8 +193,9 @@ def _confirm_all(lang: str) -> InlineKeyboardMarkup:
 async def click_name_prompt(req: Req, args: list[str]) -> None:
     """ "An organisation…": the clicker's reply to the prompt is the name (routes._plain_text)."""
     if req.user is not None:
+        expires = req.deps.now() + PROMPT_TTL
         asked = await req.reply(i18n.t("org_prompt", req.lang), ForceReply(selective=False))
-        req.state.prompts[(req.chat_id, req.user.id)] = Prompt(asked.message_id, req.deps.now() + PROMPT_TTL)
+        req.state.prompts[(req.chat_id, req.user.id)] = Prompt(asked.message_id, expires)
 
 
 async def click_unsubscribe(req: Req, args: list[str]) -> None:

@@ -452,10 +452,6 @@ class Chat:
     active: bool = True
     subscriber_language: str | None = None  # of the user who subscribed it (pushes, until /lang)
 
-    @property
-    def push_language(self) -> str | None:
-        return self.language or self.subscriber_language
-
 
 # ───────────────────────────── what a poll writes ─────────────────────────────
 

@@ -62,6 +62,8 @@ def format_result(r: PollResult) -> str:
     if r.not_modified:
         return f"{r.source_id}: not modified, 0 new items, 0 new statements"
     tail = " (baseline: stored, not announced)" if r.baseline and not r.announced else ""
+    if r.refused:
+        tail += f"; {len(r.refused)} links refused, e.g. {r.refused[0]}"
     return f"{r.source_id}: {r.new_items} new items, {r.new_statements} new statements{tail}"
 
 

@@ -7,8 +7,13 @@ never grows past the cap) and the server's wait hints (Retry-After, Cache-Contro
 Charset detection (``decode_body``) is ``bot.charset``'s, re-exported here. Every network problem leaves
 as ``FetchError``.
 
+Link rule (``bot.netguard``): every request hop, the first and each redirect, is admitted against the
+fetch's ``LinkPolicy`` before it is sent: a hop off the policy's own origins goes out only when every
+address of its host is public, and then to those checked addresses (``FetchError`` kind ``refused``
+otherwise). A fetch without a policy has the origin of its URL as its only own origin.
+
 Must not: parse feeds or pages, touch SQLite, decide backoff policy (it only reports the server's
-hints), or import any ``bot`` module other than ``bot.models`` and ``bot.charset``.
+hints), or import any ``bot`` module other than ``bot.models``, ``bot.charset`` and ``bot.netguard``.
 
 CPU note (docs/libraries.md, httpx): httpcore's pool bookkeeping grows with the connections in one
 pool, so the pool stays moderate (32) and concurrency is bounded per host. The hot path (a 304)
@@ -29,9 +34,12 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from bot import netguard
 from bot.charset import SNIFF_BYTES as SNIFF_BYTES  # re-exported
 from bot.charset import decode_body
-from bot.models import Fetched, FetchError, NotModified, Validators
+from bot.models import Fetched, FetchError, LinkPolicy, NotModified, Validators
+from bot.netguard import link_policy as link_policy  # re-exported
+from bot.netguard import source_policy as source_policy  # re-exported
 
 USER_AGENT = "bayan/0.1 (statement tracker for Syrian civil society; defaults.user_agent adds a contact)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.9, */*;q=0.5"
@@ -53,18 +61,29 @@ def make_client(
     max_connections: int = 32,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
-    """The shared client for sources: honest User-Agent, explicit timeouts, no auto-redirects, HTTP/1.1.
+    """The shared client for sources: honest User-Agent, explicit timeouts, no auto-redirects, HTTP/1.1,
+    connecting through the link guard's transport (``netguard.guarded_transport``) unless given another.
 
     Waiting for a pooled connection has no timeout of its own: Fetcher's total deadline bounds it.
     """
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=None),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        limits=limits,
         follow_redirects=False,
         http2=False,
-        transport=transport,
+        transport=transport or netguard.guarded_transport(limits),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """What every request hop of one fetch shares."""
+
+    headers: dict[str, str] | None
+    deadline: asyncio.Timeout
+    policy: LinkPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +109,10 @@ class Fetcher:
         max_bytes: int = 10 * 2**20,
         max_redirects: int = 5,
         total_timeout: float = 60.0,
+        resolver: netguard.Resolver = netguard.system_resolver,
     ) -> None:
         self._client = client
+        self._resolver = resolver
         self._per_host = per_host
         self._hosts: dict[bytes, asyncio.Semaphore] = {}
         self._total = asyncio.Semaphore(total)
@@ -104,20 +125,25 @@ class Fetcher:
         """The shared client (its owner closes it)."""
         return self._client
 
-    async def fetch(self, url: str) -> Fetched:
-        """GET ``url`` unconditionally (an item's page, a full text, a fallback). Raises FetchError only."""
-        answer = await self._run(url, None)
+    async def fetch(self, url: str, policy: LinkPolicy | None = None) -> Fetched:
+        """GET ``url`` unconditionally (an item's page, a full text, a fallback). Raises FetchError only.
+
+        ``policy``: where its hops may go (a source's: ``source_policy``); None = the URL's own origin.
+        """
+        answer = await self._run(url, None, policy)
         if isinstance(answer, NotModified):  # a 304 to a request that carried no validators
             raise FetchError(url, "HTTP 304 to an unconditional request", kind="http", status=304)
         return _fetched(answer, hashlib.sha256(answer.body).hexdigest())
 
-    async def fetch_if_changed(self, url: str, validators: Validators) -> Fetched | NotModified:
+    async def fetch_if_changed(
+        self, url: str, validators: Validators, policy: LinkPolicy | None = None
+    ) -> Fetched | NotModified:
         """GET ``url`` with the validators of the last poll. Raises FetchError, nothing else.
 
         NotModified for a 304, for a 200 whose sha256 equals ``validators.content_sha``, and for an empty
         200 when the validators carry anything (a server that answers so has nothing new).
         """
-        answer = await self._run(url, validators)
+        answer = await self._run(url, validators, policy)
         if isinstance(answer, NotModified):
             return answer
         sha = hashlib.sha256(answer.body).hexdigest()
@@ -125,25 +151,26 @@ class Fetcher:
             return NotModified(answer.url, answer.wait_floor)
         return _fetched(answer, sha)
 
-    async def _run(self, url: str, validators: Validators | None) -> _Body | NotModified:
+    async def _run(
+        self, url: str, validators: Validators | None, policy: LinkPolicy | None
+    ) -> _Body | NotModified:
         """Queue for a global slot, then follow redirects under the total deadline."""
         headers = _conditional_headers(validators)
         deadline = asyncio.timeout(None)  # armed once the first host slot is ours (queueing is free)
+        hop = _Hop(headers, deadline, policy if policy is not None else link_policy([url]))
         try:
             async with self._total, deadline:
-                return await self._follow(url, headers, deadline)
+                return await self._follow(url, hop)
         except TimeoutError as e:  # ours when the deadline expired; any other one is a timeout as well
             limit = f"{self._total_timeout:g} s"
             why = f"no complete answer within {limit}" if deadline.expired() else "timed out"
             raise FetchError(url, why, kind="timeout") from e
 
-    async def _follow(
-        self, url: str, headers: dict[str, str] | None, deadline: asyncio.Timeout
-    ) -> _Body | NotModified:
+    async def _follow(self, url: str, hop: _Hop) -> _Body | NotModified:
         seen = {url}
         target = url
         for _ in range(self._max_redirects + 1):
-            answer = await self._hop(target, headers, deadline)
+            answer = await self._hop(target, hop)
             if not isinstance(answer, str):
                 return answer
             if answer in seen:
@@ -152,21 +179,33 @@ class Fetcher:
             target = answer
         raise FetchError(url, f"too many redirects (more than {self._max_redirects})", kind="http")
 
-    async def _hop(
-        self, url: str, headers: dict[str, str] | None, deadline: asyncio.Timeout
-    ) -> _Body | NotModified | str:
-        """One request; a str answer is the absolute URL a redirect points to."""
+    async def _hop(self, url: str, hop: _Hop) -> _Body | NotModified | str:
+        """One request, admitted by the link rule first; a str answer is the URL a redirect points to."""
         request_url = _parse_url(url)
         async with self._host_slot(request_url):
-            if deadline.when() is None:
-                deadline.reschedule(asyncio.get_running_loop().time() + self._total_timeout)
+            if hop.deadline.when() is None:
+                hop.deadline.reschedule(asyncio.get_running_loop().time() + self._total_timeout)
+            pin = await self._admit(url, request_url, hop.policy)
             try:
-                async with self._client.stream("GET", request_url, headers=headers) as response:
-                    return await self._answer(url, response)
+                with netguard.pinned(pin):
+                    async with self._client.stream("GET", request_url, headers=hop.headers) as response:
+                        return await self._answer(url, response)
             except httpx.TimeoutException as e:
                 raise FetchError(url, f"timed out ({type(e).__name__})", kind="timeout") from e
             except httpx.HTTPError as e:
                 raise FetchError(url, f"network error: {type(e).__name__}: {e}", kind="network") from e
+
+    async def _admit(self, url: str, target: httpx.URL, policy: LinkPolicy) -> netguard.Pin | None:
+        """None when the hop needs no check (an own origin, or the rule lifted), else its checked pin."""
+        origin = netguard.origin_of(target)
+        if policy.allow_private or origin in policy.origins:
+            return None
+        try:
+            return await netguard.admit(origin, self._resolver)
+        except netguard.Refused as e:
+            raise FetchError(url, str(e), kind="refused") from None
+        except OSError as e:
+            raise FetchError(url, f"cannot resolve {origin[1]}: {e}", kind="network") from e
 
     def _host_slot(self, url: httpx.URL) -> asyncio.Semaphore:
         key = url.netloc

@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 SourceType = Literal["feed", "wordpress", "page"]
 Kind = Literal["withdrawal", "open_letter", "joint", "single"]
 ErrorKind = Literal[
-    "http", "network", "timeout", "too_large", "parse", "blocked", "empty", "config", "internal"
+    "http", "network", "timeout", "too_large", "parse", "blocked", "empty", "config", "internal", "refused"
 ]
 
 
@@ -101,12 +101,19 @@ class Source:
     follow_full_text_links: bool = True
     keyword_prefilter: bool = False
     keywords: tuple[str, ...] = ()  # with keyword_prefilter: only items whose title has one are fetched
+    allow_private_addresses: bool = False  # defaults.allow_private_addresses: links may go anywhere
     line: int | None = None
 
     def display_name(self, lang: str | None) -> str:
         """The source's name for a reader of ``lang`` ("en": the English name first), else its id."""
         first, second = (self.name_en, self.name) if lang == "en" else (self.name, self.name_en)
         return first or second or self.id
+
+    @property
+    def own_urls(self) -> tuple[str, ...]:
+        """The source's configured URLs (url, fallback_urls, html_fallback): their origins are its own."""
+        fallback = (self.html_fallback[0],) if self.html_fallback else ()
+        return (self.url, *self.fallback_urls, *fallback)
 
     def hints(self, *, url: str | None = None, published: date | None = None) -> Hints:
         """What extraction is told about a page of this source (the only place a Source becomes Hints)."""
@@ -143,6 +150,18 @@ class Settings:
 
 
 # ───────────────────────────── fetching ─────────────────────────────
+
+
+Origin = tuple[str, str, int]  # scheme, host (lower case, IDNA), port (the scheme's default when absent)
+
+
+@dataclass(frozen=True)
+class LinkPolicy:
+    """Where one fetch may go: its own ``origins`` always, any other origin only when every address its host
+    resolves to is public, unless ``allow_private`` (bot.netguard applies it)."""
+
+    origins: frozenset[Origin] = frozenset()
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +281,7 @@ class PollResult:
     error: str | None = None
     error_kind: ErrorKind | None = None
     statement_ids: tuple[int, ...] = ()
+    refused: tuple[str, ...] = ()  # links not followed by the link rule (bot.netguard), one line each
 
     @property
     def ok(self) -> bool:
@@ -499,6 +519,7 @@ class PollWrite:
     validators: Validators
     records: tuple[ItemRecord, ...] = ()
     announce: bool = True  # False for the silent baseline
+    refused: tuple[str, ...] = ()  # links refused during the poll: the last one becomes last_error
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,11 @@ Owns the order of the steps, the poll decisions (next check, backoff, when admin
 re-extraction of a stored page (`reextract`, the same extract → resolve path a poll takes). It never
 raises for a source's problems: every failure becomes ``PollResult.error`` and a ``source_state`` record.
 It does no SQL itself (storage does), no HTTP itself (fetch does) and no parsing itself (parse/extract do).
+
+Every fetch of a poll carries the source's link policy (``fetch.source_policy``: its url, fallback_urls
+and html_fallback are its own origins, other origins must be public). A refused link is no failure of
+the source: the item is recorded as seen (like a 404), a refused full-text link leaves the page's own
+text, and the refusal lines become ``PollResult.refused`` and the source's ``last_error``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from html import escape
 
-from bot import extract, orgs, parse, storage
+from bot import extract, fetch, orgs, parse, storage
 from bot.fetch import Fetcher
 from bot.models import (
     Fetched,
@@ -194,7 +199,7 @@ async def _scrape_fallback(
     assert source.html_fallback is not None
     url, selectors = source.html_fallback
     log.info("source=%s feed failed (%s); scraping %s", source.id, cause, url)
-    fetched = await ctx.fetcher.fetch(url)
+    fetched = await ctx.fetcher.fetch(url, fetch.source_policy(source))
     as_page = replace(source, type="page", selectors=selectors)
     items = await asyncio.to_thread(parse.parse_items, fetched, as_page, today=now.date())
     return replace(fetched, etag=None, last_modified=None), items
@@ -202,12 +207,13 @@ async def _scrape_fallback(
 
 async def _fetch_listing(ctx: PollContext, source: Source, validators: Validators) -> Fetched | NotModified:
     """The source URL with validators, then each fallback URL in order when it fails."""
+    policy = fetch.source_policy(source)
     try:
-        return await ctx.fetcher.fetch_if_changed(source.url, validators)
+        return await ctx.fetcher.fetch_if_changed(source.url, validators, policy)
     except FetchError as first:
         for url in source.fallback_urls:
             try:
-                return await ctx.fetcher.fetch(url)
+                return await ctx.fetcher.fetch(url, policy)
             except FetchError as e:
                 log.info("source=%s fallback %s failed: %s", source.id, url, e)
         raise first
@@ -249,7 +255,8 @@ async def _store_items(
     baseline = not health.baseline_done
     wanted = [i for i in new if _passes_prefilter(source, i)]
     to_fetch = wanted[: source.max_new_items]
-    results = await asyncio.gather(*(_build_record(ctx, source, item) for item in to_fetch))
+    refused: list[str] = []
+    results = await asyncio.gather(*(_build_record(ctx, source, item, refused) for item in to_fetch))
     records = [r for r in results if r is not None]
     fetched_keys = {i.key for i in to_fetch}
     records += [ItemRecord(item=i) for i in new if i.key not in fetched_keys]  # seen, not fetched
@@ -260,6 +267,7 @@ async def _store_items(
         validators=Validators(fetched.etag, fetched.last_modified, fetched.sha256),
         records=tuple(records),
         announce=not baseline or source.announce_first_poll,
+        refused=tuple(refused),
     )
     ids = await ctx.store.call(storage.save_poll, write)
     if any(r.statement is not None for r in records):
@@ -274,6 +282,7 @@ async def _store_items(
         announced=len(announced),
         baseline=baseline,
         statement_ids=tuple(ids),
+        refused=tuple(refused),
     )
 
 
@@ -288,13 +297,20 @@ def _passes_prefilter(source: Source, item: Item) -> bool:
 # ───────────────────────────── one item ─────────────────────────────
 
 
-async def _build_record(ctx: PollContext, source: Source, item: Item) -> ItemRecord | None:
-    """Fetch, extract and resolve one new item. None = a passing failure: retry next poll."""
+async def _build_record(
+    ctx: PollContext, source: Source, item: Item, refused: list[str]
+) -> ItemRecord | None:
+    """Fetch, extract and resolve one new item. None = a passing failure: retry next poll.
+
+    Links the link rule refuses are added to ``refused`` (one line each)."""
     if not item.url and not item.content_html:
         return ItemRecord(item=item)  # nothing to read: remember it as seen
     try:
-        page, statement = await _extract_item(ctx, source, item)
+        page, statement = await _extract_item(ctx, source, item, refused)
     except FetchError as e:
+        if e.kind == "refused":  # refused by the link rule: remember it as seen, never fetched
+            _note_refused(source, e, refused)
+            return ItemRecord(item=item)
         if e.status in (404, 410):  # gone for good: remember it as seen
             return ItemRecord(item=item)
         log.info("source=%s item %s not fetched: %s", source.id, item.url, e)
@@ -316,19 +332,21 @@ async def _build_record(ctx: PollContext, source: Source, item: Item) -> ItemRec
     )
 
 
-async def _extract_item(ctx: PollContext, source: Source, item: Item) -> tuple[PageRecord, Statement]:
+async def _extract_item(
+    ctx: PollContext, source: Source, item: Item, refused: list[str]
+) -> tuple[PageRecord, Statement]:
     hints = await ctx.hints(source, item)
     if item.content_html and (len(item.content_html) >= FULL_TEXT_MIN_CHARS or not item.url):
         html = _feed_page(item)
         data = html.encode("utf-8")
         page = PageRecord(item.url, data, hashlib.sha256(data).hexdigest(), "text/html; charset=utf-8")
     else:
-        fetched = await ctx.fetcher.fetch(item.url)
+        fetched = await ctx.fetcher.fetch(item.url, fetch.source_policy(source))
         html = await asyncio.to_thread(extract.document_text, fetched.body, fetched.content_type)
         page = PageRecord(fetched.url, fetched.body, fetched.sha256, fetched.content_type)
     statement = await asyncio.to_thread(extract.extract_statement, html, hints)
     if source.follow_full_text_links and statement.full_text_links:
-        statement = await _follow_full_text(ctx, statement, hints)
+        statement = await _follow_full_text(ctx, source, statement, hints, refused)
     return page, statement
 
 
@@ -338,17 +356,28 @@ def _feed_page(item: Item) -> str:
     return f"<html><body><article><h1>{escape(title)}</h1>{item.content_html}</article></body></html>"
 
 
-async def _follow_full_text(ctx: PollContext, statement: Statement, hints: Hints) -> Statement:
+async def _follow_full_text(
+    ctx: PollContext, source: Source, statement: Statement, hints: Hints, refused: list[str]
+) -> Statement:
     """The page only links to the full statement (a PDF, "read the full statement"): extract that too."""
     url = statement.full_text_links[0]
     try:
-        fetched = await ctx.fetcher.fetch(url)
+        fetched = await ctx.fetcher.fetch(url, fetch.source_policy(source))
     except FetchError as e:
-        log.info("full text %s not fetched: %s", url, e)
+        if e.kind == "refused":
+            _note_refused(source, e, refused)
+        else:
+            log.info("source=%s full text %s not fetched: %s", source.id, url, e)
         return statement
     text = await asyncio.to_thread(extract.document_text, fetched.body, fetched.content_type)
     full = await asyncio.to_thread(extract.extract_statement, text, hints)
     return _merge(statement, full)
+
+
+def _note_refused(source: Source, error: FetchError, refused: list[str]) -> None:
+    """A link the link rule refused: one warning line, kept for the source's record."""
+    log.warning("source=%s %s", source.id, error)
+    refused.append(str(error))
 
 
 def _merge(page: Statement, full: Statement) -> Statement:

@@ -1,10 +1,12 @@
 """Shared test helpers: the no-internet guard, eventually(), fixture paths.
 
-Every test may only open sockets to loopback addresses; anything else fails at once.
+Every test may only open sockets to loopback addresses and may resolve no name but localhost (an IP
+literal needs no DNS); anything else fails at once.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,6 +16,23 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _LOOPBACK = ("127.", "::1", "localhost")
+
+
+def _needs_no_dns(host: Any) -> bool:
+    """None, localhost or an address in any numeric form getaddrinfo parses without asking DNS."""
+    if host is None or (isinstance(host, bytes | str) and (host in ("", "localhost", b"", b"localhost"))):
+        return True
+    text = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0])
+        return True
+    except ValueError:
+        pass
+    try:
+        socket.inet_aton(text)
+    except OSError:
+        return False
+    return True
 
 
 def _is_loopback(address: Any) -> bool:
@@ -39,8 +58,16 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             raise RuntimeError(f"test tried to reach the internet: {address!r}")
         return real_connect_ex(self, address)
 
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _needs_no_dns(host):
+            raise RuntimeError(f"test tried to resolve a name through DNS: {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     yield
 
 

@@ -87,7 +87,8 @@ def dump(data: Any) -> None:
 
 
 async def extract_target(target: str, hints: Hints) -> Statement:
-    """`bayan extract`: a local file or an http(s) URL, PDF or HTML or plain text."""
+    """`bayan extract`: a local file or an http(s) URL, PDF or HTML or plain text (a URL's redirects to
+    other origins follow the link rule of bot.netguard)."""
     if target.startswith(("http://", "https://")):
         client = fetch.make_client()
         try:

@@ -139,7 +139,7 @@ async def check_fetch(settings: Settings, sources: list[Source]) -> list[tuple[b
     try:
         for source in sources:
             try:
-                got = await fetcher.fetch(source.url)
+                got = await fetcher.fetch(source.url, fetch.source_policy(source))
                 items = parse.parse_items(got, source)
                 lines.append((True, f"{source.id}: OK {got.status} {got.content_type} — {len(items)} items"))
             except Exception as e:  # report every source, whatever went wrong

@@ -226,6 +226,7 @@ DEFAULT_KEYS = (
         "keyword_prefilter",
         "timeout",
         "user_agent",
+        "allow_private_addresses",
         "respect_robots_txt",
         "conditional_get",
     ),

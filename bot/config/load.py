@@ -155,6 +155,7 @@ class FeedsConfig:
     timeout: float | None = None  # seconds
     # defaults.keyword_prefilter, by language
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    allow_private_addresses: bool = False  # links may go to private addresses (intranet deployment)
 
 
 def load_sources(text: str, path: str = "feeds.yaml") -> list[Source]:
@@ -201,8 +202,9 @@ def _read_config(doc: Doc, text: str) -> FeedsConfig | None:
         if source is not None:
             sources.append(replace(source, html_fallback=fallback))
     timeout, agent = defaults.get("timeout"), defaults.get("user_agent")
-    sources = [_with_keywords(s, keywords) for s in sources]
-    return FeedsConfig(tuple(sources), agent, timeout, keywords)
+    allow_private = defaults.get("allow_private_addresses", False)
+    sources = [replace(_with_keywords(s, keywords), allow_private_addresses=allow_private) for s in sources]
+    return FeedsConfig(tuple(sources), agent, timeout, keywords, allow_private)
 
 
 # statement words of news titles, for sources with keyword_prefilter and no lists in defaults
@@ -224,7 +226,8 @@ def _with_keywords(source: Source, keywords: Mapping[str, tuple[str, ...]]) -> S
 def _read_defaults(
     doc: Doc, item: tuple[Node, Node] | None
 ) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
-    """Validated `defaults:` values by Source field name (plus timeout, user_agent) and the keyword lists."""
+    """Validated `defaults:` values by Source field name (plus timeout, user_agent, allow_private_addresses)
+    and the keyword lists."""
     if item is None or is_null(item[1]):
         return {}, {}
     try:
@@ -240,6 +243,7 @@ def _read_defaults(
         )
     values["timeout"] = entry.get("timeout", as_duration, FAILED)
     values["user_agent"] = entry.get("user_agent", as_text, FAILED)
+    values["allow_private_addresses"] = entry.get("allow_private_addresses", as_bool, FAILED)
     prefilter = entry.get("keyword_prefilter", as_prefilter, FAILED)
     if isinstance(prefilter, bool):
         values["keyword_prefilter"] = prefilter
@@ -273,6 +277,11 @@ def _read_source(
         return None, None
     entry, sid = opened
     entry.check_typos(_SOURCE_KEYS)
+    if "allow_private_addresses" in entry.pairs:  # one rule for the whole deployment
+        line = line_of(entry.pairs["allow_private_addresses"][0])
+        entry.problem(
+            line, "allow_private_addresses", "set it under defaults: instead (it applies to every source)"
+        )
     source = _build_source(entry, sid or "", sets)
     fallback = entry.get("html_fallback", lambda value: as_html_fallback(value, sets), None)
     return (source if sid else None), fallback

@@ -169,9 +169,19 @@ def record_success(
     next_check: datetime,
     validators: Validators,
     retry_until: datetime | None = None,
+    refused: str | None = None,
 ) -> None:
-    """A full successful poll (used by save_poll): new validators, counters reset, baseline done."""
+    """A full successful poll (used by save_poll): new validators, counters reset, baseline done.
+
+    ``refused``: a link the poll did not follow (the link rule); it becomes ``last_error`` with kind
+    "refused" while the error count stays 0 (the source itself is healthy).
+    """
     _ensure_state(db, source_id)
+    if refused is not None:
+        db.execute(
+            "UPDATE source_state SET last_error = ?, error_kind = 'refused' WHERE source_id = ?",
+            [refused, source_id],
+        )
     db.execute(
         """UPDATE source_state SET etag = ?, last_modified = ?, content_sha = ?, last_ok_at = ?,
              error_count = 0, empty_count = 0, next_check_at = ?, retry_until = ?, baseline_done = 1,

@@ -44,7 +44,8 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
 
     Items already seen are skipped entirely. A new item whose record holds a statement (is_statement)
     gets its page, statement, source row, signatures (unresolved names → provisional orgs), individuals
-    and withdrawal. The source state is updated as a success (baseline done).
+    and withdrawal. The source state is updated as a success (baseline done; a refused link of the poll
+    becomes its last_error).
     With ``write.announce`` every new statement gets its pending deliveries.
     """
     created: list[int] = []
@@ -56,7 +57,12 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
             if statement_id is not None:
                 created.append(statement_id)
         record_success(
-            db, write.source_id, now=write.now, next_check=write.next_check, validators=write.validators
+            db,
+            write.source_id,
+            now=write.now,
+            next_check=write.next_check,
+            validators=write.validators,
+            refused=write.refused[-1] if write.refused else None,
         )
         if write.announce:
             for statement_id in created:

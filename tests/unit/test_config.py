@@ -442,6 +442,30 @@ def test_bad_interval_in_defaults() -> None:
     assert problem.startswith("feeds.yaml:2: defaults: key 'interval': '9s' is too short")
 
 
+def test_allow_private_addresses_in_defaults_applies_to_every_source() -> None:
+    text = "defaults:\n  allow_private_addresses: true\nsources:\n  - {id: a, url: 'https://a.example/'}\n"
+    config = load_config(text)
+    assert config.allow_private_addresses and all(s.allow_private_addresses for s in config.sources)
+    plain = load_config("sources:\n  - {id: a, url: 'https://a.example/'}\n")
+    assert not plain.allow_private_addresses and not plain.sources[0].allow_private_addresses
+
+
+@pytest.mark.parametrize("value", ["maybe", "1", "'true'", "[true]"])
+def test_allow_private_addresses_must_be_a_boolean(value: str) -> None:
+    text = f"defaults:\n  interval: 1h\n  allow_private_addresses: {value}\nsources:\n  - {{id: s, url: 'https://a.example/'}}\n"
+    problem = one_problem(text)
+    assert problem.startswith("feeds.yaml:3: defaults: key 'allow_private_addresses': ")
+    assert problem.endswith("is not a boolean (use true or false)")
+
+
+def test_allow_private_addresses_is_a_defaults_key_only() -> None:
+    text = "sources:\n  - id: s\n    url: https://a.example/\n    allow_private_addresses: true\n"
+    assert one_problem(text) == (
+        "feeds.yaml:4: source 's': key 'allow_private_addresses': set it under defaults: instead "
+        "(it applies to every source)"
+    )
+
+
 def test_bad_language() -> None:
     problem = one_problem("sources:\n  - id: s\n    url: https://a.example/\n    language: fr\n")
     assert (

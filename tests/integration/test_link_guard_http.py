@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from bot import fetch, netguard, pipeline, service, storage
 from bot.cli import common, poll
-from bot.models import FetchError, Hints, Selectors, Source
+from bot.models import FetchError, Hints, Selectors, Settings, Source
 from tests.pdfmaker import make_pdf
 
 pytestmark = pytest.mark.integration
@@ -168,8 +168,10 @@ async def test_check_config_fetch_and_extract_refuse_a_redirect_to_another_loopb
     httpserver.expect_request("/go").respond_with_data(
         "", status=302, headers={"Location": internal.url_for("/x")}
     )
-    [line] = await poll.check_fetch([Source(id="go", url=go)])
-    assert line.startswith(f"go: FAILED — refused link to 127.0.0.1:{internal.port}: loopback address")
+    [(ok, line)] = await poll.check_fetch(Settings(), [Source(id="go", url=go)])
+    assert not ok and line.startswith(
+        f"go: FAILED — refused link to 127.0.0.1:{internal.port}: loopback address"
+    )
     with pytest.raises(FetchError) as info:
         await common.extract_target(go, Hints())
     assert info.value.kind == "refused" and internal.log == []

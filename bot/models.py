@@ -306,6 +306,28 @@ class SourceHealth:
     baseline_done: bool = False
 
 
+AlertState = Literal["ok", "told", "quiet"]
+AlertKind = Literal["failing", "still_failing", "recovered"]
+
+
+@dataclass(frozen=True)
+class SourceAlert:
+    """What the admins were told about one source (table source_alerts; the rule is pipeline.admin_alert).
+
+    ``state``: "ok" (no failing spell), "told" (failing, and an alert said so), "quiet" (failing again
+    within a day of the last alert: nothing said yet). ``since``: when the spell began; ``alerted_at``:
+    the last failing or reminder alert; ``failures``: failed polls in the spell; ``ok_streak``:
+    consecutive successes since the last failure of the spell.
+    """
+
+    source_id: str
+    state: AlertState = "ok"
+    since: datetime | None = None
+    alerted_at: datetime | None = None
+    failures: int = 0
+    ok_streak: int = 0
+
+
 # ───────────────────────────── stored records ─────────────────────────────
 
 

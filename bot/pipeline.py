@@ -24,6 +24,7 @@ from html import escape
 from bot import extract, fetch, orgs, parse, storage
 from bot.fetch import Fetcher
 from bot.models import (
+    AlertKind,
     Fetched,
     FetchError,
     Hints,
@@ -37,6 +38,7 @@ from bot.models import (
     ReextractReport,
     SignatureRecord,
     Source,
+    SourceAlert,
     SourceHealth,
     Statement,
     StoredPage,
@@ -48,7 +50,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 24 * 3600.0
 ALERT_AT = 5  # consecutive failures of a source before the admins are told
-ALERT_EVERY = timedelta(days=1)  # then a reminder once a day while it keeps failing
+ALERT_EVERY = timedelta(days=1)  # at most one failing alert (first or reminder) per source this often
+RECOVER_AT = 2  # consecutive successful polls that end a failing spell (one success amid failures: flapping)
 FULL_TEXT_MIN_CHARS = 1500  # feed content shorter than this is a teaser: fetch the page
 BODY_NORM_MAX = 200_000
 
@@ -146,17 +149,37 @@ def is_due(health: SourceHealth, now: datetime) -> bool:
     return health.next_check is None or health.next_check <= now
 
 
-def admin_alert(error_count: int, last_alert: datetime | None, now: datetime) -> tuple[bool, datetime | None]:
-    """(alert the admins now?, when the last alert counts as sent) after a failed poll.
+def admin_alert(
+    alert: SourceAlert, *, ok: bool, error_count: int, now: datetime
+) -> tuple[SourceAlert, AlertKind | None]:
+    """(the source's new alert state, the alert to send now if any) after one poll (not a deferral).
 
-    The first alert at ALERT_AT consecutive failures, then one reminder per ALERT_EVERY while the source
-    keeps failing. Past ALERT_AT with no alert remembered (a restart), the day starts now: no burst.
+    A failing spell starts at ALERT_AT consecutive failures: "failing" is sent unless a failing alert
+    went out less than ALERT_EVERY ago (the source flaps: the spell is "quiet"). The spell ends after
+    RECOVER_AT consecutive successes: "recovered" is sent only if the admins were told of the spell. A
+    failure inside the spell (even after a success: flapping) sends "still_failing" once ALERT_EVERY
+    has passed since the last failing alert. So a source sends at most one failing alert per
+    ALERT_EVERY, and at most one "recovered" per failing alert.
     """
-    if error_count < ALERT_AT:
-        return False, last_alert
-    if error_count > ALERT_AT and (last_alert is None or now - last_alert < ALERT_EVERY):
-        return False, last_alert or now
-    return True, now
+    if ok:
+        if alert.state == "ok":
+            return alert, None
+        if alert.ok_streak + 1 < RECOVER_AT:
+            return replace(alert, ok_streak=alert.ok_streak + 1), None
+        kind: AlertKind | None = "recovered" if alert.state == "told" else None
+        return SourceAlert(alert.source_id, alerted_at=alert.alerted_at), kind
+    due = alert.alerted_at is None or now - alert.alerted_at >= ALERT_EVERY
+    if alert.state == "ok":
+        if error_count < ALERT_AT:
+            return alert, None
+        spell = replace(alert, since=now, failures=error_count, ok_streak=0)
+        if due:
+            return replace(spell, state="told", alerted_at=now), "failing"
+        return replace(spell, state="quiet"), None
+    alert = replace(alert, failures=alert.failures + 1, ok_streak=0)
+    if due:
+        return replace(alert, state="told", alerted_at=now), "still_failing"
+    return alert, None
 
 
 # ───────────────────────────── one source ─────────────────────────────

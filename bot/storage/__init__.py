@@ -5,6 +5,7 @@ a ``Db`` first and is synchronous; async code runs them on the DB thread with ``
 They return ``bot.models`` dataclasses, never sqlite-utils Table objects.
 """
 
+from bot.storage.alerts import get_source_alert, save_source_alert
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, Store, open_db
 from bot.storage.export import EXPORT_COLUMNS, export_signatures
@@ -95,6 +96,7 @@ __all__ = [
     "get_chat",
     "get_health",
     "get_org",
+    "get_source_alert",
     "get_statement",
     "known_source_ids",
     "list_health",
@@ -120,6 +122,7 @@ __all__ = [
     "remove_subscription",
     "reschedule",
     "save_poll",
+    "save_source_alert",
     "search_statements",
     "seed_registry",
     "signed_by",

@@ -171,3 +171,17 @@ def m007_registry_fixes(db: Database) -> None:
     Numbered m007, leaving m005 and m006 to changes made alongside."""
     for sql in _M007:
         db.execute(sql)
+
+
+@migrations()
+def m009_source_alerts(db: Database) -> None:
+    """source_alerts: what the admins were told about each source's failures, so that the alert rule
+    (pipeline.admin_alert: started failing, reminders at most daily, recovered) holds across restarts.
+    (Numbered m009: m005 and m008 are left to changes made alongside.)"""
+    db.execute(
+        """CREATE TABLE source_alerts (
+            source_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'told', 'quiet')),
+            since TEXT, alerted_at TEXT, failures INTEGER NOT NULL DEFAULT 0,
+            ok_streak INTEGER NOT NULL DEFAULT 0)"""
+    )

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Iterator
-from datetime import datetime
 from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
@@ -23,7 +22,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot import config, pipeline, scheduler, storage
 from bot.console import log_result, startup_lines
-from bot.models import PollResult, Settings, Source
+from bot.models import AlertKind, PollResult, Settings, Source, SourceAlert, SourceHealth
 from bot.tg import routes, sender
 from bot.tg.handler import BotDeps
 
@@ -108,7 +107,7 @@ class BotRuntime:
         self.wake = asyncio.Event()
         self.stop = asyncio.Event()
         self.poller = scheduler.Poller(ctx, sources, on_result=self.on_result)
-        self.alerted: dict[str, datetime] = {}  # source id → when the admins were last told
+        self.alert_lock = asyncio.Lock()
         self.tasks: set[asyncio.Task[None]] = set()
 
     def deps(self) -> BotDeps:
@@ -155,11 +154,9 @@ class BotRuntime:
         return "; ".join(parts)
 
     def on_result(self, source: Source, result: PollResult) -> None:
-        """Every poll's result: logged; failures are checked for an admin alert."""
+        """Every poll's result: logged; with admins, checked for an alert (a deferral polled nothing)."""
         log_result(result)
-        if result.ok and result.deferred_until is None:
-            self.alerted.pop(source.id, None)
-        elif self.settings.admins:
+        if self.settings.admins and result.deferred_until is None:
             self._spawn(self.check_health(source, result))
 
     def _spawn(self, work: Awaitable[None]) -> None:
@@ -168,24 +165,20 @@ class BotRuntime:
         task.add_done_callback(self.tasks.discard)
 
     async def check_health(self, source: Source, result: PollResult) -> None:
-        """When pipeline.admin_alert says so: one alert per admin, and wake the sender."""
-        health = await self.ctx.store.call(storage.get_health, source.id)
-        now = self.ctx.now()
-        send, remembered = pipeline.admin_alert(health.error_count, self.alerted.get(source.id), now)
-        if remembered is not None:
-            self.alerted[source.id] = remembered
-        if not send:
-            return
-        last_ok = health.last_ok.isoformat() if health.last_ok else "never"
-        text = (
-            f"Source {source.id} ({source.display_name('en')}) failed "
-            f"{health.error_count} times in a row ({result.error_kind}): {result.error}\n"
-            f"Last OK: {last_ok}. URL: {source.url}"
-        )
-        for admin in sorted(self.settings.admins):
-            await self.ctx.store.call(storage.add_alert, admin, text, now)
-        log.warning("source=%s: %d consecutive failures, admins alerted", source.id, health.error_count)
-        self.wake.set()
+        """pipeline.admin_alert on the stored alert state; the new state and its alerts stored together."""
+        async with self.alert_lock:  # one read-decide-write at a time: results may come in together
+            health = await self.ctx.store.call(storage.get_health, source.id)
+            before = await self.ctx.store.call(storage.get_source_alert, source.id)
+            now = self.ctx.now()
+            after, kind = pipeline.admin_alert(before, ok=result.ok, error_count=health.error_count, now=now)
+            if after == before:
+                return
+            text = alert_text(kind, source, result, health, after) if kind else None
+            messages = [(admin, text) for admin in sorted(self.settings.admins)] if text else []
+            await self.ctx.store.call(storage.save_source_alert, after, messages, now=now)
+        if kind:
+            log.warning("source=%s: %s, admins alerted", source.id, kind.replace("_", " "))
+            self.wake.set()
 
     async def serve(self, bot: Bot, stop: asyncio.Event) -> None:
         """Poller and sender until ``stop`` is set; then both stopped (pending alert checks cancelled)."""
@@ -211,6 +204,25 @@ class BotRuntime:
             for task in [outbox, *self.tasks]:
                 task.cancel()
             await asyncio.gather(outbox, *self.tasks, return_exceptions=True)
+
+
+def alert_text(
+    kind: AlertKind, source: Source, result: PollResult, health: SourceHealth, alert: SourceAlert
+) -> str:
+    """The plain text of an admin alert about a source (render.render_alert adds the header)."""
+    name = f"{source.id} ({source.display_name('en')})"
+    if kind == "recovered":
+        return f"Source {name} recovered: polled OK {pipeline.RECOVER_AT} times in a row.\nURL: {source.url}"
+    last_ok = health.last_ok.isoformat() if health.last_ok else "never"
+    if kind == "failing":
+        head = f"Source {name} failed {health.error_count} times in a row"
+    else:
+        since = alert.since.isoformat() if alert.since else "?"
+        head = (
+            f"Source {name} still failing: {alert.failures} failed polls since {since}, "
+            f"the last {health.error_count} in a row"
+        )
+    return f"{head} ({result.error_kind}): {result.error}\nLast OK: {last_ok}. URL: {source.url}"
 
 
 async def _first(*waits: Awaitable[Any]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from telegram.ext import AIORateLimiter, ExtBot
+from werkzeug import Request, Response
 
 from bot import orgs, storage
 from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement, Validators
@@ -27,7 +28,7 @@ from bot.service import open_runtime, run_service
 from bot.tg import app, sender
 from tests.fakes import FakeBotAPI
 from tests.helpers import eventually
-from tests.sites import FeedSite
+from tests.sites import JOINT_PAGE, FeedSite, rss
 
 pytestmark = pytest.mark.integration
 
@@ -504,3 +505,87 @@ async def test_a_rejected_token_or_unreachable_api_ends_the_service_with_1(
     nowhere = Settings(token=fake.token, api_url="http://127.0.0.1:9/bot", db_path=str(tmp_path / "b.db"))
     assert await asyncio.wait_for(run_service(nowhere, []), 30) == 1
     assert "cannot reach the Telegram Bot API" in caplog.text
+
+
+class Flaky:
+    """A one-item feed that answers 500 while ``failing`` is set (issue 10, item 12: flapping sources)."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.failing = True
+        self.base = server.url_for("").rstrip("/")
+        server.expect_request("/flaky.xml").respond_with_handler(self.feed)
+        server.expect_request("/item/1").respond_with_data(
+            JOINT_PAGE, content_type="text/html; charset=utf-8"
+        )
+        self.source = Source(id="flaky", url=f"{self.base}/flaky.xml", interval=600)
+
+    def feed(self, request: Request) -> Response:
+        if self.failing:
+            return Response("oops", status=500)
+        return Response(rss(self.base, [("1", "بيان مشترك")]), content_type="application/rss+xml")
+
+
+class AlertProbe:
+    """BotRuntime over a real database and a settable clock; poll(plan) counts the alerts queued."""
+
+    def __init__(self, ctx: Any, settings: Settings, flaky: Flaky, clock: Clock) -> None:
+        self.ctx, self.settings, self.flaky, self.clock = ctx, settings, flaky, clock
+        self.restart()
+
+    def restart(self) -> None:
+        """A new process on the same database: nothing kept in memory."""
+        self.runtime = app.BotRuntime(self.settings, self.ctx, [self.flaky.source])
+
+    async def poll(self, plan: str, step: float = 600) -> None:
+        """One poll per letter: F = the feed fails, S = it answers; the clock moves ``step`` s after each."""
+        for letter in plan:
+            self.flaky.failing = letter == "F"
+            await self.runtime.poller.poll_now()
+            await asyncio.gather(*self.runtime.tasks)
+            self.clock.advance(step)
+
+    async def alerts(self) -> list[str]:
+        found = await self.ctx.store.call(storage.due_deliveries, self.clock() + timedelta(days=99), 1000)
+        return [d.alert_text for d in found if d.alert_text]
+
+
+@pytest.fixture
+async def probe(httpserver: HTTPServer, tmp_path: Path) -> AsyncIterator[AlertProbe]:
+    flaky = Flaky(httpserver)
+    settings = Settings(token="1:T", db_path=str(tmp_path / "bayan.db"), admins=frozenset({42}))
+    clock = Clock()
+    async with open_runtime(settings.db_path, [flaky.source]) as ctx:
+        ctx.now = clock
+        yield AlertProbe(ctx, settings, flaky, clock)
+
+
+async def test_a_flapping_source_alerts_when_it_starts_failing_and_when_it_recovers(
+    probe: AlertProbe,
+) -> None:
+    await probe.poll("FFFFFS" * 6)  # six times: five failures (an alert today each time), one success
+    alerts = await probe.alerts()
+    assert len(alerts) == 1 and "flaky" in alerts[0] and "5 times in a row" in alerts[0]
+    await probe.poll("SS")  # a lasting recovery
+    alerts = await probe.alerts()
+    assert len(alerts) == 2 and "recovered" in alerts[1]
+    await probe.poll("FFFFFFSFFFFF")  # failing again the same day: quiet (told less than a day ago)
+    assert len(await probe.alerts()) == 2
+
+
+async def test_a_source_flapping_for_days_alerts_at_most_once_a_day(probe: AlertProbe) -> None:
+    await probe.poll("FFFFFS" * 10, step=3600)  # 60 polls, one an hour
+    alerts = await probe.alerts()
+    assert len(alerts) == 3  # the start (hour 4), then hours 28 and 52
+    assert all("still failing" in a for a in alerts[1:]), alerts
+
+
+async def test_the_alert_state_survives_a_restart(probe: AlertProbe) -> None:
+    await probe.poll("FFFFF")
+    assert len(await probe.alerts()) == 1
+    probe.restart()
+    await probe.poll("FFF")  # still failing after the restart: no second "started failing"
+    assert len(await probe.alerts()) == 1
+    probe.restart()
+    await probe.poll("SS")
+    alerts = await probe.alerts()
+    assert len(alerts) == 2 and "recovered" in alerts[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from bot.models import (
     PollWrite,
     RegistryOrg,
     Source,
+    SourceAlert,
     Statement,
     Validators,
 )
@@ -22,18 +24,57 @@ from bot.models import (
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
+DAY = timedelta(days=1)
+OK = SourceAlert("s")
+TOLD = SourceAlert(
+    "s", state="told", since=NOW - timedelta(hours=5), alerted_at=NOW - timedelta(hours=5), failures=6
+)
+
+
 @pytest.mark.parametrize(
-    ("count", "last", "expected"),
+    ("before", "ok", "count", "after", "kind"),
     [
-        (4, None, (False, None)),  # below the threshold: nothing said, nothing remembered
-        (5, None, (True, NOW)),  # the fifth failure in a row: the first alert
-        (6, NOW - timedelta(hours=3), (False, NOW - timedelta(hours=3))),  # told today already
-        (9, NOW - timedelta(days=1), (True, NOW)),  # a day later: the reminder
-        (7, None, (False, NOW)),  # after a restart past the threshold: a day from now, not at once
+        (OK, False, 4, OK, None),  # below the threshold: nothing said, nothing remembered
+        (OK, False, 5, SourceAlert("s", "told", NOW, NOW, 5), "failing"),  # the fifth failure in a row
+        (TOLD, False, 7, replace(TOLD, failures=7), None),  # told today already
+        (
+            replace(TOLD, alerted_at=NOW - DAY),
+            False,
+            9,
+            replace(TOLD, alerted_at=NOW, failures=7),
+            "still_failing",
+        ),
+        (TOLD, True, 0, replace(TOLD, ok_streak=1), None),  # one success amid failures: flapping, not over
+        (replace(TOLD, ok_streak=1), True, 0, SourceAlert("s", alerted_at=TOLD.alerted_at), "recovered"),
+        (replace(TOLD, ok_streak=1), False, 1, replace(TOLD, failures=7), None),  # failed again: streak reset
+        # failing again less than a day after the last failing alert: a quiet spell, then no "recovered"
+        (
+            SourceAlert("s", alerted_at=NOW - DAY / 2),
+            False,
+            5,
+            SourceAlert("s", "quiet", NOW, NOW - DAY / 2, 5),
+            None,
+        ),
+        (
+            SourceAlert("s", "quiet", NOW, NOW - DAY, 8, 1),
+            True,
+            0,
+            SourceAlert("s", alerted_at=NOW - DAY),
+            None,
+        ),
+        (
+            SourceAlert("s", "quiet", NOW, NOW - DAY, 8),
+            False,
+            2,
+            SourceAlert("s", "told", NOW, NOW, 9),
+            "still_failing",
+        ),
     ],
 )
-def test_admin_alert_rule(count: int, last: datetime | None, expected: tuple[bool, datetime | None]) -> None:
-    assert pipeline.admin_alert(count, last, NOW) == expected
+def test_admin_alert_rule(
+    before: SourceAlert, ok: bool, count: int, after: SourceAlert, kind: str | None
+) -> None:
+    assert pipeline.admin_alert(before, ok=ok, error_count=count, now=NOW) == (after, kind)
 
 
 def test_source_hints_carry_every_name_once_and_the_display_name() -> None:

@@ -140,6 +140,19 @@ def next_check_failed(source: Source, now: datetime, error_count: int, retry_aft
     return now + timedelta(seconds=max(delay, retry_after or 0.0))
 
 
+def clamp_schedule(db: storage.Db, sources: list[Source], now: datetime) -> list[str]:
+    """At load: a stored next check later than now + max(interval, MAX_BACKOFF) and a Retry-After
+    deferral later than now + MAX_BACKOFF (a clock that was wrong, a copied database) come back to
+    those limits, so that no stored time stops a source for longer than a backoff could. One log line
+    per change."""
+    limits = {s.id: now + timedelta(seconds=max(s.interval, MAX_BACKOFF)) for s in sources}
+    changed = storage.clamp_schedule(db, limits, now + timedelta(seconds=MAX_BACKOFF))
+    return [
+        f"source={sid}: stored {column} {stored.isoformat()} is too far ahead; now {new.isoformat()}"
+        for sid, column, stored, new in changed
+    ]
+
+
 def is_deferred(health: SourceHealth, now: datetime) -> bool:
     """A server's Retry-After is still running: even a forced poll waits."""
     return health.retry_until is not None and health.retry_until > now

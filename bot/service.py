@@ -36,9 +36,11 @@ async def open_runtime(
 
 
 def _prepare_db(db: storage.Db, sources: list[Source]) -> None:
-    """Seed the organisation registry and the configured sources (idempotent)."""
+    """Seed the organisation registry and the configured sources (idempotent); clamp stored times."""
     storage.seed_registry(db, config.read_registry())
     storage.sync_config(db, sources)
+    for line in pipeline.clamp_schedule(db, sources, pipeline.utcnow()):
+        log.warning("%s", line)
 
 
 async def run_service(settings: Settings, sources: list[Source], stop: asyncio.Event | None = None) -> int:

@@ -55,6 +55,7 @@ from bot.storage.queries import (
 )
 from bot.storage.schema import migrations
 from bot.storage.sources import (
+    clamp_schedule,
     get_health,
     list_health,
     record_failure,
@@ -81,6 +82,7 @@ __all__ = [
     "add_subscription",
     "apply_reextraction",
     "canonical_id",
+    "clamp_schedule",
     "count_due_for",
     "count_rows",
     "count_search",

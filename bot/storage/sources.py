@@ -197,3 +197,23 @@ def record_success(
             source_id,
         ],
     )
+
+
+def clamp_schedule(
+    db: Database, next_check_limits: dict[str, datetime], retry_limit: datetime
+) -> list[tuple[str, str, datetime, datetime]]:
+    """Bring stored times that lie too far ahead back to their limit: a source's ``next_check_at`` to
+    ``next_check_limits[source id]`` (sources not listed are left alone), every ``retry_until`` to
+    ``retry_limit``. Returns (source id, column, stored, new) per change."""
+    changed: list[tuple[str, str, datetime, datetime]] = []
+    with db.atomic():
+        for row in rows(db, "SELECT source_id, next_check_at, retry_until FROM source_state"):
+            sid = row["source_id"]
+            limits = (("next_check_at", next_check_limits.get(sid)), ("retry_until", retry_limit))
+            for column, limit in limits:
+                stored = parse_ts(row[column])
+                if limit is None or stored is None or stored <= limit:
+                    continue
+                db.execute(f"UPDATE source_state SET {column} = ? WHERE source_id = ?", [ts(limit), sid])
+                changed.append((sid, column, stored, limit))
+    return changed

@@ -1,5 +1,6 @@
 """Admin commands (user id in BAYAN_ADMINS; everyone else gets a polite refusal from ``handler``):
-/status (counts, failing sources, outbox backlog), /reload (feeds.yaml again) and /poll [ID] (poll now).
+/status (counts, failing sources, outbox backlog), /reload (feeds.yaml again) and /poll [ID] (poll now;
+a source whose server asked to wait is reported as deferred, until when and after which error).
 
 Registered by ``handler.register``; the refusal, rate limit and argument checks happen there. /poll runs
 as a task (``block=False``) so a long poll never holds up other users' commands.
@@ -8,6 +9,7 @@ as a task (``block=False``) so a long poll never holds up other users' commands.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 
 from bot import storage
 from bot.models import ConfigError, PollResult
@@ -50,9 +52,11 @@ async def reload(req: Req) -> None:
     await req.reply_all(render.split_text("\n".join([render.plain(head), *lines])))
 
 
-def _report(results: Sequence[PollResult], lang: str) -> list[str]:
-    """The outcome of a poll: totals, then one line per failed source."""
+def _report(results: Sequence[PollResult], lang: str, why: dict[str, str | None]) -> list[str]:
+    """The outcome of a poll: totals, then one line per failed or deferred source (``why``: the error
+    that made the server ask to wait, by source id)."""
     errors = [r for r in results if not r.ok]
+    deferred = [r for r in results if r.ok and r.deferred_until is not None]
     totals = i18n.t(
         "poll_report",
         lang,
@@ -60,13 +64,34 @@ def _report(results: Sequence[PollResult], lang: str) -> list[str]:
         statements=sum(r.new_statements for r in results),
         announced=sum(r.announced for r in results),
         errors=len(errors),
+        deferred=len(deferred),
     )
     lines = [
         f"❌ <code>{render.esc(r.source_id)}</code>: {render.esc(render.shorten(r.error or '', 200))}"
         for r in errors
     ]
+    lines += [_deferred_line(r, lang, why.get(r.source_id)) for r in deferred]
     lines = [rtl_line(line, lang) for line in lines]
     return render.pack([totals, *lines], sep="\n")
+
+
+def _deferred_line(result: PollResult, lang: str, error: str | None) -> str:
+    """⏸ id: deferred until <UTC time>: the server asked to wait (Retry-After) after: <error>."""
+    assert result.deferred_until is not None
+    until = result.deferred_until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    line = f"⏸ <code>{render.esc(result.source_id)}</code>: {i18n.t('poll_deferred', lang, until=until)}"
+    if error:
+        line += " " + i18n.t("poll_deferred_after", lang, error=render.shorten(error, 200))
+    return line
+
+
+async def _deferral_reasons(req: Req, results: Sequence[PollResult]) -> dict[str, str | None]:
+    """The stored last error of each deferred source: why its server asked to wait."""
+    why: dict[str, str | None] = {}
+    for r in results:
+        if r.ok and r.deferred_until is not None:
+            why[r.source_id] = (await req.deps.store.call(storage.get_health, r.source_id)).last_error
+    return why
 
 
 async def poll(req: Req) -> None:
@@ -78,7 +103,7 @@ async def poll(req: Req) -> None:
     await req.reply(i18n.t("polling", req.lang))
     results = await req.deps.poll_now(source_id)
     req.deps.wake.set()  # in case the poll queued deliveries the sender has not seen yet
-    await req.reply_all(_report(results, req.lang))
+    await req.reply_all(_report(results, req.lang, await _deferral_reasons(req, results)))
 
 
 SPECS: tuple[Spec, ...] = (

@@ -284,9 +284,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "polling": ("جارٍ جلب المصادر…", "Polling…"),
     "poll_report": (
         "انتهى الجلب: المصادر {sources}، البيانات الجديدة {statements}، المُرسَلة {announced}، "
-        "الأخطاء {errors}.",
-        "Poll done: {sources} sources, {statements} new statements, {announced} announced, {errors} errors.",
+        "الأخطاء {errors}، المؤجَّلة {deferred}.",
+        "Poll done: {sources} sources, {statements} new statements, {announced} announced, {errors} errors, "
+        "{deferred} deferred.",
     ),
+    "poll_deferred": (
+        "مؤجَّل حتى {until}: طلب الخادم الانتظار (Retry-After)",
+        "deferred until {until}: the server asked to wait (Retry-After)",
+    ),
+    "poll_deferred_after": ("بعد: {error}", "after: {error}"),
     "reload_done": ("أُعيد تحميل الإعدادات:", "Configuration reloaded:"),
     "reload_failed": (
         "لم تُحمَّل الإعدادات الجديدة، وبقيت السابقة:",

@@ -130,6 +130,7 @@ class Env:
     release: asyncio.Event = field(default_factory=asyncio.Event)
     reload_error: bool = False
     broken: bool = False
+    results: list[PollResult] | None = None  # what /poll returns (a default pair when None)
 
     async def ask(self, text: str, user_id: int = USER, lang: str | None = "en", **kw: Any) -> Call:
         """A user sends ``text``; the first reply in that chat."""
@@ -199,6 +200,8 @@ async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
         async def poll_now(source: str | None) -> list[PollResult]:
             holder[0].polled.append(source)
             await holder[0].release.wait()
+            if holder[0].results is not None:
+                return holder[0].results
             return [
                 PollResult("snhr-ar", new_statements=2, announced=1),
                 PollResult("stj-en", error="HTTP 503 <b>"),
@@ -505,6 +508,26 @@ async def _poll_ar(env: Env) -> Call:
     await env.ask("/poll snhr-ar", user_id=ADMIN, lang="ar")
     env.fake.mark()
     return await env.fake.wait_for("sendMessage", chat_id=ADMIN)
+
+
+async def test_admin_poll_reports_a_deferred_source_until_when_and_why(env: Env) -> None:
+    until = NOW + timedelta(hours=2)
+    await env.store.call(
+        storage.record_failure, "snhr-ar", now=NOW, error="HTTP 429 Too Many <Requests>", kind="http",
+        next_check=until, retry_until=until,
+    )  # fmt: skip
+    env.results = [PollResult("snhr-ar", deferred_until=until)]
+    env.release.set()
+    await env.ask("/poll snhr-ar", user_id=ADMIN)
+    env.fake.mark()
+    report = text_of(await env.fake.wait_for("sendMessage", chat_id=ADMIN))
+    assert "snhr-ar: deferred until 2026-01-26 12:00 UTC" in report, report
+    assert "server asked to wait" in report and "HTTP 429 Too Many <Requests>" in report
+    assert "1 deferred" in report
+    await env.ask("/poll snhr-ar", user_id=ADMIN, lang="ar")
+    env.fake.mark()
+    arabic = text_of(await env.fake.wait_for("sendMessage", chat_id=ADMIN))
+    assert "مؤجَّل حتى 2026-01-26 12:00 UTC" in arabic and "HTTP 429" in arabic
 
 
 async def test_admin_status_and_reload(env: Env) -> None:

@@ -6,11 +6,12 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
-from bot import fetch, pipeline, scheduler, storage
+from bot import fetch, pipeline, scheduler, service, storage
 from bot.models import Source, SourceHealth
 from tests.helpers import eventually
 
@@ -106,3 +107,31 @@ async def test_stop_lets_a_poll_in_progress_finish(ctx: pipeline.PollContext) ->
     await poller.stop(grace=5)
     assert job.done() and not job.cancelled() and job.result() is not None
     await eventually(lambda: not poller.scheduler.running)  # APScheduler stops on its next loop turn
+
+
+async def test_stored_times_far_in_the_future_are_clamped_when_the_runtime_opens(tmp_path: Path) -> None:
+    """Issue 10, item 8: a next check or a Retry-After in 2099 (a clock that was wrong, a copied
+    database) must not stop a source forever: at load they become at most now + max(interval, 24 h)
+    and now + 24 h."""
+    path = str(tmp_path / "bayan.db")
+    far = datetime(2099, 1, 1, tzinfo=UTC)
+    hourly, weekly, near = src("hourly"), src("weekly", interval=7 * 86400), src("near")
+    soon = pipeline.utcnow() + timedelta(minutes=30)
+    with storage.Store(path) as store:
+        store.run(
+            storage.record_failure, "hourly", now=far, error="HTTP 429", kind="http", next_check=far,
+            retry_until=far,
+        )  # fmt: skip
+        store.run(storage.record_not_modified, "weekly", now=far, next_check=far)
+        store.run(storage.record_not_modified, "near", now=soon, next_check=soon)
+    before = pipeline.utcnow()
+    async with service.open_runtime(path, [hourly, weekly, near]) as opened:
+        health = {h.source_id: h for h in await opened.store.call(storage.list_health)}
+    after = pipeline.utcnow()
+    day, week = timedelta(days=1), timedelta(days=7)
+    assert health["hourly"].next_check is not None and health["hourly"].retry_until is not None
+    assert before + day <= health["hourly"].next_check <= after + day
+    assert before + day <= health["hourly"].retry_until <= after + day
+    assert health["weekly"].next_check is not None
+    assert before + week <= health["weekly"].next_check <= after + week
+    assert health["near"].next_check == soon  # not beyond the horizon: kept

@@ -48,7 +48,7 @@ class Site:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 site.hits.append(self.path)
                 if self.path.startswith("/slow"):
                     site.release.wait(60)
@@ -201,7 +201,7 @@ def probe_stop() -> None:
             cfg, db = Path(tmp) / "feeds.yaml", Path(tmp) / "b.db"
             _write_config(cfg, [("slow", site.url("/slow.xml"))])
             run = Run(cfg, db)
-            wait_for(lambda: "/slow.xml" in site.hits, 30)
+            wait_for(lambda hits=site.hits: "/slow.xml" in hits, 30)
             run.proc.send_signal(sig)
             run.proc.wait(30)
             time.sleep(0.2)  # the output pump's last lines
@@ -221,9 +221,8 @@ def probe_future() -> None:
         _write_config(cfg, [("a", site.url("/a.xml"))], interval="30m")
         storage.open_db(str(db)).close()
         with sqlite3.connect(db) as conn:
-            conn.execute(
-                "INSERT INTO source_state (source_id, next_check_at) VALUES ('a', '2099-01-01T00:00:00.000000+00:00')"
-            )
+            far = "2099-01-01T00:00:00.000000+00:00"
+            conn.execute("INSERT INTO source_state (source_id, next_check_at) VALUES ('a', ?)", [far])
         run = Run(cfg, db)
         polled = wait_for(lambda: "/a.xml" in site.hits, 40)
         with sqlite3.connect(db) as conn:

@@ -2,7 +2,8 @@
 
 Owns the APScheduler 3 ``AsyncIOScheduler`` (one job per enabled source, its interval plus jitter,
 ``max_instances=1``, ``coalesce``), the "is it due" decision against ``source_state`` (so backoff and
-Retry-After are honoured) and ``run_cycle`` used by ``bayan poll --once`` and the admin's ``/poll``.
+Retry-After are honoured), ``run_cycle`` used by ``bayan poll --once`` and the admin's ``/poll``, and a
+new source list (``Poller.reload``: the admin's ``/reload`` and SIGHUP via ``reload_on``).
 Concurrency is bounded by the fetcher's per-host and global limits, so a hanging source holds one slot
 and never delays healthy ones.
 """
@@ -12,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import pipeline, storage
-from bot.models import PollResult, Source
+from bot.models import ConfigError, PollResult, Source
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class Poller:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.cycle_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()  # job runs in progress
+        self._reload_lock = asyncio.Lock()
 
     async def start(self) -> None:
         """Add the jobs and start; must run inside the event loop (APScheduler 3.11)."""
@@ -74,12 +76,18 @@ class Poller:
             self.scheduler.shutdown(wait=False)
 
     async def stop(self, grace: float = 5.0) -> None:
-        """Stop starting polls, let those in progress finish (at most ``grace`` seconds), then shut down."""
+        """Stop starting polls, let those in progress finish (at most ``grace`` seconds), cancel the rest
+        (each poll stores in one transaction: a cancelled one stored nothing), then shut down."""
         if not self.scheduler.running:
             return
         self.scheduler.pause()
         if self._running:
             await asyncio.wait(set(self._running), timeout=grace)
+        late = set(self._running)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
         self.shutdown()
 
     def next_runs(self) -> dict[str, datetime]:
@@ -90,12 +98,26 @@ class Poller:
             if job.next_run_time is not None
         }
 
-    async def reload(self, sources: list[Source]) -> None:
-        """Replace the jobs with those of a new source list (`/reload`)."""
-        self.sources = {s.id: s for s in sources}
-        for job in self.scheduler.get_jobs():
-            job.remove()
-        await self._add_jobs()
+    async def reload(self, sources: list[Source]) -> str:
+        """A new source list (`/reload`, SIGHUP): stored (registry aliases too), stored times clamped, the
+        organisation index rebuilt, the jobs replaced. Returns a one-line summary."""
+        async with self._reload_lock:
+            old = set(self.sources)
+            await self.ctx.store.call(storage.sync_config, sources)
+            for line in await self.ctx.store.call(pipeline.clamp_schedule, sources, self.ctx.now()):
+                log.warning("%s", line)
+            self.ctx.invalidate_index()
+            self.sources = {s.id: s for s in sources}
+            for job in self.scheduler.get_jobs():
+                job.remove()
+            await self._add_jobs()
+        new = set(self.sources)
+        parts = [f"{len(sources)} sources, {sum(1 for s in sources if s.enabled)} enabled"]
+        if added := sorted(new - old):
+            parts.append("added: " + ", ".join(added))
+        if removed := sorted(old - new):
+            parts.append("removed: " + ", ".join(removed))
+        return "; ".join(parts)
 
     async def _add_jobs(self) -> None:
         """One job per enabled source; first run when its next check is due, spread over a short window."""
@@ -162,3 +184,17 @@ class Poller:
                 self.on_result(source, result)
             except Exception:
                 log.exception("source=%s result callback failed", source.id)
+
+
+async def reload_on(hup: asyncio.Event, reload: Callable[[], Awaitable[str]]) -> None:
+    """Each time ``hup`` is set (SIGHUP): ``reload()``, logged; a bad feeds.yaml keeps the old sources."""
+    while True:
+        await hup.wait()
+        hup.clear()
+        try:
+            summary = await reload()
+        except ConfigError as e:
+            problems = "; ".join(e.problems) or str(e)
+            log.error("SIGHUP: feeds.yaml not reloaded, the old configuration stays: %s", problems)
+        else:
+            log.info("SIGHUP: configuration reloaded: %s", summary)

@@ -1,6 +1,7 @@
 """Composition root of `bayan run`: builds the store, HTTP client, poller and (with a token) the bot.
 
-Owns lifecycles: what is opened, in which order, and how it is closed on SIGINT/SIGTERM. Wiring only:
+Owns lifecycles: the one-instance lock on the database, what is opened, in which order, how it is closed
+on SIGINT/SIGTERM and what SIGHUP does (reload feeds.yaml). Wiring only:
 the Telegram half is `bot.tg.app`, what console mode prints is `bot.console`, one-shot commands are
 `bot.cli`.
 """
@@ -9,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
+import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from bot import config, console, fetch, pipeline, scheduler, storage
-from bot.models import PollResult, Settings, Source
+from bot.models import BayanError, PollResult, Settings, Source
 
 log = logging.getLogger("bayan")
 
@@ -44,29 +48,75 @@ def _prepare_db(db: storage.Db, sources: list[Source]) -> None:
 
 
 async def run_service(settings: Settings, sources: list[Source], stop: asyncio.Event | None = None) -> int:
-    """`bayan run`: the scheduler (+ the Telegram bot when a token is set) until SIGINT/SIGTERM."""
+    """`bayan run`: the scheduler (+ the Telegram bot when a token is set) until SIGINT/SIGTERM; SIGHUP
+    reloads feeds.yaml. One per database: a second one fails at once (``instance_lock``)."""
     stop = stop or asyncio.Event()
-    _install_signal_handlers(stop)
-    runtime = open_runtime(
-        settings.db_path, sources, user_agent=settings.user_agent, timeout=settings.http_timeout
-    )
-    async with runtime as ctx:
-        if settings.token:
-            from bot.tg import app  # imported here: console mode never loads python-telegram-bot
+    hup = asyncio.Event()
+    with instance_lock(settings.db_path):
+        _install_signal_handlers(stop, hup)
+        runtime = open_runtime(
+            settings.db_path, sources, user_agent=settings.user_agent, timeout=settings.http_timeout
+        )
+        async with runtime as ctx:
+            if settings.token:
+                from bot.tg import app  # imported here: console mode never loads python-telegram-bot
 
-            return await app.run_bot(settings, sources, ctx, stop)
-        return await _run_console(ctx, sources, stop)
+                return await app.run_bot(settings, sources, ctx, stop, hup)
+            return await _run_console(settings, ctx, sources, stop, hup)
 
 
-def _install_signal_handlers(stop: asyncio.Event) -> None:
+@contextlib.contextmanager
+def instance_lock(db_path: str) -> Iterator[None]:
+    """Hold an exclusive OS lock (flock) on ``<db>.lock`` while inside, with our PID written in it.
+
+    Two services on one database would both send every pending delivery; so a second `bayan run` fails
+    with a BayanError naming the PID of the first. The OS releases the lock on any exit (kill -9
+    included): a stale lock file never blocks. One-shot commands take no lock (see README).
+    """
+    if db_path == ":memory:":
+        yield
+        return
+    path = Path(f"{db_path}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # never truncated before the lock is ours
+    except OSError as e:
+        raise BayanError(f"cannot open the lock file {path}: {e.strerror or e}") from e
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise BayanError(
+                f"database {db_path} is in use by another bayan run (PID {holder}, lock {path}); "
+                "stop it first or use another --db"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _install_signal_handlers(stop: asyncio.Event, hup: asyncio.Event) -> None:
+    """SIGINT/SIGTERM set ``stop``; SIGHUP sets ``hup`` (reload feeds.yaml) instead of ending the process."""
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig, event in ((signal.SIGINT, stop), (signal.SIGTERM, stop), (signal.SIGHUP, hup)):
         # not available off the main thread (in-process tests) or on some platforms
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, event.set)
 
 
-async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: asyncio.Event) -> int:
+async def _run_console(
+    settings: Settings,
+    ctx: pipeline.PollContext,
+    sources: list[Source],
+    stop: asyncio.Event,
+    hup: asyncio.Event,
+) -> int:
     """Without a token: monitor and print each newly announced statement to the console."""
     queue: asyncio.Queue[int] = asyncio.Queue()
 
@@ -76,17 +126,26 @@ async def _run_console(ctx: pipeline.PollContext, sources: list[Source], stop: a
 
     ctx.on_announced = announce
     poller = scheduler.Poller(ctx, sources, on_result=_log_result)
+
+    async def reload() -> str:
+        return await poller.reload(await asyncio.to_thread(config.read_sources, settings.config_path))
+
     await poller.start()
     enabled = sum(1 for s in sources if s.enabled)
     print(f"bayan: monitoring {enabled} sources (no TELEGRAM_BOT_TOKEN: console mode)", flush=True)
     for line in await startup_lines(ctx, poller, sources):
         print(line, flush=True)
-    printer = asyncio.create_task(console.print_statements(ctx.store, queue))
+    tasks = [
+        asyncio.create_task(console.print_statements(ctx.store, queue)),
+        asyncio.create_task(scheduler.reload_on(hup, reload)),
+    ]
     try:
         await stop.wait()
     finally:
         await poller.stop()
-        printer.cancel()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     print("bayan: stopped", flush=True)
     return 0
 

@@ -139,19 +139,9 @@ class BotRuntime:
         return results
 
     async def reload(self) -> str:
-        """/reload: read feeds.yaml again (ConfigError propagates), sync the sources, rebuild the jobs."""
-        old = set(self.poller.sources)
+        """/reload and SIGHUP: read feeds.yaml again (ConfigError propagates), then Poller.reload."""
         sources = await asyncio.to_thread(config.read_sources, self.settings.config_path)
-        await self.ctx.store.call(storage.sync_config, sources)
-        self.ctx.invalidate_index()
-        await self.poller.reload(sources)
-        new = {s.id for s in sources}
-        parts = [f"{len(sources)} sources, {sum(1 for s in sources if s.enabled)} enabled"]
-        if added := sorted(new - old):
-            parts.append("added: " + ", ".join(added))
-        if removed := sorted(old - new):
-            parts.append("removed: " + ", ".join(removed))
-        return "; ".join(parts)
+        return await self.poller.reload(sources)
 
     def on_result(self, source: Source, result: PollResult) -> None:
         """Every poll's result: logged; with admins, checked for an alert (a deferral polled nothing)."""
@@ -180,14 +170,17 @@ class BotRuntime:
             log.warning("source=%s: %s, admins alerted", source.id, kind.replace("_", " "))
             self.wake.set()
 
-    async def serve(self, bot: Bot, stop: asyncio.Event) -> None:
-        """Poller and sender until ``stop`` is set; then both stopped (pending alert checks cancelled)."""
+    async def serve(self, bot: Bot, stop: asyncio.Event, hup: asyncio.Event | None = None) -> None:
+        """Poller and sender until ``stop`` is set (``hup``: SIGHUP, a reload); then both stopped
+        (pending alert checks cancelled)."""
         await self.poller.start()
         outbox = asyncio.create_task(
             sender.run_sender(
                 bot, self.ctx.store, self.wake, now=self.ctx.now, names=self.source_name, stop=self.stop
             )
         )
+        if hup is not None:
+            self._spawn(scheduler.reload_on(hup, self.reload))
         enabled = sum(1 for s in self.current_sources() if s.enabled)
         print(f"bayan: monitoring {enabled} sources, Telegram bot @{bot.username} running", flush=True)
         healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
@@ -240,9 +233,14 @@ async def _first(*waits: Awaitable[Any]) -> None:
 
 
 async def run_bot(
-    settings: Settings, sources: list[Source], ctx: pipeline.PollContext, stop: asyncio.Event
+    settings: Settings,
+    sources: list[Source],
+    ctx: pipeline.PollContext,
+    stop: asyncio.Event,
+    hup: asyncio.Event | None = None,
 ) -> int:
-    """`bayan run` with a token: the bot, the poller and the sender until ``stop``; the exit code."""
+    """`bayan run` with a token: the bot, the poller and the sender until ``stop``; ``hup`` set = reload
+    feeds.yaml (SIGHUP). The exit code."""
     assert settings.token, "run_bot needs a token"
     with hidden_token(settings.token):
         application = build_application(settings)
@@ -252,7 +250,7 @@ async def run_bot(
         try:
             async with application:
                 await _publish_commands(application.bot)
-                await _run(application, runtime, stop)
+                await _run(application, runtime, stop, hup)
         except (
             InvalidToken,
             NetworkError,
@@ -274,13 +272,15 @@ async def _publish_commands(bot: Bot) -> None:
         log.warning("setMyCommands failed: %s", e)
 
 
-async def _run(application: AnyApp, runtime: BotRuntime, stop: asyncio.Event) -> None:
+async def _run(
+    application: AnyApp, runtime: BotRuntime, stop: asyncio.Event, hup: asyncio.Event | None
+) -> None:
     updater = application.updater
     assert updater is not None
     await application.start()
     try:
         await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        await runtime.serve(application.bot, stop)
+        await runtime.serve(application.bot, stop, hup)
     finally:
         if updater.running:
             await updater.stop()

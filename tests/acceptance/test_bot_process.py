@@ -228,3 +228,16 @@ def test_a_push_pending_at_a_crash_is_sent_once_after_restart(fake: Fake, bot: t
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     assert TOKEN not in runner.output()
+
+
+def test_sighup_reloads_feeds_yaml_and_the_bot_keeps_answering(fake: Fake, bot: tuple[Bot, FeedSite]) -> None:
+    """Issue 10, item 10 with a token: SIGHUP is /reload, not the end of the process."""
+    runner, _ = bot
+    proc = runner.start()
+    proc.send_signal(signal.SIGHUP)
+    runner.runs[-1][1].wait_for("configuration reloaded: 1 sources, 1 enabled")
+    assert proc.poll() is None
+    subscribe_and_baseline(fake)  # commands and polls still work
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert "Traceback" not in runner.output()

@@ -56,6 +56,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
             "m004_statement_evidence",
             "m006_chat_subscriber_language",
             "m007_registry_fixes",
+            "m009_source_alerts",
         ]
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())

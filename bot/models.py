@@ -717,3 +717,18 @@ class StatementDetail:
             "signatures": [s.to_json() for s in self.signatures],
             "copies": [c.to_json() for c in self.copies],
         }
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging organisation ``gone_id`` into ``keep_id`` moves (`bayan orgs merge --dry-run`):
+    signatures that move, statements both signed (the kept one's signature stays), names, subscriptions
+    and withdrawals."""
+
+    keep_id: int
+    gone_id: int
+    signatures: int = 0
+    shared: int = 0
+    names: int = 0
+    subscriptions: int = 0
+    withdrawals: int = 0

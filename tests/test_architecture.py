@@ -77,7 +77,20 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cli.extract": ((*_CLI, "console", "orgs", "pipeline"), ()),
     "cli.records": ((*_CLI, "config", "console"), ()),
     "cli.orgs": ((*_CLI, "console", "orgs"), ()),
-    "cli.main": (("__init__", "models", "config", "cli.extract", "cli.orgs", "cli.poll", "cli.records"), ()),
+    "cli.registry": ((*_CLI, "console", "cli.orgs"), ("yaml",)),
+    "cli.main": (
+        (
+            "__init__",
+            "models",
+            "config",
+            "cli.extract",
+            "cli.orgs",
+            "cli.poll",
+            "cli.records",
+            "cli.registry",
+        ),
+        (),
+    ),
     "__main__": (("cli.main",), ()),
 }
 STDLIB = set(sys.stdlib_module_names)

@@ -56,6 +56,7 @@ def _add_orgs(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     m = orgs_sub.add_parser("merge", parents=[common], help="merge organisation B into A")
     m.add_argument("keep", metavar="A")
     m.add_argument("merge", metavar="B")
+    m.add_argument("--dry-run", action="store_true", help="say what would move; change nothing")
     m.set_defaults(handler=cmd_orgs_merge)
     a = orgs_sub.add_parser("alias", parents=[common], help="add a spelling of an organisation")
     a.add_argument("org", metavar="ORG")
@@ -66,6 +67,12 @@ def _add_orgs(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     ls.add_argument("--limit", type=int, help="at most N organisations (default: all)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=cmd_orgs_list)
+
+
+def orgs_actions(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The ACTION subparsers of `bayan orgs` (cli.registry adds its actions there)."""
+    parser = sub.choices["orgs"]
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 # ───────────────────────────── names ─────────────────────────────
@@ -99,7 +106,7 @@ def _unresolved(
     raise NameNotResolved(text, candidates, ambiguous=ambiguous)
 
 
-def _not_resolved(e: NameNotResolved, as_json: bool) -> int:
+def not_resolved(e: NameNotResolved, as_json: bool) -> int:
     """Print an unresolved name (candidates included) and return exit code 1."""
     cands = [{**o.to_json(), "score": s} for o, s in e.candidates]
     if as_json:
@@ -110,11 +117,11 @@ def _not_resolved(e: NameNotResolved, as_json: bool) -> int:
     if e.candidates:
         print("did you mean:" if not e.ambiguous else "candidates:", file=sys.stderr)
         for o, s in e.candidates:
-            print(f"  {o.id:>5}  {_org_label(o)}  ({s:.0f})", file=sys.stderr)
+            print(f"  {o.id:>5}  {org_label(o)}  ({s:.0f})", file=sys.stderr)
     return 1
 
 
-def _org_label(o: Org) -> str:
+def org_label(o: Org) -> str:
     names = o.name + (f" / {o.name_en}" if o.name_en and o.name_en != o.name else "")
     return names + (f" [{o.slug}]" if o.slug else " [provisional]" if o.provisional else "")
 
@@ -129,7 +136,7 @@ def cmd_signed(args: argparse.Namespace, settings: Settings) -> int:
     try:
         chosen = [find_org(db, n, index) for n in [args.name, *args.all]]
     except NameNotResolved as e:
-        return _not_resolved(e, args.json)
+        return not_resolved(e, args.json)
     ids = [o.id for o in chosen]
     mode = "all" if args.all else "any"
     found = storage.signed_by(db, ids, mode=mode, limit=args.limit)
@@ -143,7 +150,7 @@ def cmd_signed(args: argparse.Namespace, settings: Settings) -> int:
         dump(data)
         return 0
     total = storage.count_signed_by(db, ids, mode=mode)
-    print(" + ".join(_org_label(o) for o in chosen) + f": {console.plural(total, 'statement')}")
+    print(" + ".join(org_label(o) for o in chosen) + f": {console.plural(total, 'statement')}")
     for st in found:
         print(console.statement_line(st))
     if not found:
@@ -158,12 +165,12 @@ def cmd_org(args: argparse.Namespace, settings: Settings) -> int:
     try:
         org = find_org(db, args.name)
     except NameNotResolved as e:
-        return _not_resolved(e, args.json)
+        return not_resolved(e, args.json)
     profile = storage.org_profile(db, org.id)
     if args.json:
         dump(profile.to_json())
         return 0
-    print(f"{_org_label(org)}  (id {org.id})")
+    print(f"{org_label(org)}  (id {org.id})")
     if org.acronyms or org.aliases:
         print("also: " + ", ".join([*org.acronyms, *org.aliases]))
     first, last = (d.isoformat() if d else "-" for d in (profile.first, profile.last))
@@ -177,22 +184,32 @@ def cmd_org(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_orgs_merge(args: argparse.Namespace, settings: Settings) -> int:
-    db = open_db(settings)
+    db = open_db(settings, create=not args.dry_run)
     try:
         keep, gone = find_org(db, args.keep), find_org(db, args.merge)
     except NameNotResolved as e:
-        return _not_resolved(e, False)
+        return not_resolved(e, False)
+    if args.dry_run:
+        plan = storage.merge_plan(db, keep.id, gone.id)
+        print(
+            f"would merge {gone.id} ({console.isolate(gone.name)}) "
+            f"into {keep.id} ({console.isolate(keep.name)}): "
+            f"{console.plural(plan.signatures, 'signature')} move, {plan.shared} statements both signed, "
+            f"{console.plural(plan.names, 'name')}, {console.plural(plan.subscriptions, 'subscription')}, "
+            f"{console.plural(plan.withdrawals, 'withdrawal')}; nothing changed"
+        )
+        return 0
     kept = storage.merge_orgs(db, keep.id, gone.id)
-    print(f"merged {gone.id} ({gone.name}) into {kept.id} ({kept.name})")
+    print(f"merged {gone.id} ({gone.name}) into {kept.id} ({kept.name}); undo: bayan orgs unmerge {gone.id}")
     return 0
 
 
 def cmd_orgs_alias(args: argparse.Namespace, settings: Settings) -> int:
-    db = open_db(settings)
+    db = open_db(settings, create=True)
     try:
         org = find_org(db, args.org)
     except NameNotResolved as e:
-        return _not_resolved(e, False)
+        return not_resolved(e, False)
     merged = storage.add_alias(db, org.id, args.alias)
     tail = f"; merged {merged} provisional organisation(s) with that name" if merged else ""
     print(f"added {args.alias!r} to {org.id} ({org.name}){tail}")
@@ -208,7 +225,7 @@ def cmd_orgs_list(args: argparse.Namespace, settings: Settings) -> int:
         dump([{**o.to_json(), "statements": counts.get(o.id, 0)} for o in found])
         return 0
     for o in found:
-        print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {console.isolate(_org_label(o))}")
+        print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {console.isolate(org_label(o))}")
     if not found:
         print("no provisional organisations" if args.provisional else "no organisations")
     elif args.limit and (footer := limit_footer(len(found), _org_total(db, args.provisional))):

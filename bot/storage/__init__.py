@@ -9,6 +9,7 @@ from bot.storage.alerts import get_source_alert, save_source_alert
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, Store, open_db
 from bot.storage.export import EXPORT_COLUMNS, export_signatures
+from bot.storage.merges import merge_plan, unmerge
 from bot.storage.orgs import (
     add_alias,
     add_config_aliases,
@@ -53,6 +54,7 @@ from bot.storage.queries import (
     statement_detail,
     statements_by_ids,
 )
+from bot.storage.registry import add_org, apply_fixes, registry_fixes, rename_org
 from bot.storage.schema import migrations
 from bot.storage.sources import (
     clamp_schedule,
@@ -79,7 +81,9 @@ __all__ = [
     "add_alert",
     "add_alias",
     "add_config_aliases",
+    "add_org",
     "add_subscription",
+    "apply_fixes",
     "apply_reextraction",
     "canonical_id",
     "clamp_schedule",
@@ -107,6 +111,7 @@ __all__ = [
     "list_subscriptions",
     "mark_sent",
     "merge_orgs",
+    "merge_plan",
     "migrate_chat",
     "migrations",
     "next_due_at",
@@ -121,7 +126,9 @@ __all__ = [
     "record_not_modified",
     "record_success",
     "reextract_targets",
+    "registry_fixes",
     "remove_subscription",
+    "rename_org",
     "reschedule",
     "save_poll",
     "save_source_alert",
@@ -132,6 +139,7 @@ __all__ = [
     "statements_by_ids",
     "sync_config",
     "sync_sources",
+    "unmerge",
     "unseen_keys",
     "upsert_chat",
 ]

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from bot.models import BayanError, Org, RegistryOrg
 from bot.names import normalize
 from bot.storage._conv import chunks, one, rows, scalars, ts_or_now
+from bot.storage.merges import record_merge, snapshot_merge
 
 
 def _add_name(db: Database, org_id: int, name: str, kind: str, origin: str) -> bool:
@@ -38,7 +39,9 @@ def _upsert_registry_org(db: Database, org: RegistryOrg, created_at: str) -> int
     db.execute(
         """INSERT INTO orgs (slug, name, name_en, website, kind, provisional, created_at)
            VALUES (?, ?, ?, ?, ?, 0, ?)
-           ON CONFLICT(slug) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
+           ON CONFLICT(slug) DO UPDATE SET
+             name = CASE orgs.renamed WHEN 1 THEN orgs.name ELSE excluded.name END,
+             name_en = CASE orgs.renamed WHEN 1 THEN orgs.name_en ELSE excluded.name_en END,
              website = excluded.website, kind = excluded.kind, provisional = 0""",
         [org.slug, org.ar or org.en or org.slug, org.en, org.website, org.kind, created_at],
     )
@@ -263,8 +266,12 @@ _MOVE_ORG = [
 
 
 def _move_org(db: Database, keep: int, gone: int) -> None:
+    """Every merge goes through here, and is recorded with what it moved (``storage.merges``: undone by
+    `bayan orgs unmerge`)."""
+    moved = snapshot_merge(db, keep, gone)
     for sql in _MOVE_ORG:
         db.execute(sql, {"keep": keep, "gone": gone})
+    record_merge(db, keep, gone, moved)
 
 
 def add_alias(db: Database, org_id: int, name: str) -> int:

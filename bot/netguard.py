@@ -13,7 +13,7 @@ an intranet deployment) lifts the rule.
 DNS rebinding: ``admit`` resolves a host once per request hop and checks every answer; ``pinned`` hands
 those very addresses to ``PinnedBackend``, the network backend of the transport ``guarded_transport``
 builds, which connects to them by address and never asks DNS again, so a second, different answer is
-never used. Fetcher admits every hop, redirects included, before the request is sent. A connection
+never used (any other connection while a hop is pinned is refused: it fails closed). Fetcher admits every hop, redirects included, before the request is sent. A connection
 already pooled for the same origin is reused without connecting: it was opened to an address checked
 then, or for one of a source's own origins. The transport ignores HTTP(S)_PROXY variables (a proxy would
 resolve names itself, out of reach of the check); docs/libraries.md (httpx / httpcore) has the details.
@@ -222,7 +222,11 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         pin = _PIN.get()
-        targets = pin[2] if pin is not None and pin[:2] == (host, port) else (host,)
+        targets: tuple[str, ...] = (host,)
+        if pin is not None:  # a checked hop: its addresses, and no other connection (fail closed)
+            if pin[:2] != (host.lower(), port):
+                raise httpcore.ConnectError(f"connection to {host}:{port} outside the checked hop")
+            targets = pin[2]
         error: Exception = httpcore.ConnectError(f"no address to connect to for {host}")
         for target in targets:  # in the resolver's order, as getaddrinfo ranks them
             try:

@@ -150,9 +150,9 @@ async def test_the_backend_connects_to_the_pinned_addresses_never_to_the_name() 
     with netguard.pinned(("rebind.example", 80, ("203.0.114.7", "2001:4860:4860::8888"))):
         with pytest.raises(httpcore.ConnectError):
             await backend.connect_tcp("rebind.example", 80)
-        with pytest.raises(httpcore.ConnectError):  # another origin: no pin, the name as given
-            await backend.connect_tcp("own.example", 80)
-    assert inner.calls == [("203.0.114.7", 80), ("2001:4860:4860::8888", 80), ("own.example", 80)]
+        with pytest.raises(httpcore.ConnectError, match="outside the checked hop"):  # fails closed
+            await backend.connect_tcp("other.example", 80)
+    assert inner.calls == [("203.0.114.7", 80), ("2001:4860:4860::8888", 80)]
     with pytest.raises(httpcore.ConnectError):  # outside the hop: no pin
         await backend.connect_tcp("rebind.example", 80)
     assert inner.calls[-1] == ("rebind.example", 80)

@@ -13,10 +13,11 @@ an intranet deployment) lifts the rule.
 DNS rebinding: ``admit`` resolves a host once per request hop and checks every answer; ``pinned`` hands
 those very addresses to ``PinnedBackend``, the network backend of the transport ``guarded_transport``
 builds, which connects to them by address and never asks DNS again, so a second, different answer is
-never used (any other connection while a hop is pinned is refused: it fails closed). Fetcher admits every hop, redirects included, before the request is sent. A connection
-already pooled for the same origin is reused without connecting: it was opened to an address checked
-then, or for one of a source's own origins. The transport ignores HTTP(S)_PROXY variables (a proxy would
-resolve names itself, out of reach of the check); docs/libraries.md (httpx / httpcore) has the details.
+never used (any other connection while a hop is pinned is refused: it fails closed). Fetcher admits
+every hop, redirects included, before the request is sent. A connection already pooled for the same
+origin is reused without connecting: it was opened to an address checked then, or for one of a
+source's own origins. The transport ignores HTTP(S)_PROXY variables (a proxy would resolve names
+itself, out of reach of the check); docs/libraries.md (httpx / httpcore) has the details.
 
 Must not: speak HTTP itself (bot.fetch does), parse pages, or import bot modules other than bot.models.
 """

@@ -29,7 +29,7 @@ from bot.storage.orgs import (
 from bot.storage.outbox import (
     add_alert,
     add_subscription,
-    count_due_for,
+    count_pending_for,
     create_deliveries,
     deactivate_chat,
     drop_delivery,
@@ -87,7 +87,7 @@ __all__ = [
     "apply_reextraction",
     "canonical_id",
     "clamp_schedule",
-    "count_due_for",
+    "count_pending_for",
     "count_rows",
     "count_search",
     "count_signed_by",

@@ -202,16 +202,16 @@ def next_due_at(db: Database) -> datetime | None:
     return parse_ts(row["t"]) if row else None
 
 
-def count_due_for(db: Database, statement_ids: list[int], now: datetime) -> int:
-    """How many pending deliveries of these statements are due now (0: all sent, dropped or scheduled)."""
+def count_pending_for(db: Database, statement_ids: list[int]) -> int:
+    """How many deliveries of these statements are still pending, due now or scheduled for a retry
+    (0: every one was sent or dropped)."""
     if not statement_ids:
         return 0
     marks = ",".join("?" * len(statement_ids))
     row = one(
         db,
-        f"""SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending' AND next_try_at <= ?
-            AND statement_id IN ({marks})""",
-        [ts(now), *statement_ids],
+        f"SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending' AND statement_id IN ({marks})",
+        statement_ids,
     )
     return int(row["n"]) if row else 0
 

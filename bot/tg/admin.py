@@ -60,10 +60,10 @@ def _report(results: Sequence[PollResult], lang: str, why: dict[str, str | None]
     totals = i18n.t(
         "poll_report",
         lang,
-        sources=len(results),
-        statements=sum(r.new_statements for r in results),
+        sources=i18n.count(len(results), "source", lang),
+        statements=i18n.count(sum(r.new_statements for r in results), "new_statement", lang),
         announced=sum(r.announced for r in results),
-        errors=len(errors),
+        errors=i18n.count(len(errors), "error", lang),
         deferred=len(deferred),
     )
     lines = [
@@ -95,15 +95,18 @@ async def _deferral_reasons(req: Req, results: Sequence[PollResult]) -> dict[str
 
 
 async def poll(req: Req) -> None:
-    """/poll [ID]: poll every source (or one) now; "polling…" at once, the outcome when done."""
+    """/poll [ID]: poll every source (or one) now; "polling…" at once, edited into the outcome when done
+    (``deps.poll_now`` returns once the pushes it triggered were sent)."""
     source_id = req.text or None
     if source_id is not None and req.deps.source(source_id) is None:
         await req.reply(i18n.t("unknown_source", req.lang, source=source_id))
         return
-    await req.reply(i18n.t("polling", req.lang))
+    polling = await req.reply(i18n.t("polling", req.lang))
     results = await req.deps.poll_now(source_id)
     req.deps.wake.set()  # in case the poll queued deliveries the sender has not seen yet
-    await req.reply_all(_report(results, req.lang, await _deferral_reasons(req, results)))
+    first, *rest = _report(results, req.lang, await _deferral_reasons(req, results))
+    await req.edit(polling, first)
+    await req.reply_all(rest)
 
 
 SPECS: tuple[Spec, ...] = (

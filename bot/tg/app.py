@@ -135,7 +135,7 @@ class BotRuntime:
         ids = [i for r in results if r.announced for i in r.statement_ids]
         if ids:
             self.wake.set()
-            await _first(sender.wait_idle(self.ctx.store, ids, POLL_WAIT, now=self.ctx.now), self.stop.wait())
+            await _first(sender.wait_idle(self.ctx.store, ids, POLL_WAIT), self.stop.wait())
         return results
 
     async def reload(self) -> str:
@@ -215,7 +215,9 @@ def alert_text(
             f"Source {name} still failing: {alert.failures} failed polls since {since}, "
             f"the last {health.error_count} in a row"
         )
-    return f"{head} ({result.error_kind}): {result.error}\nLast OK: {last_ok}. URL: {source.url}"
+    error = result.error or ""
+    where = "" if source.url in error else f" URL: {source.url}"  # the URL named once
+    return f"{head} ({result.error_kind}): {error}\nLast OK: {last_ok}.{where}"
 
 
 async def _first(*waits: Awaitable[Any]) -> None:
@@ -249,7 +251,7 @@ async def run_bot(
         routes.register(application, runtime.deps())
         try:
             async with application:
-                await _publish_commands(application.bot)
+                await _publish_commands(application.bot, settings.admins)
                 await _run(application, runtime, stop, hup)
         except (
             InvalidToken,
@@ -265,9 +267,9 @@ async def run_bot(
     return 0
 
 
-async def _publish_commands(bot: Bot) -> None:
+async def _publish_commands(bot: Bot, admins: frozenset[int]) -> None:
     try:
-        await routes.publish_commands(bot)
+        await routes.publish_commands(bot, admins)
     except TelegramError as e:  # the menu is a convenience: never fail the start for it
         log.warning("setMyCommands failed: %s", e)
 

@@ -235,6 +235,17 @@ class Req:
         for i, chunk in enumerate(chunks):
             await self.reply(chunk, markup if i == len(chunks) - 1 else None)
 
+    async def edit(self, message: Message, text: str) -> None:
+        """Replace the text of a message the bot sent ("polling…" → the report); a reply if that fails."""
+        try:
+            await message.edit_text(text, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                log.warning(
+                    "chat=%s: editing message %s failed (%s)", self.chat_id, message.message_id, error
+                )
+                await self.reply(text)
+
     async def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Edit the message whose button was pressed; for a command, reply."""
         if self.query is None:

@@ -179,6 +179,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "انتهت مهلة هذا السؤال. اضغط الزر من جديد، أو أرسل /subscribe org ثم اسم المنظمة.",
         "That question has expired. Press the button again, or send /subscribe org NAME.",
     ),
+    "plain_text_hint": (
+        "أنا أفهم الأوامر فقط. للبحث في نصوص البيانات عن «{text}» أرسل: \u2068/search {text}\u2069\n"
+        "ولبيانات منظمة: \u2068/signed\u2069 ثم اسمها؛ و\u2068/help\u2069 يعرض كل الأوامر.",
+        "I only understand commands. To search the statements for “{text}”, send: /search {text}\n"
+        "For an organisation's statements: /signed NAME; /help lists every command.",
+    ),
     "unknown_command": (
         "لا أعرف هذا الأمر. أرسل /help لعرض الأوامر المتاحة.",
         "I don't know that command. Send /help to see what I can do.",
@@ -238,6 +244,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "untitled": ("بلا عنوان", "(untitled)"),
     "lbl_issuer": ("الجهة المُصدِرة", "Issued by"),
     "lbl_signed_by": ("وقّعت عليه {count}", "Signed by {count}"),
+    "and_individuals": ("و{count}", "and {count}"),
     "lbl_date": ("التاريخ", "Date"),
     "lbl_source": ("المصدر", "Source"),
     "lbl_read": ("نص البيان", "Read the statement"),
@@ -261,6 +268,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lbl_from": ("من", "from"),
     "health_header": ("حالة المصادر ({n})", "Source health ({n})"),
     "health_never": ("لم يُجلب بعد", "not polled yet"),
+    "health_ok": ("يعمل", "working"),
+    "health_trouble": ("يواجه صعوبات مؤقتة", "having trouble"),
+    "health_down": ("متوقف حالياً", "not working at the moment"),
     "lbl_last_ok": ("آخر نجاح", "last OK"),
     "lbl_errors": ("أخطاء متتالية", "consecutive errors"),
     "lbl_empty": ("قوائم فارغة", "empty listings"),
@@ -279,14 +289,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "btn_signed": ("البيانات الموقّعة", "Signed statements"),
     "btn_follow": ("متابعة المنظمة", "Follow"),
     "page": ("صفحة {page} من {pages}", "page {page} of {pages}"),
-    "results_n": ("عدد النتائج: {n}", "{n} results"),
     # admin replies: /status, /reload, /poll (commands_admin)
     "polling": ("جارٍ جلب المصادر…", "Polling…"),
-    "poll_report": (
-        "انتهى الجلب: المصادر {sources}، البيانات الجديدة {statements}، المُرسَلة {announced}، "
-        "الأخطاء {errors}، المؤجَّلة {deferred}.",
-        "Poll done: {sources} sources, {statements} new statements, {announced} announced, {errors} errors, "
-        "{deferred} deferred.",
+    "poll_report": (  # the values are count() phrases: "مصدران", "2 sources"
+        "انتهى الجلب: {sources}، {statements} (أُرسل منها {announced})، {errors}، المؤجَّلة: {deferred}.",
+        "Poll done: {sources}, {statements} ({announced} announced), {errors}, {deferred} deferred.",
     ),
     "poll_deferred": (
         "مؤجَّل حتى {until}: طلب الخادم الانتظار (Retry-After)",
@@ -377,6 +384,39 @@ def count_orgs(n: int, lang: str | None) -> str:
     if n == 2:
         return "منظمتان"
     return f"{n} منظمات" if 3 <= n % 100 <= 10 else f"{n} منظمة"
+
+
+# noun → (English singular, English plural, Arabic: bare singular, one, two, 3–10, 11–99 (accusative))
+_NOUNS: dict[str, tuple[str, str, str, str, str, str, str]] = {
+    "result": ("result", "results", "نتيجة", "نتيجة واحدة", "نتيجتان", "نتائج", "نتيجةً"),
+    "error": ("error", "errors", "خطأ", "خطأ واحد", "خطآن", "أخطاء", "خطأً"),
+    "source": ("source", "sources", "مصدر", "مصدر واحد", "مصدران", "مصادر", "مصدراً"),
+    "statement": ("statement", "statements", "بيان", "بيان واحد", "بيانان", "بيانات", "بياناً"),
+    "new_statement": (
+        "new statement",
+        "new statements",
+        "بيان جديد",
+        "بيان جديد واحد",
+        "بيانان جديدان",
+        "بيانات جديدة",
+        "بياناً جديداً",
+    ),
+    "individual": ("individual", "individuals", "فرد", "فرد واحد", "فردان", "أفراد", "فرداً"),
+}
+
+
+def count(n: int, noun: str, lang: str | None) -> str:
+    """``n`` of a noun of _NOUNS, in the number's grammar: "1 result", "2 results"; Arabic "نتيجة واحدة",
+    "نتيجتان", "3 نتائج" (3–10), "11 نتيجةً" (11–99, accusative singular), "100 نتيجة", "0 نتائج"."""
+    one_en, many_en, bare, one, two, few, many = _NOUNS[noun]
+    if norm_lang(lang) != "ar":
+        return f"{n} {one_en if n == 1 else many_en}"
+    rest = n % 100
+    if n in (1, 2):
+        return one if n == 1 else two
+    if n == 0 or 3 <= rest <= 10:
+        return f"{n} {few}"
+    return f"{n} {many}" if rest >= 11 else f"{n} {bare}"
 
 
 def more_orgs(n: int, lang: str | None) -> str:

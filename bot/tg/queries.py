@@ -85,9 +85,7 @@ async def search(req: Req) -> None:
     except BayanError:  # no word of 3 characters or more
         await req.reply(i18n.t("fts_too_short", req.lang, min=SEARCH_MIN))
         return
-    header = (
-        i18n.t("search_header", req.lang, query=req.text) + " · " + i18n.t("results_n", req.lang, n=total)
-    )
+    header = i18n.t("search_header", req.lang, query=req.text) + " · " + i18n.count(total, "result", req.lang)
     await req.reply_all(render.render_list(found, req.lang, header))
 
 
@@ -105,10 +103,17 @@ async def statement(req: Req) -> None:
 
 
 async def sources(req: Req) -> None:
-    """/sources: the followed sources and their health."""
-    enabled = {s.id for s in req.deps.sources() if s.enabled}
+    """/sources: the followed sources by name with their health in words; admins also get the ids, the
+    raw last errors and the URLs."""
+    configured = {s.id: s for s in req.deps.sources()}
     rows = await req.deps.store.call(storage.list_health)
-    await req.reply_all(render.render_health([r for r in rows if r.source_id in enabled] or rows, req.lang))
+    shown = [r for r in rows if r.source_id in configured and configured[r.source_id].enabled] or rows
+    if req.is_admin:
+        urls = {i: s.url for i, s in configured.items()}
+        await req.reply_all(render.render_health(shown, req.lang, urls=urls))
+        return
+    names = {r.source_id: source_name(req.deps, r.source_id, req.lang) for r in shown}
+    await req.reply_all(render.render_sources(shown, names, req.lang))
 
 
 async def click_signed(req: Req, args: list[str]) -> None:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from bot.models import OrgProfile, SourceHealth, StoredStatement
 from bot.tg.i18n import (
+    FSI,
+    PDI,
     RLM,
     bidi_wrap,
+    count,
     count_orgs,
     format_date,
     has_rtl,
@@ -62,6 +65,7 @@ __all__ = [
     "render_health",
     "render_list",
     "render_org_profile",
+    "render_sources",
     "render_statement_full",
     "render_statement_line",
     "render_summary",
@@ -148,19 +152,35 @@ def _names(names: Sequence[str], lang: str, max_names: int) -> list[str]:
 
 
 def _who(st: StoredStatement, lang: str, max_names: int) -> tuple[str, bool]:
-    """The issuer line or 'signed by N organisations: A, B +N more'; True when names were left out."""
-    n, issuer = len(st.signatories), st.issuer_for(lang)
+    """The issuer line or 'signed by N organisations: A, B +N more and M individuals'; True when names
+    were left out."""
+    n, people, issuer = len(st.signatories), len(st.individuals), st.issuer_for(lang)
     if issuer and issuer.strip() and n < 2:
-        return f"{t('lbl_issuer', lang)}: {_val(issuer, lang, NAME_MAX)}", False
+        line = f"{t('lbl_issuer', lang)}: {_val(issuer, lang, NAME_MAX)}"
+        if people:
+            line += "\n" + _rtl(esc(t("lbl_signed_by", lang, count=count(people, "individual", lang))), lang)
+        return line, False
     if n == 0:
-        return "", False
+        signed = t("lbl_signed_by", lang, count=count(people, "individual", lang))
+        return (esc(signed) if people else ""), False
     shown = _names(st.signatories_for(lang), lang, max_names)
     line = esc(t("lbl_signed_by", lang, count=count_orgs(n, lang)))
     if shown:
         line += ": " + ("، " if lang == "ar" else ", ").join(shown)
     if n > len(shown):
         line += " " + esc(more_orgs(n - len(shown), lang))
+    if people:
+        line += " " + esc(t("and_individuals", lang, count=count(people, "individual", lang)))
     return line, n > len(shown)
+
+
+def _counts(st: StoredStatement, lang: str) -> str:
+    """'12 organisations and 60 individuals' (digest lines); '' when nobody was extracted."""
+    parts = [count_orgs(len(st.signatories), lang)] if st.signatories else []
+    if st.individuals:
+        people = count(len(st.individuals), "individual", lang)
+        parts.append(t("and_individuals", lang, count=people) if parts else people)
+    return esc(" ".join(parts))
 
 
 def _source(st: StoredStatement, lang: str, source_name: str | None) -> str:
@@ -190,12 +210,14 @@ def render_summary(
     return _fit(_lines(lines, lang))
 
 
-def render_statement_line(st: StoredStatement, lang: str = "ar") -> str:
-    """One line: date · kind · linked title · ID."""
+def render_statement_line(st: StoredStatement, lang: str = "ar", *, counts: bool = False) -> str:
+    """One line: date · kind · linked title · ID (· who signed: "12 organisations", with ``counts``)."""
     lang = norm_lang(lang)
     when = st.published.isoformat() if st.published else "—"
     title = plain(_title(st, lang, 200))
     parts = [when, esc(kind_label(st.kind, lang)), link(st.url, title), t("lbl_id", lang, id=st.id)]
+    if counts and (signed := _counts(st, lang)):
+        parts.append(signed)
     return _rtl(" · ".join(parts), lang)
 
 
@@ -224,15 +246,31 @@ def render_statement_full(
     blocks += _name_blocks("lbl_individuals_n", st.individuals, lang)
     if not st.signatories and not st.individuals:
         blocks.append("\n" + t("no_signatories", lang))
-    return [chunk.strip() for chunk in pack(blocks, sep="\n")]
+    chunks = [chunk.strip() for chunk in pack(blocks, LIMIT - _PART_ROOM, sep="\n")]
+    return numbered(chunks, lang)
 
 
-def render_list(statements: Sequence[StoredStatement], lang: str, header: str) -> list[str]:
-    """A header (trusted HTML, e.g. a t() result) and one line per statement, packed ≤ 4096."""
+_PART_ROOM = 20  # UTF-16 units kept free in each message of a long answer for its "(2/5)" line
+
+
+def numbered(chunks: list[str], lang: str) -> list[str]:
+    """The messages of one long answer, each starting with "(2/5)" when there are several."""
+    if len(chunks) < 2:
+        return chunks
+    n = len(chunks)
+    parts = [f"({i}/{n})" if lang != "ar" else f"{RLM}{FSI}({i}/{n}){PDI}" for i in range(1, n + 1)]
+    return [f"{part}\n{chunk}" for part, chunk in zip(parts, chunks, strict=True)]
+
+
+def render_list(
+    statements: Sequence[StoredStatement], lang: str, header: str, *, counts: bool = False
+) -> list[str]:
+    """A header (trusted HTML, e.g. a t() result) and one line per statement, packed ≤ 4096; with
+    ``counts`` (digests) each line says how many organisations and individuals signed."""
     lang = norm_lang(lang)
     blocks = [_rtl(f"<b>{header}</b>", lang)]
-    blocks += [render_statement_line(st, lang) for st in statements] or [t("no_results", lang)]
-    return pack(blocks, sep="\n")
+    lines = [render_statement_line(st, lang, counts=counts) for st in statements]
+    return pack(blocks + (lines or [t("no_results", lang)]), sep="\n")
 
 
 # ───────────────────────────── organisations, health, alerts ─────────────────────────────
@@ -313,11 +351,37 @@ def _health_line(row: SourceHealth, lang: str) -> str:
     return " · ".join(parts)
 
 
-def render_health(rows: Sequence[SourceHealth], lang: str = "ar") -> list[str]:
-    """/status and /sources for admins: one line per source, packed ≤ 4096."""
+def render_health(
+    rows: Sequence[SourceHealth], lang: str = "ar", *, urls: Mapping[str, str] | None = None
+) -> list[str]:
+    """/status and /sources for admins: one line per source (id, counts, the raw last error; its URL when
+    ``urls`` has it), packed ≤ 4096."""
     lang = norm_lang(lang)
     blocks = [_rtl(f"<b>{t('health_header', lang, n=len(rows))}</b>", lang)]
-    blocks += [_rtl(_health_line(row, lang), lang) for row in rows]
+    for row in rows:
+        line = _health_line(row, lang)
+        url = (urls or {}).get(row.source_id)
+        blocks.append(_rtl(f"{line} · {link(url, shorten(url, 80))}" if url else line, lang))
+    return pack(blocks, sep="\n")
+
+
+def _health_words(row: SourceHealth, lang: str) -> str:
+    if max(row.error_count, row.empty_count) >= 5:
+        return f"❌ {t('health_down', lang)}"
+    if row.error_count or row.empty_count:
+        return f"⚠️ {t('health_trouble', lang)}"
+    return f"✅ {t('health_ok', lang)}" if row.last_ok else f"⏳ {t('health_never', lang)}"
+
+
+def render_sources(rows: Sequence[SourceHealth], names: Mapping[str, str], lang: str = "ar") -> list[str]:
+    """/sources for everyone: each source's name and its health in words (no ids, errors or URLs)."""
+    lang = norm_lang(lang)
+    blocks = [_rtl(f"<b>{t('sources_header', lang, n=len(rows))}</b>", lang)]
+    for row in rows:
+        line = f"• {_val(names.get(row.source_id, row.source_id), lang, 100)} — {_health_words(row, lang)}"
+        if row.last_ok:
+            line += f" ({t('lbl_last_ok', lang)}: {esc(_when(row.last_ok, lang))})"
+        blocks.append(_rtl(line, lang))
     return pack(blocks, sep="\n")
 
 

@@ -1,8 +1,9 @@
 """The bot's routes: every command, inline button and membership change is registered here (``register``).
 
-Owns /start, /help and /lang (with its buttons), the channel-post command router, the answer to an
-organisation-name prompt, the inline-button dispatch, chat membership and the error handler. The other
-commands come from ``queries``, ``subscriptions`` and ``admin`` (their ``SPECS`` and ``CLICKS`` tables).
+Owns /start, /help and /lang (with its buttons), the channel-post command router, plain text (the answer
+to an organisation-name prompt, else a /search hint in private chats), the inline-button dispatch, chat
+membership and the error handler. The other commands come from ``queries``, ``subscriptions`` and
+``admin`` (their ``SPECS`` and ``CLICKS`` tables).
 
 A name prompt is answered only by a reply to the prompt's message, from the user who pressed the button,
 within ``PROMPT_TTL``; any command from that user in that chat closes it. A button's answerCallbackQuery
@@ -16,10 +17,11 @@ import contextlib
 import logging
 import re
 import time
+from collections.abc import Iterable
 
-from telegram import Bot, BotCommand, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot import storage
@@ -127,15 +129,22 @@ async def _channel_command(update: Update, context: Context) -> None:
     await (handler or _unknown_command)(update, context)
 
 
+_ECHO_MAX = 60  # characters of a plain message quoted back in the /search hint
+
+
 async def _plain_text(update: Update, context: Context) -> None:
-    """A plain message that replies to the sender's open name prompt: the organisation's name."""
+    """Every plain (non-command) message: a reply to the sender's open name prompt is the organisation's
+    name; anything else, in a private chat, gets a hint with the /search command to send."""
     state, message, user = state_of(context), update.effective_message, update.effective_user
-    if message is None or user is None or not message.text or state.on_name is None:
+    if message is None or user is None or not message.text:
         return
     prompt = state.prompts.get((message.chat_id, user.id))
     replied = message.reply_to_message
     if prompt is None or replied is None or replied.message_id != prompt.message_id:
-        return  # not an answer (in a forum topic every message "replies" to the topic's first one)
+        # not an answer (in a forum topic every message "replies" to the topic's first one)
+        if message.chat.type == ChatType.PRIVATE:
+            await _search_hint(update, context, message.text)
+        return
     del state.prompts[(message.chat_id, user.id)]
     context.args = message.text.split()
     req = await request_of(update, context)
@@ -143,8 +152,17 @@ async def _plain_text(update: Update, context: Context) -> None:
         return
     if prompt.expires < state.deps.now():
         await req.reply(i18n.t("prompt_expired", req.lang))
-    elif await req.manages_chat() and not await req.too_long("subscribe"):
+    elif state.on_name is not None and await req.manages_chat() and not await req.too_long("subscribe"):
         await state.on_name(req)
+
+
+async def _search_hint(update: Update, context: Context, text: str) -> None:
+    """Plain text that answers nothing (private chats): the /search command that would look it up."""
+    req = await request_of(update, context)
+    if req is not None and await req.allowed():
+        text = " ".join(text.split())
+        text = text if len(text) <= _ECHO_MAX else text[: _ECHO_MAX - 1].rstrip() + "…"
+        await req.reply(i18n.t("plain_text_hint", req.lang, text=text))
 
 
 async def _answer(query: CallbackQuery, alert: str | None = None) -> bool:
@@ -247,9 +265,21 @@ def register(app: AnyApp, deps: BotDeps) -> None:
     app.add_error_handler(_on_error)
 
 
-async def publish_commands(bot: Bot) -> None:
-    """setMyCommands: the English list as the default, the Arabic one for Arabic-UI clients."""
-    await bot.set_my_commands([BotCommand(n, d) for n, d in i18n.command_descriptions("en")])
-    await bot.set_my_commands(
-        [BotCommand(n, render.isolate(d)) for n, d in i18n.command_descriptions("ar")], language_code="ar"
-    )
+def _commands(lang: str, *, admin: bool = False) -> list[BotCommand]:
+    found = i18n.command_descriptions(lang, admin=admin)
+    return [BotCommand(n, render.isolate(d) if lang == "ar" else d) for n, d in found]
+
+
+async def publish_commands(bot: Bot, admins: Iterable[int] = ()) -> None:
+    """setMyCommands: the English list as the default, the Arabic one for Arabic-UI clients; in each
+    admin's private chat (BotCommandScopeChat) the lists with the admin commands. An admin who never
+    opened a chat with the bot is skipped (logged)."""
+    await bot.set_my_commands(_commands("en"))
+    await bot.set_my_commands(_commands("ar"), language_code="ar")
+    for admin_id in sorted(admins):
+        scope = BotCommandScopeChat(admin_id)
+        try:
+            await bot.set_my_commands(_commands("en", admin=True), scope=scope)
+            await bot.set_my_commands(_commands("ar", admin=True), scope=scope, language_code="ar")
+        except BadRequest as e:
+            log.warning("admin %s: the admin command menu was not set (%s)", admin_id, e)

@@ -187,17 +187,16 @@ async def drain(
     return sent
 
 
-async def wait_idle(
-    store: storage.Store, statement_ids: Iterable[int], timeout: float, *, now: Clock = utcnow
-) -> bool:
-    """Wait until no delivery of these statements is due (sent, dropped or scheduled for a retry) while
-    run_sender works; False when ``timeout`` seconds passed first. For /poll."""
+async def wait_idle(store: storage.Store, statement_ids: Iterable[int], timeout: float) -> bool:
+    """Wait until every delivery of these statements was sent or dropped while run_sender works, retries
+    included (a row rescheduled after a 429 or a network error is waited for); False when ``timeout``
+    seconds passed first. For /poll."""
     wanted = sorted(set(statement_ids))
     state = _state(store)
     deadline = time.monotonic() + timeout
     while True:
         event = state.progress.event
-        if not await store.call(storage.count_due_for, wanted, now()):
+        if not await store.call(storage.count_pending_for, wanted):
             return True
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -295,7 +294,7 @@ async def _render(store: storage.Store, rows: list[Delivery], ctx: _Pass) -> lis
     if len(rows) == 1:
         name = ctx.names(found[0].source, lang) if ctx.names else None
         return [render.render_summary(found[0], lang, source_name=name)]
-    return render.render_list(found, lang, i18n.t("digest_header", lang, n=len(found)))
+    return render.render_list(found, lang, i18n.t("digest_header", lang, n=len(found)), counts=True)
 
 
 async def _statement(store: storage.Store, d: Delivery, ctx: _Pass) -> StoredStatement | None:

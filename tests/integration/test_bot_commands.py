@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -230,6 +231,22 @@ async def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
 # ───────────────────────────── setup, start, help, lang ─────────────────────────────
 
 
+async def test_admins_get_the_admin_commands_in_their_menu() -> None:
+    async with FakeBotAPI() as fake:
+        builder = (
+            ApplicationBuilder().token(fake.token).base_url(fake.base_url).base_file_url(fake.base_file_url)
+        )
+        async with builder.job_queue(None).build() as app:
+            await routes.publish_commands(app.bot, frozenset({ADMIN, OTHER}))
+        scope = json.dumps({"chat_id": ADMIN, "type": "chat"}, sort_keys=True)
+        for lang in ("", "ar"):
+            menu = [c["command"] for c in fake.commands_for(lang, scope=scope)]
+            assert {"status", "reload", "poll", "signed", "help"} <= set(menu)
+            assert "poll" not in [c["command"] for c in fake.commands_for(lang)]
+        other = json.dumps({"chat_id": OTHER, "type": "chat"}, sort_keys=True)
+        assert "poll" in [c["command"] for c in fake.commands_for("", scope=other)]
+
+
 async def test_publish_commands_sets_default_and_arabic_lists() -> None:
     async with FakeBotAPI() as fake:
         builder = (
@@ -319,7 +336,8 @@ async def test_subscribe_keyboard_all_source_and_org_name(env: Env) -> None:
     assert "Syrians for Truth and Justice" in text_of(
         await env.ask("STJ", reply_to=prompt.response["result"])
     )
-    env.fake.user_sends("SNHR", user_id=USER)  # no prompt pending any more: ignored
+    hint = await env.ask("SNHR")  # no prompt pending any more: a hint, no subscription
+    assert "/search SNHR" in text_of(hint)
     assert "There is no" in text_of(await env.ask("/unsubscribe keyword nothing"))
     assert await env.subs(USER) == [
         ("all", None),
@@ -419,10 +437,12 @@ async def test_search_results_syntax_and_hostile_input(env: Env) -> None:
     found = await env.ask("/search المعتقلين")
     assert "12 results" in text_of(found) and text_of(found).count("ID ") == 10
     english = await env.ask("/search detainees release", lang="ar")
-    assert "عدد النتائج: 1" in text_of(english)
+    assert "نتيجة واحدة" in text_of(english)  # one result: the singular, not "1 نتائج"
     hostile = await env.ask("/search <script>alert(1)</script>")
     assert hostile.params["text"].count("&lt;script&gt;") == 2  # the query echoed, the title found
-    assert "“<script>alert(1)</script>” · 1 results" in text_of(hostile)
+    assert "“<script>alert(1)</script>” · 1 result" in text_of(hostile) and "1 results" not in text_of(
+        hostile
+    )
     syntax = await env.ask('/search "detainees" OR NEAR(foo* AND -bar) ^col:x')
     assert "No results" in text_of(syntax)
     assert "at least 3" in text_of(await env.ask("/search ab"))
@@ -436,6 +456,8 @@ async def test_statement_full_list_in_several_messages(env: Env) -> None:
     env.fake.user_sends(f"/statement {st.id}", user_id=USER)
     calls = await env.fake.wait_for_count("sendMessage", len(expected), chat_id=USER)
     assert [c.params["text"] for c in calls] == expected
+    n = len(expected)
+    assert [text_of(c).split("\n", 1)[0] for c in calls] == [f"({i}/{n})" for i in range(1, n + 1)]
     assert "&lt;script&gt;" in calls[0].params["text"]
     assert f"number {LONG_LIST - 2} for dignity" in text_of(calls[-1])
     assert "There is no statement with ID 999" in text_of(await env.ask("/statement 999"))
@@ -445,10 +467,22 @@ async def test_statement_full_list_in_several_messages(env: Env) -> None:
     assert "المنظمات الموقّعة (2)" in text_of(arabic) and "1. الشبكة السورية لحقوق الإنسان" in text_of(arabic)
 
 
-async def test_sources_shows_health(env: Env) -> None:
+async def test_sources_shows_names_and_health_in_words_ids_errors_and_urls_only_to_admins(env: Env) -> None:
+    env.store.run(
+        lambda db: storage.record_failure(
+            db, "stj-en", now=NOW, error="HTTP 503 (https://stj-sy.org/en/feed/)", kind="http", next_check=NOW
+        )
+    )
     call = await env.ask("/sources")
-    assert "snhr-ar" in text_of(call) and "stj-en" in text_of(call) and "Source health (2)" in text_of(call)
-    assert "حالة المصادر" in text_of(await env.ask("/sources", lang="ar"))
+    assert text_of(call) == (
+        "Sources followed (2)\n• SNHR — ✅ working (last OK: 2026-01-26 10:00 UTC)\n"
+        "• Syrians for Truth and Justice — ⚠️ having trouble (last OK: 2026-01-26 10:00 UTC)"
+    )
+    arabic = text_of(await env.ask("/sources", lang="ar"))
+    assert arabic.startswith("المصادر المتابَعة (2)\n• الشبكة السورية — ✅ يعمل") and "503" not in arabic
+    admin = text_of(await env.ask("/sources", user_id=ADMIN))
+    assert "Source health (2)" in admin and "snhr-ar" in admin and "stj-en" in admin
+    assert "HTTP 503" in admin and "https://snhr.org/arabic/feed/" in admin
 
 
 async def test_missing_and_too_long_arguments(env: Env) -> None:
@@ -495,8 +529,9 @@ async def test_admin_poll_replies_at_once_then_with_the_outcome(env: Env) -> Non
     assert "Latest" in text_of(await env.ask("/latest 1"))  # the poll does not block other users
     env.fake.mark()
     env.release.set()
-    report = await env.fake.wait_for("sendMessage", chat_id=ADMIN)
-    assert "2 new statements" in text_of(report) and "1 errors" in text_of(report)
+    report = await env.fake.wait_for("editMessageText", chat_id=ADMIN)  # "Polling…" becomes the report
+    assert report.params["message_id"] == started.response["result"]["message_id"]  # type: ignore[index]
+    assert text_of(report).startswith("Poll done: 2 sources, 2 new statements (1 announced), 1 error.")
     assert "stj-en: HTTP 503 <b>" in text_of(report)  # the error text escaped, shown as is
     assert env.polled == [None] and env.deps.wake.is_set()
     assert "There is no source" in text_of(await env.ask("/poll nope", user_id=ADMIN))
@@ -507,7 +542,7 @@ async def test_admin_poll_replies_at_once_then_with_the_outcome(env: Env) -> Non
 async def _poll_ar(env: Env) -> Call:
     await env.ask("/poll snhr-ar", user_id=ADMIN, lang="ar")
     env.fake.mark()
-    return await env.fake.wait_for("sendMessage", chat_id=ADMIN)
+    return await env.fake.wait_for("editMessageText", chat_id=ADMIN)
 
 
 async def test_admin_poll_reports_a_deferred_source_until_when_and_why(env: Env) -> None:
@@ -629,3 +664,21 @@ async def test_a_clear_winner_is_chosen_and_nonsense_is_not_found(env: Env) -> N
     )
     assert "\u2068/search" in arabic.response["result"]["text"]  # type: ignore[index]
     assert not buttons(arabic)
+
+
+# ───────────────────────────── plain text (issue 11 item 9) ─────────────────────────────
+
+
+async def test_plain_text_in_a_private_chat_gets_a_search_hint_and_is_ignored_in_groups(env: Env) -> None:
+    hint = await env.ask("detainees in Saydnaya")
+    assert text_of(hint) == (
+        "I only understand commands. To search the statements for “detainees in Saydnaya”, send: "
+        "/search detainees in Saydnaya\n"
+        "For an organisation's statements: /signed NAME; /help lists every command."
+    )
+    arabic = await env.ask("شكراً جزيلاً", lang="ar")
+    assert text_of(arabic).startswith("أنا أفهم الأوامر فقط. للبحث في نصوص البيانات عن «شكراً جزيلاً» أرسل:")
+    assert "\u2068/search شكراً جزيلاً\u2069" in arabic.response["result"]["text"]  # type: ignore[index]
+    env.fake.user_sends("hello everyone", user_id=OTHER, chat_id=GROUP, chat_type="supergroup")
+    answer = await env.ask("/latest@bayan_test_bot 1", user_id=OTHER, chat_id=GROUP, chat_type="supergroup")
+    assert "Latest statements" in text_of(answer) and len(env.fake.sent(GROUP)) == 1

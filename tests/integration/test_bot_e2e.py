@@ -23,7 +23,16 @@ from telegram.ext import AIORateLimiter, ExtBot
 from werkzeug import Request, Response
 
 from bot import orgs, storage
-from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement, Validators
+from bot.models import (
+    Item,
+    ItemRecord,
+    PollWrite,
+    Settings,
+    SignatureRecord,
+    Source,
+    Statement,
+    Validators,
+)
 from bot.service import open_runtime, run_service
 from bot.tg import app, sender
 from tests.fakes import FakeBotAPI
@@ -33,6 +42,7 @@ from tests.sites import JOINT_PAGE, FeedSite, rss
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 1, 11, 10, 0, tzinfo=UTC)
+BIDI = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u200e\u200f")
 SOURCE = Source(id="src", url="https://example.org/feed", name="مصدر تجريبي", name_en="Test source")
 
 
@@ -76,16 +86,23 @@ def subscribe(db: storage.Db, chat: int, thread: int | None = None, language: st
 _keys = iter(range(1, 10**6))
 
 
-def publish(db: storage.Db, *titles: str, now: datetime = T0) -> list[int]:
-    """New statements stored as one announced poll (deliveries for every matching subscription)."""
+def publish(db: storage.Db, *titles: str, now: datetime = T0, people: int = 0) -> list[int]:
+    """New statements stored as one announced poll (deliveries for every matching subscription); each
+    signed by two organisations and ``people`` individuals."""
     records = []
     for title in titles:
         key = next(_keys)
         item = Item(key=f"k{key}", url=f"https://example.org/s/{key}", title=title)
         statement = Statement(
-            is_statement=True, kind="joint", title=title, signatories=("منظمة ألف", "منظمة باء")
+            is_statement=True, kind="joint", title=title, signatories=("منظمة ألف", "منظمة باء"),
+            individuals=tuple(f"فرد رقم {i}" for i in range(people)),
+        )  # fmt: skip
+        signatures = tuple(SignatureRecord(name, i) for i, name in enumerate(statement.signatories))
+        records.append(
+            ItemRecord(
+                item=item, statement=statement, signatures=signatures, title_norm=orgs.normalize(title)
+            )
         )
-        records.append(ItemRecord(item=item, statement=statement, title_norm=orgs.normalize(title)))
     write = PollWrite("src", now, now + timedelta(hours=1), Validators(), tuple(records), announce=True)
     return storage.save_poll(db, write)
 
@@ -243,6 +260,24 @@ async def test_burst_becomes_one_digest(fake: FakeBotAPI, store: storage.Store, 
     assert "بيانات جديدة (12)" in digest
     assert all(t in digest for t in titles)
     assert fake.sent(7)[0]["text"].count("<a href=") == 12
+    assert digest.count(" · منظمتان") == 12  # each line says how many signed
+
+
+async def test_pushes_and_digests_count_individual_signatories(
+    fake: FakeBotAPI, store: storage.Store, bot: ExtBot[Any]
+) -> None:
+    store.run(subscribe, 7, language="en")
+    store.run(subscribe, 8)
+    store.run(publish, "Joint letter on water", people=60)
+    assert await sender.drain(bot, store) == 2
+    english, arabic = fake.messages[7][0]["text"], fake.messages[8][0]["text"]
+    assert "Signed by 2 organisations: منظمة ألف, منظمة باء and 60 individuals" in english.translate(BIDI)
+    assert "وقّعت عليه منظمتان: منظمة ألف، منظمة باء و60 فرداً" in arabic.translate(BIDI)
+    store.run(publish, *[f"Letter {i}" for i in range(12)], people=1)
+    assert await sender.drain(bot, store) == 24
+    digest = fake.messages[7][-1]["text"]
+    assert digest.count("2 organisations and 1 individual") == 12
+    assert fake.messages[8][-1]["text"].count("منظمتان وفرد واحد") == 12
 
 
 async def test_alerts_are_rendered_for_the_admin(
@@ -387,11 +422,11 @@ class Service:
         return str(call.params["text"])
 
     async def poll(self) -> str:
-        """The admin's /poll: "polling…" at once, the report once the pushes are sent."""
-        before = len(self.fake.sent(ADMIN))
+        """The admin's /poll: "polling…" at once, edited into the report once the pushes are sent."""
+        self.fake.mark()
         self.fake.user_sends("/poll", user_id=ADMIN)
-        await eventually(lambda: len(self.fake.sent(ADMIN)) >= before + 2, timeout=20)
-        return str(self.fake.sent(ADMIN)[before + 1]["text"])
+        call = await self.fake.wait_for("editMessageText", timeout=30, chat_id=ADMIN)
+        return str(call.params["text"])
 
     def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True) as conn:
@@ -440,6 +475,22 @@ async def test_new_statement_reaches_subscribers_once(service: Service, fake: Fa
     answer = await service.command("/signed رابطة عائلات قيصر", user=7)
     assert escape(title, quote=False) in answer
     assert await service.finish() == 0
+
+
+async def test_poll_report_waits_for_the_pushes_it_triggered_even_rescheduled_ones(
+    service: Service, fake: FakeBotAPI
+) -> None:
+    await service.command("/subscribe all", user=7)
+    await service.poll()  # the silent baseline
+    service.site.publish("2", "بيان مشترك حول المياه")
+    fake.fail_next("sendMessage", 500, "Internal Server Error", when=to(7))  # retried 5 s later
+    report = await service.poll()
+    assert report.startswith("Poll done: 1 source, 1 new statement (1 announced), 0 errors.")
+    pushes = [c for c in fake.calls if c.method == "sendMessage" and c.params["chat_id"] == 7]
+    assert [c.status for c in pushes[-2:]] == [500, 200]  # the retry was sent before the report
+    assert "بيان مشترك حول المياه" in str(pushes[-1].params["text"])
+    edits = [c for c in fake.calls if c.method == "editMessageText"]
+    assert fake.calls.index(pushes[-1]) < fake.calls.index(edits[-1])
 
 
 async def test_blocked_migrated_and_unparsable_chats(service: Service, fake: FakeBotAPI) -> None:
@@ -589,3 +640,11 @@ async def test_the_alert_state_survives_a_restart(probe: AlertProbe) -> None:
     await probe.poll("SS")
     alerts = await probe.alerts()
     assert len(alerts) == 2 and "recovered" in alerts[1]
+
+
+async def test_the_admin_alert_names_the_url_once(probe: AlertProbe) -> None:
+    await probe.poll("FFFFF")
+    [alert] = await probe.alerts()
+    assert alert.count(probe.flaky.source.url) == 1 and "5 times in a row (http)" in alert
+    await probe.poll("SS")
+    assert (await probe.alerts())[1].count(probe.flaky.source.url) == 1  # "recovered" names it once too

@@ -472,7 +472,7 @@ def test_lang_fallback() -> None:
 @pytest.mark.parametrize("key", sorted(i18n.STRINGS))
 def test_every_string_renders_in_both_languages(key: str) -> None:
     sample: dict[str, object] = {
-        k: "Al <Haq> & co" for k in ("name", "keyword", "source", "value", "what", "query", "usage")
+        k: "Al <Haq> & co" for k in ("name", "keyword", "source", "value", "what", "query", "usage", "text")
     }
     sample |= {"max": 200, "min": 3, "id": 12, "n": 4, "count": "4", "options": ["مؤسسة الحق", "Al Haq"]}
     counts = ("page", "pages", "sources", "statements", "announced", "errors", "orgs", "provisional")
@@ -521,3 +521,30 @@ def test_help_lists_every_command() -> None:
 def test_format_date() -> None:
     assert i18n.format_date(date(2025, 11, 27), "ar") == "27 تشرين الثاني/نوفمبر 2025"
     assert i18n.format_date(date(2025, 11, 27), "en") == "27 November 2025"
+
+
+@pytest.mark.parametrize(
+    ("n", "arabic", "english"),
+    [
+        (0, "0 نتائج", "0 results"),
+        (1, "نتيجة واحدة", "1 result"),
+        (2, "نتيجتان", "2 results"),
+        (3, "3 نتائج", "3 results"),
+        (10, "10 نتائج", "10 results"),
+        (11, "11 نتيجةً", "11 results"),
+        (99, "99 نتيجةً", "99 results"),
+        (100, "100 نتيجة", "100 results"),
+        (102, "102 نتيجة", "102 results"),
+        (103, "103 نتائج", "103 results"),
+        (111, "111 نتيجةً", "111 results"),
+    ],
+)
+def test_counted_nouns_take_the_numbers_grammar(n: int, arabic: str, english: str) -> None:
+    assert (i18n.count(n, "result", "ar"), i18n.count(n, "result", "en")) == (arabic, english)
+
+
+def test_counted_nouns_of_reports_and_pushes() -> None:
+    assert [i18n.count(n, "error", "ar") for n in (1, 2, 5, 20)] == ["خطأ واحد", "خطآن", "5 أخطاء", "20 خطأً"]
+    assert [i18n.count(n, "individual", "en") for n in (1, 60)] == ["1 individual", "60 individuals"]
+    assert i18n.count(2, "new_statement", "ar") == "بيانان جديدان"
+    assert i18n.count(1, "source", "en") == "1 source"

@@ -132,15 +132,16 @@ def test_upsert_chat_keeps_language_unless_given(db: storage.Db) -> None:
     assert storage.get_chat(db, 6) is None
 
 
-def test_next_due_and_due_count_for_statements(db: storage.Db) -> None:
+def test_next_due_and_pending_count_for_statements(db: storage.Db) -> None:
     assert storage.next_due_at(db) is None
     storage.add_subscription(db, 5, None, "all", None, now=NOW)
     [sid] = storage.save_poll(db, write(record("n1")))
-    assert storage.count_due_for(db, [sid], NOW) == 1 and storage.count_due_for(db, [], NOW) == 0
+    assert storage.count_pending_for(db, [sid]) == 1 and storage.count_pending_for(db, []) == 0
     [row] = storage.due_deliveries(db, NOW, 10)
     later = NOW + timedelta(minutes=5)
     storage.reschedule(db, row.id, later, "429")
     assert storage.next_due_at(db) == later
-    assert storage.count_due_for(db, [sid], NOW) == 0  # scheduled for a retry: not due now
+    assert storage.count_pending_for(db, [sid]) == 1  # scheduled for a retry: still to be sent
     storage.mark_sent(db, row.id, later)
+    assert storage.count_pending_for(db, [sid]) == 0
     assert storage.next_due_at(db) is None

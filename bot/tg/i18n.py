@@ -181,9 +181,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "plain_text_hint": (
         "أنا أفهم الأوامر فقط. للبحث في نصوص البيانات عن «{text}» أرسل: \u2068/search {text}\u2069\n"
-        "ولبيانات منظمة: \u2068/signed\u2069 ثم اسمها؛ و\u2068/help\u2069 يعرض كل الأوامر.",
+        "والأمر \u2068/help\u2069 يعرض كل الأوامر.",
         "I only understand commands. To search the statements for “{text}”, send: /search {text}\n"
-        "For an organisation's statements: /signed NAME; /help lists every command.",
+        "/help lists every command.",
     ),
     "unknown_command": (
         "لا أعرف هذا الأمر. أرسل /help لعرض الأوامر المتاحة.",

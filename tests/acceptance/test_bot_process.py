@@ -92,9 +92,11 @@ class Fake:
         assert answer.status_code == 200, answer.text
         return answer.json()["result"]
 
-    def wait(self, chat_id: int, count: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
-        """The first ``count`` answered sendMessage calls to ``chat_id`` since the last injection or mark."""
-        body = {"method": "sendMessage", "count": count, "timeout": timeout, "params": {"chat_id": chat_id}}
+    def wait(
+        self, chat_id: int, count: int = 1, timeout: float = 30.0, method: str = "sendMessage"
+    ) -> list[dict[str, Any]]:
+        """The first ``count`` answered ``method`` calls to ``chat_id`` since the last injection or mark."""
+        body = {"method": method, "count": count, "timeout": timeout, "params": {"chat_id": chat_id}}
         return list(self.do("wait", **body))
 
     def sent(self, chat_id: int) -> list[dict[str, Any]]:
@@ -177,9 +179,9 @@ def bot(fake: Fake, httpserver: HTTPServer, tmp_path: Path) -> Iterator[tuple[Bo
 
 
 def admin_poll(fake: Fake) -> str:
-    """/poll: "polling…" at once, then the report (sent once the pushes are done)."""
+    """/poll: "polling…" at once, edited into the report once the pushes are done."""
     fake.do("user_sends", text="/poll", user_id=ADMIN)
-    return str(fake.wait(ADMIN, count=2)[1]["params"]["text"])
+    return str(fake.wait(ADMIN, method="editMessageText")[0]["params"]["text"])
 
 
 def subscribe_and_baseline(fake: Fake) -> None:

@@ -485,7 +485,7 @@ async def test_poll_report_waits_for_the_pushes_it_triggered_even_rescheduled_on
     service.site.publish("2", "بيان مشترك حول المياه")
     fake.fail_next("sendMessage", 500, "Internal Server Error", when=to(7))  # retried 5 s later
     report = await service.poll()
-    assert report.startswith("Poll done: 1 source, 1 new statement (1 announced), 0 errors.")
+    assert report.startswith("Poll done: 1 source, 1 new statement (1 announced), 0 errors, 0 deferred.")
     pushes = [c for c in fake.calls if c.method == "sendMessage" and c.params["chat_id"] == 7]
     assert [c.status for c in pushes[-2:]] == [500, 200]  # the retry was sent before the report
     assert "بيان مشترك حول المياه" in str(pushes[-1].params["text"])

@@ -13,6 +13,12 @@ Scenarios (expected = what a reader should get):
   statement with its English version on another site;
 - rotating ?sid=N / ?visit=N: 3 items whose links and GUIDs gain a new value on every feed request.
 Prints, per scenario, statements expected and stored, the difference (lost < 0 < flooded) and pushes.
+
+    python bench/store_probes.py --cost 2000  # clustering cost: 2,000 look-alikes, then 50 more saved
+
+--cost N stores N statements of one month with the same title and the same 8 signatories (the worst
+case for the candidate look-ups: every one is a candidate), each with its own 400-word body, then times
+``save_poll`` of 50 more (milliseconds per saved statement).
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ import asyncio
 import logging
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from pytest_httpserver import HTTPServer  # noqa: E402
 
-from bot import pipeline, service, storage  # noqa: E402
-from bot.models import Source  # noqa: E402
+from bot import config, orgs, pipeline, service, storage  # noqa: E402
+from bot.models import Item, ItemRecord, PollWrite, SignatureRecord, Source, Statement, Validators  # noqa: E402
 from tests.sites import (  # noqa: E402
     COALITION,
     COALITION_EN,
@@ -69,7 +77,7 @@ def _counts(db: storage.Db) -> tuple[int, int]:
     return int(statements), int(pushes)
 
 
-Item = tuple[str, str, str, str]  # key, title, html, day
+Post = tuple[str, str, str, str]  # key, title, html, day
 Site = tuple[StatementSite, Source]
 
 
@@ -77,7 +85,7 @@ def _subscribe(db: storage.Db) -> None:
     storage.add_subscription(db, 1, None, "all", None, now=pipeline.utcnow())
 
 
-async def _run(server: HTTPServer, plan: list[tuple[Site, Item | None]], expected: int) -> Outcome:
+async def _run(server: HTTPServer, plan: list[tuple[Site, Post | None]], expected: int) -> Outcome:
     """Each step publishes its item (if any) on its site, then polls that site once."""
     with tempfile.TemporaryDirectory() as tmp:
         async with service.open_runtime(str(Path(tmp) / "probe.db"), []) as ctx:
@@ -94,7 +102,7 @@ async def _run(server: HTTPServer, plan: list[tuple[Site, Item | None]], expecte
 
 def _item(
     key: str, title: str, day: int, text: tuple[str, ...], names: tuple[str, ...] = (), **kw: str
-) -> Item:
+) -> Post:
     return key, title, statement_html(title, text, names, **kw), _day(day)
 
 
@@ -121,7 +129,7 @@ async def cross_posts(server: HTTPServer) -> Outcome:
         "بيان مشترك بشأن الاعتقال التعسفي",
         "بيان: أوقفوا الاعتقال التعسفي",
     )
-    plan: list[tuple[Site, Item | None]] = []
+    plan: list[tuple[Site, Post | None]] = []
     for i, title in enumerate(titles):
         names = COALITION if i != 2 else tuple(reversed(COALITION))
         plan.append(
@@ -150,10 +158,46 @@ def _site(server: HTTPServer, prefix: str, rotate: str | None = None, **kw: obje
     return site, Source(id=prefix, url=site.url, language="ar", interval=60, announce_first_poll=True, **kw)  # type: ignore[arg-type]
 
 
+def _lookalike(n: int, index: orgs.OrgIndex) -> ItemRecord:
+    title = "بيان مشترك بشأن الاعتقال التعسفي"
+    body = " ".join(f"كلمة{n}م{i}" for i in range(400)) + " " + " ".join(COALITION)
+    sigs = tuple(
+        SignatureRecord(name, i, org_id=orgs.resolve(name, index).org_id) for i, name in enumerate(COALITION)
+    )
+    day = date(2026, 3, 1) + timedelta(days=n % 28)
+    st = Statement(
+        is_statement=True, kind="joint", title=title, published=day, signatories=COALITION, body=body
+    )
+    item = Item(key=f"k{n}", url=f"https://e.org/{n}", title=title, published=day)
+    return ItemRecord(item, None, st, sigs, orgs.normalize(title), orgs.normalize(body))
+
+
+def cost(n: int) -> None:
+    now = datetime(2026, 3, 30, tzinfo=UTC)
+    db = storage.open_db(":memory:")
+    storage.seed_registry(db, config.read_registry(), now=now)
+    index = orgs.OrgIndex(storage.org_index_entries(db))
+
+    def save(records: list[ItemRecord]) -> list[int]:
+        return storage.save_poll(db, PollWrite("s", now, now, Validators(), records=tuple(records)))
+
+    for start in range(0, n, 500):
+        save([_lookalike(i, index) for i in range(start, min(n, start + 500))])
+    stored_before = db.execute("SELECT COUNT(*) FROM statements").fetchone()[0]
+    t = time.perf_counter()
+    new = sum(len(save([_lookalike(n + i, index)])) for i in range(50))
+    ms = (time.perf_counter() - t) * 1000 / 50
+    print(f"{stored_before} look-alikes stored; 50 more: {new} new statements, {ms:.2f} ms per save_poll")
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polls", type=int, default=12, help="polls of the rotating-parameter feeds")
+    parser.add_argument("--cost", type=int, metavar="N", help="time clustering against N look-alikes instead")
     args = parser.parse_args()
+    if args.cost:
+        cost(args.cost)
+        return 0
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     server.start()

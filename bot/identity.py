@@ -1,8 +1,8 @@
 """The identity of an item: `item_key` (its stable key within its source) and `canonical_url`.
 
 Owns the identity rule (docs/architecture.md, Item identity): which of GUID, link and visible content
-identifies an item, and the one spelling of a URL used for identity (scheme, host, port, tracking
-parameters, trailing slash, percent-encoding).
+identifies an item, and the one spelling of a URL used for identity (scheme, host, port, tracking and
+session parameters, trailing slash, percent-encoding).
 
 Must not: fetch, parse documents, or be used to build URLs that are fetched (canonical URLs are for
 comparison only). Pure; imports only the stdlib.
@@ -52,6 +52,12 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PATH_SAFE = "/:@!$&'()*+,;=%"
+# parameters that change between requests or visitors, never between pages: session ids (PHP's
+# PHPSESSID and sid, Java's jsessionid, generic sessionid / session_id), a WordPress search (s), a referrer
+# tag (ref) and the AMP switch (amp); utm_*, mc_*, fbclid and gclid are tracking tags
+_DROPPED = frozenset({"fbclid", "gclid", "sid", "sessionid", "session_id", "phpsessid", "jsessionid"})
+_DROPPED |= {"s", "ref", "amp"}
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/;]*", re.IGNORECASE)
 _QUERY_SAFE = "/:@!$'()*+,;=?%"
 
 
@@ -59,7 +65,9 @@ def canonical_url(url: str) -> str:
     """One spelling per page, for identity only (never for fetching).
 
     https; lowercase host (IDNA for non-ASCII hosts); no default port; no fragment; no utm_*, fbclid,
-    gclid or mc_* parameters, the others sorted; no trailing slash except the root "/"; percent-encoding
+    gclid or mc_* parameters and no session-like ones (sid, sessionid, session_id, PHPSESSID, jsessionid,
+    also as a ``;jsessionid=`` path parameter, s, ref, amp), the others sorted; no trailing slash except
+    the root "/"; percent-encoding
     normalised: unreserved characters decoded, everything else (Arabic slugs included) encoded with
     uppercase hex, so an encoded and an unencoded Arabic link give the same string. Anything that is not
     an absolute http(s) URL comes back stripped but otherwise unchanged.
@@ -72,7 +80,7 @@ def canonical_url(url: str) -> str:
         return text
     if parts.scheme.lower() not in ("http", "https") or not netloc:
         return text
-    path = _normalise_escapes(parts.path, _PATH_SAFE)
+    path = _normalise_escapes(_PATH_SESSION.sub("", parts.path), _PATH_SAFE)
     path = path.rstrip("/") or "/"
     return urlunsplit(("https", netloc, path, _canonical_query(parts.query), ""))
 
@@ -95,7 +103,7 @@ def _canonical_query(query: str) -> str:
     kept = []
     for pair in query.split("&"):
         name = unquote(pair.partition("=")[0]).lower()
-        if not pair or name.startswith(("utm_", "mc_")) or name in ("fbclid", "gclid"):
+        if not pair or name.startswith(("utm_", "mc_")) or name in _DROPPED:
             continue
         kept.append(_normalise_escapes(pair, _QUERY_SAFE))
     return "&".join(sorted(kept))

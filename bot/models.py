@@ -394,9 +394,11 @@ class StoredStatement:
         if self.issuer is None or found is None:
             return self.issuer
         return registry_name(found.name, found.name_en, lang) or self.issuer
+    cluster_reason: str | None = None  # why other items were taken as this statement ("source: why; …")
 
     def to_json(self) -> dict[str, object]:
-        """The `bayan statements --json` object (keys are a contract; confidence and evidence came later)."""
+        """The `bayan statements --json` object (keys are a contract; confidence, evidence and
+        cluster_reason came later)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -415,6 +417,7 @@ class StoredStatement:
             "announced": self.announced,
             "confidence": round(self.confidence, 3),
             "evidence": list(self.evidence),
+            "cluster_reason": self.cluster_reason,
         }
 
 

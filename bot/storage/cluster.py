@@ -2,11 +2,22 @@
 (clustering), signature lists that change (logged in ``signature_changes``), withdrawals, and
 re-extraction of stored statements.
 
-A record is a copy of a stored statement when, in this order: one of its URLs is already a source URL of
-that statement (any date: it is the same page), or within ±30 days of its date it has the same normalised
-title (≥ 12 characters, and not when both sides name signatories and share none), or the same signatories
-(Jaccard ≥ 0.8 over organisation ids, ≥ 5 on each side; or over registry organisations only, which EN and
-AR copies resolve to alike while each language's unknown names become different provisional orgs).
+A record is a copy of a stored statement when, in this order:
+1. one of its URLs is already a source URL of that statement (any date: it is the same page);
+2. its page text hash (``shingles.text_sha``: normalised title and body, a body of ≥ 100 characters) is
+   that of a stored statement: when its source already carries it, the same item under a link that
+   changed (a session id; no source URL is added), else a copy;
+3. a candidate — within ±30 days of its date, the same normalised title (≥ 12 characters, and not when
+   both sides name signatories and share none) or the same signatories (Jaccard ≥ 0.8 over organisation
+   ids, ≥ 5 on each side; or over registry organisations only, which EN and AR copies resolve to alike
+   while each language's unknown names become different provisional orgs) — has a like text
+   (``shingles``, signatories' names left out): for another URL of the same source the same text
+   (Jaccard ≥ 0.8), on another source an overlap ≥ 0.6 (and a Jaccard ≥ 0.2). Two different statements
+   of one coalition share their signatories and a weekly update its title, but not their texts. Texts
+   that cannot be compared leave the cue alone: in two scripts (a translation) within 7 days; too short
+   to compare at all.
+At most 10 candidates are compared (nearest date / best overlap first). Why a record was clustered is
+kept in ``items.cluster_reason`` (``bayan statements --json`` key ``cluster_reason``).
 A copy from another page only adds signatures (``signatures.via`` = its URL); the statement's own page read
 again (same URL) or re-extracted replaces the statement's own signatures, logging who was added / removed.
 """
@@ -30,6 +41,7 @@ from bot.models import (
     StoredPage,
 )
 from bot.names import normalize
+from bot.storage import shingles
 from bot.storage._conv import day, one, rows, scalars, ts
 from bot.storage.orgs import canonical_id, find_org_id, provisional_org
 
@@ -37,8 +49,23 @@ WINDOW_DAYS = 30
 MIN_TITLE_CHARS = 12
 MIN_ORGS = 5
 MIN_JACCARD = 0.8
+SAME_TEXT = 0.8  # Jaccard of two URLs of one source that are one statement
+COPY_TEXT = 0.6  # overlap of a copy on another source…
+COPY_JACCARD = 0.2  # …that is not only a short text inside a long one
+TRANSLATION_DAYS = 7
+MAX_CANDIDATES = 10  # stored texts compared per new statement
 
 # ───────────────────────────── clustering ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class Match:
+    """The stored statement a record is a copy of, and why (``items.cluster_reason``). ``same_item``: the
+    record is that statement's own item again under another link (its page text hash): no new source URL."""
+
+    statement_id: int
+    reason: str
+    same_item: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,13 +86,25 @@ def _signers(record: ItemRecord) -> _Signers:
     return _Signers(known, len(unknown))
 
 
-def find_existing(db: Database, record: ItemRecord, write: PollWrite) -> int | None:
-    """The id of the stored statement ``record`` is a copy of (see the module doc), else None."""
+def find_existing(db: Database, record: ItemRecord, write: PollWrite) -> Match | None:
+    """The stored statement ``record`` is a copy of, and why (see the module doc), else None."""
     st = record.statement
     if st is None:
         return None
+    found = _by_url(db, record)
+    if found is not None:
+        return Match(found, "same URL")
+    by_text = _by_text_sha(db, record, write.source_id)
+    if by_text is not None:
+        return by_text
     when = st.published or record.item.published or write.now.date()
-    return _by_url(db, record) or _by_title(db, record, when) or _by_signatories(db, _signers(record), when)
+    names = (*st.signatories, *st.individuals)
+    mine = shingles.text_of(record.body_norm, names)
+    for sid, cue in _candidates(db, record, when):
+        reason = _judge(db, sid, cue, mine, write.source_id, when)
+        if reason is not None:
+            return Match(sid, reason)
+    return None
 
 
 def _urls(record: ItemRecord) -> list[str]:
@@ -80,6 +119,26 @@ def _by_url(db: Database, record: ItemRecord) -> int | None:
     marks = ", ".join("?" * len(urls))
     found = scalars(db, f"SELECT MIN(statement_id) FROM statement_sources WHERE url IN ({marks})", urls)
     return int(found[0]) if found and found[0] is not None else None
+
+
+def _by_text_sha(db: Database, record: ItemRecord, source_id: str) -> Match | None:
+    """A statement with the record's page text hash: the same item again when its source carries it,
+    else a copy of it (preferring the first)."""
+    sha = shingles.text_sha(record.title_norm, record.body_norm)
+    if sha is None:
+        return None
+    found = rows(
+        db,
+        """SELECT s.id, EXISTS (SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id
+             AND ss.source_id = ?) AS carried
+           FROM statements s WHERE s.text_sha = ? ORDER BY carried DESC, s.id LIMIT 1""",
+        [source_id, sha],
+    )
+    if not found:
+        return None
+    if found[0]["carried"]:
+        return Match(int(found[0]["id"]), "same page text on this source", same_item=True)
+    return Match(int(found[0]["id"]), "same page text")
 
 
 def _window(when: date) -> dict[str, str]:
@@ -99,22 +158,68 @@ _IN_WINDOW = """((s.published BETWEEN :lo AND :hi)
       OR (s.published IS NULL AND s.first_seen_at BETWEEN :lo AND :hi_ts))"""
 
 
-def _by_title(db: Database, record: ItemRecord, when: date) -> int | None:
-    if len(record.title_norm.strip()) < MIN_TITLE_CHARS:
+def _candidates(db: Database, record: ItemRecord, when: date) -> list[tuple[int, str]]:
+    """Stored statements that may be the record's (same title, or the same signatories), each with the cue
+    that found it; the nearest in date / the best overlap first, at most MAX_CANDIDATES texts to compare."""
+    found: dict[int, str] = {}
+    for sid in _by_title(db, record, when):
+        found.setdefault(sid, "same title")
+    for sid, score in _by_signatories(db, _signers(record), when):
+        found.setdefault(sid, f"signatories {score:.2f}")
+    return list(found.items())[:MAX_CANDIDATES]
+
+
+def _judge(db: Database, sid: int, cue: str, mine: shingles.Text, source_id: str, when: date) -> str | None:
+    """Why candidate ``sid`` is the record's statement, or None: its text must be like the record's (the
+    same text for another URL of the same source); texts that cannot be compared leave the cue alone to
+    decide, within TRANSLATION_DAYS for two scripts (a statement and its translation)."""
+    row = one(
+        db,
+        """SELECT substr(s.body_norm, 1, :chars) AS body,
+             COALESCE(s.published, substr(s.first_seen_at, 1, 10)) AS day,
+             EXISTS (SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id
+               AND ss.source_id = :source) AS carried
+           FROM statements s WHERE s.id = :id""",
+        {"chars": shingles.MAX_CHARS, "source": source_id, "id": sid},
+    )
+    if row is None:
         return None
+    names = scalars(
+        db,
+        """SELECT raw_name FROM signatures WHERE statement_id = :id
+           UNION ALL SELECT name FROM individuals WHERE statement_id = :id""",
+        {"id": sid},
+    )
+    theirs = shingles.text_of(str(row["body"] or ""), names)
+    alike = shingles.likeness(mine, theirs)
+    if row["carried"]:  # another URL of the same source: one statement only if it is the same text
+        return f"{cue}, same text {alike.jaccard:.2f}" if alike and alike.jaccard >= SAME_TEXT else None
+    if alike is not None:
+        copy = alike.overlap >= COPY_TEXT and alike.jaccard >= COPY_JACCARD
+        return f"{cue}, text {alike.overlap:.2f}" if copy else None
+    if mine.comparable and theirs.comparable:  # two scripts: a translation, published about together
+        days = abs((when - date.fromisoformat(str(row["day"]))).days)
+        return f"{cue}, translation ({days} days apart)" if days <= TRANSLATION_DAYS else None
+    return f"{cue}, texts too short to compare"
+
+
+def _by_title(db: Database, record: ItemRecord, when: date) -> list[int]:
+    if len(record.title_norm.strip()) < MIN_TITLE_CHARS:
+        return []
     found = scalars(
         db,
         f"""SELECT s.id FROM statements s WHERE s.title_norm = :title AND {_IN_WINDOW}
             ORDER BY abs(julianday(COALESCE(s.published, substr(s.first_seen_at, 1, 10))) - julianday(:day)),
-              s.id""",
-        {**_window(when), "title": record.title_norm.strip()},
+              s.id LIMIT :cap""",
+        {**_window(when), "title": record.title_norm.strip(), "cap": MAX_CANDIDATES},
     )
     known = _signers(record).known
+    out = []
     for sid in found:
         stored = set(scalars(db, "SELECT org_id FROM signatures WHERE statement_id = ?", [sid]))
         if not known or not stored or known & stored:
-            return int(sid)
-    return None
+            out.append(int(sid))
+    return out
 
 
 _OVERLAP = (
@@ -137,24 +242,25 @@ def _jaccard(shared: int, mine: int, theirs: int) -> float:
     return shared / (mine + theirs - shared)
 
 
-def _by_signatories(db: Database, signers: _Signers, when: date) -> int | None:
-    """Best overlap over all organisation ids, or over registry ones only: each language's unknown names
-    become different provisional orgs, so EN/AR copies agree on their registry organisations."""
+def _by_signatories(db: Database, signers: _Signers, when: date) -> list[tuple[int, float]]:
+    """Statements whose signatories overlap the record's (Jaccard ≥ 0.8), best first, at most
+    MAX_CANDIDATES: over all organisation ids, or over registry ones only (each language's unknown names
+    become different provisional orgs, so EN/AR copies agree on their registry organisations)."""
     if signers.size < MIN_ORGS or not signers.known:
-        return None
+        return []
     ids = sorted(signers.known)
     params: dict[str, Any] = {**_window(when), **{f"o{i}": org for i, org in enumerate(ids)}}
     named = ", ".join(f":o{i}" for i in range(len(ids)))
     registry = scalars(db, f"SELECT COUNT(*) FROM orgs WHERE provisional = 0 AND id IN ({named})", params)[0]
-    best: tuple[float, int] | None = None
+    scored = []
     for r in rows(db, _OVERLAP.format(ids=named), params):
         score = max(
             _jaccard(int(r["shared"]), signers.size, int(r["total"])),
             _jaccard(int(r["shared_reg"]), int(registry), int(r["total_reg"])),
         )
-        if score >= MIN_JACCARD and (best is None or (-score, int(r["sid"])) < best):
-            best = (-score, int(r["sid"]))
-    return best[1] if best else None
+        if score >= MIN_JACCARD:
+            scored.append((-score, int(r["sid"])))
+    return [(sid, -neg) for neg, sid in sorted(scored)[:MAX_CANDIDATES]]
 
 
 def is_refetch(db: Database, statement_id: int, record: ItemRecord) -> bool:
@@ -362,8 +468,10 @@ def apply_reextraction(
         sets = ", ".join(f"{f} = :{f}" for f in new)
         db.execute(
             f"""UPDATE statements SET {sets}, title_norm = :title_norm, body_norm = :body_norm,
-                  confidence = :confidence, evidence = :evidence, updated_at = :now WHERE id = :id""",
-            {**new, "title_norm": title_norm, "body_norm": body_norm, "confidence": statement.confidence,
+                  text_sha = :sha, confidence = :confidence, evidence = :evidence, updated_at = :now
+                WHERE id = :id""",
+            {**new, "title_norm": title_norm, "body_norm": body_norm,
+             "sha": shingles.text_sha(title_norm, body_norm), "confidence": statement.confidence,
              "evidence": json.dumps(list(statement.evidence), ensure_ascii=False),
              "now": ts(now), "id": statement_id},
         )  # fmt: skip

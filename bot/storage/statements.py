@@ -22,7 +22,7 @@ from bot.models import (
     SignatureRecord,
     StoredStatement,
 )
-from bot.storage import cluster
+from bot.storage import cluster, shingles
 from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
 from bot.storage.outbox import create_deliveries
 from bot.storage.sources import record_success
@@ -80,28 +80,31 @@ def _insert_item(db: Database, write: PollWrite, record: ItemRecord) -> bool:
     return cur.rowcount == 1
 
 
-def _find_existing_statement(db: Database, record: ItemRecord, write: PollWrite) -> int | None:
-    """Cross-source clustering: the id of an already stored statement this record is a copy of (same URL;
-    same title or same signatories within ±30 days: see ``cluster``), else None. On an id, save_poll adds a
-    statement_sources row and the signatures to that statement, and creates no deliveries.
-    """
+def _find_existing_statement(db: Database, record: ItemRecord, write: PollWrite) -> cluster.Match | None:
+    """Cross-source clustering: the stored statement this record is a copy of, and why (see ``cluster``)."""
     return cluster.find_existing(db, record, write)
 
 
 def _save_record(db: Database, write: PollWrite, record: ItemRecord) -> int | None:
-    """Store the statement of one new item; returns its id when a new statement was created."""
+    """Store the statement of one new item; returns its id when a new statement was created.
+
+    A copy of a stored statement (``cluster.find_existing``: same URL, same page text, or a like text
+    with the same title or signatories) adds its source row (not for the same item under another link)
+    and its signatures to that statement, records why on its item and creates no deliveries."""
     st = record.statement
     if st is None or not st.is_statement:
         return None
-    existing = _find_existing_statement(db, record, write)
-    if existing is not None:
-        _add_source(db, existing, write.source_id, record.item.url, write.now)
+    match = _find_existing_statement(db, record, write)
+    if match is not None:
+        existing = match.statement_id
+        if not match.same_item:
+            _add_source(db, existing, write.source_id, record.item.url, write.now)
         if cluster.is_refetch(db, existing, record):  # its own page again: its list replaces the old one
             cluster.replace_signatures(db, existing, record.signatures, write.now, keep_if_empty=True)
         else:  # a copy elsewhere: union
             _add_signatures(db, existing, record.signatures, write.now, log_changes=True, via=record.item.url)
         _add_individuals(db, existing, st.individuals)
-        _link_item(db, write.source_id, record.item.key, existing)
+        _link_item(db, write.source_id, record.item.key, existing, match.reason)
         return None
     page_id = _insert_page(db, record.page, write.now) if record.page else None
     statement_id = _insert_statement(db, write, record, page_id)
@@ -127,8 +130,8 @@ def _insert_statement(db: Database, write: PollWrite, record: ItemRecord, page_i
     cur = db.execute(
         """INSERT INTO statements (title, url, published, language, kind, issuer, lead, body, title_norm,
              body_norm, confidence, evidence, page_id, source_id, first_seen_at, updated_at, announced,
-             withdrawn_from)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+             withdrawn_from, text_sha)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             st.title or item.title,
             item.url,
@@ -148,6 +151,7 @@ def _insert_statement(db: Database, write: PollWrite, record: ItemRecord, page_i
             ts(write.now),
             int(write.announce),
             st.withdrawn_from,
+            shingles.text_sha(record.title_norm, record.body_norm),
         ],
     )
     return int(cur.lastrowid or 0)
@@ -183,10 +187,12 @@ def _add_individuals(db: Database, statement_id: int, names: tuple[str, ...]) ->
         )
 
 
-def _link_item(db: Database, source_id: str, item_key: str, statement_id: int) -> None:
+def _link_item(
+    db: Database, source_id: str, item_key: str, statement_id: int, reason: str | None = None
+) -> None:
     db.execute(
-        "UPDATE items SET statement_id = ? WHERE source_id = ? AND item_key = ?",
-        [statement_id, source_id, item_key],
+        "UPDATE items SET statement_id = ?, cluster_reason = ? WHERE source_id = ? AND item_key = ?",
+        [statement_id, reason, source_id, item_key],
     )
 
 
@@ -216,6 +222,13 @@ def _stored(db: Database, row: dict[str, Any]) -> StoredStatement:
         "SELECT source_id, url FROM statement_sources WHERE statement_id = ? ORDER BY first_seen_at, rowid",
         [sid],
     )
+    clustered = rows(
+        db,
+        """SELECT source_id, cluster_reason FROM items WHERE statement_id = ? AND cluster_reason IS NOT NULL
+           ORDER BY first_seen_at, rowid""",
+        [sid],
+    )
+    reasons = dict.fromkeys(f"{c['source_id']}: {c['cluster_reason']}" for c in clustered)
     return StoredStatement(
         id=sid,
         title=row["title"],
@@ -235,6 +248,7 @@ def _stored(db: Database, row: dict[str, Any]) -> StoredStatement:
         confidence=float(row["confidence"]),
         evidence=tuple(json.loads(row["evidence"] or "[]")),
         signatory_names=tuple(names),
+        cluster_reason="; ".join(reasons) or None,
     )
 
 

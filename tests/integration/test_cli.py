@@ -235,3 +235,19 @@ def test_extract_text_output_shows_confidence_and_evidence(
     out = capsys.readouterr().out
     assert "statement: yes (confidence " in out and "evidence: " in out
     assert "  - \u2068الشبكة السورية لحقوق الإنسان\u2069" in out
+
+
+def test_statements_json_says_why_items_were_clustered(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = site.url_for("/feed.xml")
+    both = "".join(f"  - id: {sid}\n    url: {feed}\n    type: feed\n" for sid in ("good", "mirror"))
+    cfg = write_config(tmp_path, f"sources:\n{both}")
+    db = str(tmp_path / "bayan.db")
+    assert main(["poll", "--once", "--config", cfg, "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["statements", "--json", "--config", cfg, "--db", db]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    other = "mirror" if row["source"] == "good" else "good"  # both are polled at once: either is first
+    assert row["cluster_reason"] == f"{other}: same URL"  # the same page in two feeds
+    assert {"id", "urls", "confidence", "evidence"} <= set(row)  # the keys before it stay

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 NOW = datetime(2026, 1, 26, 10, 0, tzinfo=UTC)
 STATEMENT_KEYS = {
     "id", "title", "url", "source", "published", "kind", "issuer", "signatories", "individuals", "urls",
-    "sources", "language", "lead", "first_seen", "announced", "confidence", "evidence",
+    "sources", "language", "lead", "first_seen", "announced", "confidence", "evidence", "cluster_reason",
 }  # fmt: skip
 ORG_KEYS = {"id", "slug", "name", "name_en", "acronyms", "aliases", "website", "provisional"}
 

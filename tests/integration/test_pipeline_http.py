@@ -23,7 +23,8 @@ PAGE = JOINT_PAGE.replace("</ol>", "<li>منظمة بلا اسم معروف {key
 
 
 def Site(server: HTTPServer, name: str) -> FeedSite:
-    return FeedSite(server, name, page=PAGE)
+    """A site whose pages name the site: two sites' items are different statements, not copies."""
+    return FeedSite(server, name, page=PAGE.replace("{key}", f"{name} {{key}}"))
 
 
 def source(site_url: str, sid: str, **kw: object) -> Source:

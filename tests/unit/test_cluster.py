@@ -21,6 +21,8 @@ from bot.models import (
     Statement,
     Validators,
 )
+from bot.storage import shingles
+from tests.sites import DETENTION, DETENTION_EN, WATER, WEEKLY_HEAD, WEEKS
 
 NOW = datetime(2026, 1, 26, 10, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=2)
@@ -51,8 +53,10 @@ def record(
     kind: str = "joint",
     issuer: str | None = None,
     withdrawn_from: str | None = None,
+    body: str | None = None,
 ) -> ItemRecord:
-    """A record whose signatory names are resolved like the pipeline does."""
+    """A record whose signatory names are resolved like the pipeline does; its body is its title and
+    a word (too short to compare) unless given."""
     sigs = []
     for pos, name in enumerate(names):
         match = orgs.resolve(name, index)
@@ -61,7 +65,7 @@ def record(
     url = url or f"https://example.org/{key}"
     st = Statement(
         is_statement=True, kind=kind, title=title, published=published, language=language, issuer=issuer,
-        signatories=tuple(names), body=f"{title} نص", withdrawn_from=withdrawn_from,
+        signatories=tuple(names), body=body or f"{title} نص", withdrawn_from=withdrawn_from,
     )  # fmt: skip
     return ItemRecord(
         item=Item(key=key, url=url, title=title, published=published),
@@ -134,6 +138,7 @@ def test_same_title_on_two_sources_is_one_statement(db: storage.Db, index: orgs.
     assert save(db, copy, source="news", now=LATER) == []
     st = storage.get_statement(db, sid)
     assert st is not None and st.sources == ("src", "news") and st.signatories == tuple(AR[:2])
+    assert st.cluster_reason == "news: same title, texts too short to compare"
 
 
 def test_same_url_is_the_same_statement_whatever_the_date(db: storage.Db, index: orgs.OrgIndex) -> None:
@@ -208,6 +213,105 @@ def test_refetch_keeps_signatures_that_copies_added(db: storage.Db, index: orgs.
     save(db, refetch, now=LATER + timedelta(days=1))
     st = storage.get_statement(db, sid)
     assert st is not None and st.signatories == (*AR[:4], EN[5])  # AR[4] removed, the copy's name kept
+
+
+def text(*paragraphs: str, names: list[str] | tuple[str, ...] = ()) -> str:
+    """A page body as the extractor gives it: paragraphs, then the signatory list."""
+    return "\n".join([*paragraphs, "المنظمات الموقعة:", *names])
+
+
+def test_the_same_signatories_with_another_text_are_another_statement(
+    db: storage.Db, index: orgs.OrgIndex
+) -> None:
+    first = record("a", AR, index, title="بيان مشترك بشأن الاعتقال التعسفي", body=text(*DETENTION, names=AR))
+    [a] = save(db, first)
+    second = record("b", AR, index, title="بيان مشترك بشأن أزمة المياه", body=text(*WATER, names=AR),
+                    published=date(2026, 1, 27))  # fmt: skip
+    assert len(save(db, second, source="member", now=LATER)) == 1  # 6/6 signatories, another text
+    same_title = record("c", AR, index, title="بيان مشترك بشأن الاعتقال التعسفي", published=date(2026, 1, 28),
+                        body=text(*WEEKS[2], names=AR))  # fmt: skip
+    assert len(save(db, same_title, source="third", now=LATER)) == 1  # same title and signatories too
+    copy = record(
+        "d", AR[::-1], index, title="نص البيان", body=text("ننشر البيان التالي.", *DETENTION, names=AR)
+    )
+    assert save(db, copy, source="fourth", now=LATER) == []  # the same text as the first: a copy
+    st = storage.get_statement(db, a)
+    assert st is not None and st.sources == ("src", "fourth")
+    assert st.cluster_reason == "fourth: signatories 1.00, text 1.00"
+    assert one_value(db, "SELECT COUNT(*) FROM statements") == 3
+
+
+def test_another_link_of_the_same_source_is_the_same_statement_only_with_the_same_text(
+    db: storage.Db, index: orgs.OrgIndex
+) -> None:
+    weekly = "التحديث الأسبوعي لرصد الانتهاكات"
+    [first] = save(db, record("w1", AR[:1], index, title=weekly, body=text(WEEKLY_HEAD, *WEEKS[0])))
+    week2 = record(
+        "w2", AR[:1], index, title=weekly, body=text(WEEKLY_HEAD, *WEEKS[1]), published=date(2026, 1, 27)
+    )
+    assert len(save(db, week2, now=LATER)) == 1  # same title, same source, another text
+    short = record("w3", AR[:1], index, title=weekly, published=date(2026, 1, 28))  # nothing to compare
+    assert len(save(db, short, now=LATER)) == 1
+    edited = text(WEEKLY_HEAD, *WEEKS[0], "تحديث: أفرج عن المعتقلين.")  # a new link, the same text edited
+    moved = record("w1-moved", AR[:1], index, title=weekly, body=edited, url="https://example.org/new/w1")
+    assert save(db, moved, now=LATER) == []
+    st = storage.get_statement(db, first)
+    assert st is not None and st.urls == ("https://example.org/w1", "https://example.org/new/w1")
+    assert st.cluster_reason is not None and st.cluster_reason.startswith("src: same title, same text 0.")
+    assert one_value(db, "SELECT COUNT(*) FROM deliveries") == 3
+
+
+def test_the_same_page_text_under_a_new_link_is_the_same_item(db: storage.Db, index: orgs.OrgIndex) -> None:
+    body = text(*DETENTION, names=AR[:2])
+    [sid] = save(
+        db, record("s?sid=1", AR[:2], index, title="بيان رقم 1", body=body, url="https://e.org/s?sid=1")
+    )
+    for n in range(2, 5):  # short title, 2 signatories: only the text says it is the same item
+        again = record(
+            f"s?sid={n}", AR[:2], index, title="بيان رقم 1", body=body, url=f"https://e.org/s?sid={n}"
+        )
+        assert save(db, again, now=LATER) == []
+    st = storage.get_statement(db, sid)
+    assert st is not None and st.urls == ("https://e.org/s?sid=1",)  # the changing links are not kept
+    assert st.cluster_reason == "src: same page text on this source"
+    assert one_value(db, "SELECT COUNT(*) FROM deliveries") == 1
+    assert one_value(db, "SELECT COUNT(*) FROM items WHERE statement_id = ?", [sid]) == 4
+    other = record("o", AR[:2], index, title="بيان رقم 1", body=body, url="https://other.org/s")
+    assert save(db, other, source="other", now=LATER) == []  # another source, the same text: a copy
+    st = storage.get_statement(db, sid)
+    assert st is not None and st.urls == ("https://e.org/s?sid=1", "https://other.org/s")
+    assert st.cluster_reason == "src: same page text on this source; other: same page text"
+
+
+def test_a_translation_clusters_by_signatories_within_a_week_only(
+    db: storage.Db, index: orgs.OrgIndex
+) -> None:
+    ar = record("ar", AR, index, title="بيان مشترك بشأن الاعتقال", body=text(*DETENTION, names=AR))
+    [sid] = save(db, ar)
+    soon = record("en", EN, index, title="Joint statement on detention", language="en",
+                  body=text(*DETENTION_EN, names=EN), published=date(2026, 1, 22))  # fmt: skip
+    assert save(db, soon, source="en-site", now=LATER) == []
+    st = storage.get_statement(db, sid)
+    assert st is not None and st.cluster_reason == "en-site: signatories 1.00, translation (2 days apart)"
+    late = record("en2", EN, index, title="Joint statement on detentions", language="en",
+                  body=text(*DETENTION_EN[1:], names=EN), published=date(2026, 1, 29))  # fmt: skip
+    assert len(save(db, late, source="en-site-2", now=LATER)) == 1  # 9 days later: another statement
+
+
+def test_at_most_ten_candidates_are_compared(db: storage.Db, index: orgs.OrgIndex) -> None:
+    weekly = "التحديث الأسبوعي لرصد الانتهاكات"
+    for n in range(12):  # twelve different texts under one title, all within the window
+        words = " ".join(f"حدث{n}و{i}" for i in range(30))  # invented words: nothing shared
+        save(db, record(f"w{n}", [], index, title=weekly, body=text(words),
+                        published=date(2026, 1, 8 + n)), source=f"s{n}")  # fmt: skip
+    statements: list[int] = []
+    db.conn.set_trace_callback(lambda sql: statements.append(1) if "substr(s.body_norm" in sql else None)
+    try:
+        new = record("new", [], index, title=weekly, body=text(" ".join(f"جديد{i}" for i in range(30))))
+        save(db, new, source="n")
+    finally:
+        db.conn.set_trace_callback(None)
+    assert len(statements) == 10
 
 
 # ───────────────────────────── withdrawals ─────────────────────────────
@@ -335,3 +439,28 @@ def test_reextraction_can_turn_a_statement_into_a_withdrawal(db: storage.Db, ind
     storage.apply_reextraction(db, sid, replace(st, kind="single", withdrawn_from=None), sigs, title_norm="t",
                                body_norm="x", now=LATER)  # fmt: skip
     assert one_value(db, "SELECT COUNT(*) FROM withdrawals") == 0
+
+
+# ───────────────────────────── text likeness ─────────────────────────────
+
+
+def test_text_likeness_leaves_out_the_signatories_and_needs_one_script() -> None:
+    a = shingles.text_of(orgs.normalize(text(*DETENTION, names=AR)), AR)
+    b = shingles.text_of(orgs.normalize(text(*WATER, names=AR)), AR)
+    with_names = shingles.text_of(orgs.normalize(text(*DETENTION, names=AR)))
+    assert not any("الشبكه السوريه" in g for g in a.shingles)  # no shingle of a signatory's name
+    assert any("الشبكه السوريه" in g for g in with_names.shingles)
+    alike = shingles.likeness(a, b)
+    assert alike is not None and alike.overlap < 0.05
+    assert shingles.likeness(a, with_names) is not None
+    en = shingles.text_of(orgs.normalize(text(*DETENTION_EN, names=EN)), EN)
+    assert (a.script, en.script) == ("arabic", "latin") and shingles.likeness(a, en) is None
+    short = shingles.text_of(orgs.normalize("بيان قصير جدا"))
+    assert not short.comparable and shingles.likeness(a, short) is None
+    assert shingles.text_sha("t", "x" * 99) is None and shingles.text_sha("t", "x" * 100) is not None
+
+
+def test_text_likeness_is_bounded() -> None:
+    huge = " ".join(f"w{i}" for i in range(200_000))
+    t = shingles.text_of(huge, [f"name {i}" for i in range(5_000)])
+    assert len(t.shingles) == shingles.MAX_WORDS - shingles.SHINGLE + 1

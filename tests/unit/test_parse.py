@@ -362,6 +362,34 @@ def test_canonical_url(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://e.org/s/1?sid=17", "https://e.org/s/1"),
+        ("https://e.org/s/1?SID=17&p=3", "https://e.org/s/1?p=3"),
+        ("https://e.org/?p=12&PHPSESSID=9f3a&sessionid=x&session_id=y", "https://e.org/?p=12"),
+        ("https://e.org/item.do;jsessionid=0AB12C?id=4", "https://e.org/item.do?id=4"),
+        ("https://e.org/a;JSESSIONID=0AB12C/b;v=2", "https://e.org/a/b;v=2"),
+        ("https://e.org/x?jsessionid=1&s=query&ref=home&amp&amp=1", "https://e.org/x"),
+        (
+            "https://e.org/x?sort=new&session=keep&search=kept",
+            "https://e.org/x?search=kept&session=keep&sort=new",
+        ),
+    ],
+)
+def test_canonical_url_drops_session_like_parameters(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_item_keys_survive_a_rotating_session_id() -> None:
+    def key(n: int) -> str:
+        link = f"https://org.example/s/1?sid={n}"
+        doc = rss(f'<item><title>a</title><link>{link}</link><guid isPermaLink="true">{link}</guid></item>')
+        return parse_items(fetched(doc), FEED)[0].key
+
+    assert key(1) == key(2) == "guid:https://org.example/s/1"
+
+
 def test_canonical_url_arabic_slug_encoded_or_not() -> None:
     raw = "https://www.example-sy.org/ar/2025/01/بيان-مشترك/"
     encoded = "https://www.example-sy.org/ar/2025/01/%d8%a8%d9%8a%d8%a7%d9%86-%d9%85%d8%b4%d8%aa%d8%b1%d9%83/"

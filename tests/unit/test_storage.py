@@ -25,6 +25,7 @@ from bot.models import (
     Source,
 )
 from bot.names import normalize
+from bot.storage import cluster, shingles
 from tests.factories import NOW, record, write
 
 LATER = NOW + timedelta(hours=1)
@@ -54,6 +55,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
             "m002_statements_fts",
             "m003_org_queries",
             "m004_statement_evidence",
+            "m005_cluster_reasons",
             "m006_chat_subscriber_language",
             "m007_registry_fixes",
             "m009_source_alerts",
@@ -61,6 +63,27 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())
     second.close()
+
+
+def test_m005_fills_the_text_hash_of_statements_stored_before_it(tmp_path: Path) -> None:
+    path = str(tmp_path / "bayan.db")
+    db = storage.open_db(path)
+    body = "نص طويل بما يكفي " * 10
+    [long, short] = storage.save_poll(db, write(record("a", body_norm=body), record("b", body_norm="قصير")))
+    for sql in (  # back to the schema of m004, as a database of the previous release
+        "DROP INDEX statements_text_sha", "DROP INDEX items_clustered",
+        "ALTER TABLE statements DROP COLUMN text_sha", "ALTER TABLE items DROP COLUMN cluster_reason",
+        "DELETE FROM _sqlite_migrations WHERE name = 'm005_cluster_reasons'",
+    ):  # fmt: skip
+        db.execute(sql)
+    db.conn.commit()
+    db.close()
+    db = storage.open_db(path)
+    hashes = dict(db.execute("SELECT id, text_sha FROM statements").fetchall())
+    assert hashes == {long: shingles.text_sha("بيان مشترك", body), short: None}
+    again = record("a-new-link", body_norm=body)  # the same page text under another key and link
+    assert storage.save_poll(db, write(again)) == []
+    db.close()
 
 
 def test_file_db_uses_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
@@ -237,7 +260,8 @@ def test_find_existing_statement_hook_unions_into_the_existing_statement(
 ) -> None:
     storage.add_subscription(db, 1, None, "all", None, now=NOW)
     [sid] = storage.save_poll(db, write(record("s1", signatures=(SignatureRecord("A", 0),))))
-    monkeypatch.setattr("bot.storage.statements._find_existing_statement", lambda db, rec, w: sid)
+    hook = "bot.storage.statements._find_existing_statement"
+    monkeypatch.setattr(hook, lambda db, rec, w: cluster.Match(sid, "a test says so"))
     copy = record("c1", signatures=(SignatureRecord("A", 0), SignatureRecord("B", 1)))
     assert storage.save_poll(db, write(copy, source="mirror")) == []
     st = storage.get_statement(db, sid)
@@ -247,6 +271,7 @@ def test_find_existing_statement_hook_unions_into_the_existing_statement(
     assert db.execute("SELECT change, raw_name FROM signature_changes").fetchall() == [("added", "B")]
     assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 1
     assert db.execute("SELECT statement_id FROM items WHERE item_key = 'c1'").fetchone()[0] == sid
+    assert st.cluster_reason == "mirror: a test says so"
 
 
 def test_withdrawal_is_recorded_against_the_issuer(db: storage.Db) -> None:
@@ -273,6 +298,7 @@ def test_list_statements_order_json_and_source_filter(db: storage.Db) -> None:
     assert set(newest) == {
         "id", "title", "url", "source", "published", "kind", "issuer", "signatories", "individuals",
         "urls", "sources", "language", "lead", "first_seen", "announced", "confidence", "evidence",
+        "cluster_reason",
     }  # fmt: skip
     assert newest["signatories"] == ["First", "Second"] and newest["individuals"] == ["Ahmad", "Layla"]
     assert newest["published"] == "2026-01-25" and newest["first_seen"] == NOW.isoformat()

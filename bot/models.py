@@ -394,6 +394,7 @@ class StoredStatement:
         if self.issuer is None or found is None:
             return self.issuer
         return registry_name(found.name, found.name_en, lang) or self.issuer
+
     cluster_reason: str | None = None  # why other items were taken as this statement ("source: why; …")
 
     def to_json(self) -> dict[str, object]:

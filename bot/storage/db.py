@@ -1,8 +1,9 @@
 """Opening the database and owning its thread.
 
-``open_db`` returns a ready connection (pragmas, WAL, migrations applied). ``Store`` owns one dedicated
-thread that opens the connection and runs every call on it: sqlite3 connections are bound to the thread
-that created them, and one thread serialises all writes for free.
+``open_db`` returns a ready connection (pragmas, WAL, migrations applied; with ``check``, the file and
+its full-text index checked first by ``integrity.check``). ``Store`` (`bayan run`, `bayan poll`) owns one
+dedicated thread that opens the connection, checked, and runs every call on it: sqlite3 connections are
+bound to the thread that created them, and one thread serialises all writes for free.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Concatenate, ParamSpec, TypeAlias, TypeVar
 from sqlite_utils import Database
 
 from bot.models import BayanError
+from bot.storage import integrity
 from bot.storage.schema import migrations
 
 Db: TypeAlias = Database
@@ -29,11 +31,12 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 
 
-def open_db(path: str) -> Db:
+def open_db(path: str, *, check: bool = False) -> Db:
     """Open (or create) the database at ``path`` (":memory:" allowed) and apply pending migrations.
 
     Sets foreign_keys=ON, busy_timeout 5 s and WAL (files only). An unusable path (a directory, no
-    permission, not a database) raises BayanError with a one-line message naming the path.
+    permission, not a database) raises BayanError with a one-line message naming the path. With ``check``,
+    ``integrity.check`` runs first: a damaged full-text index is rebuilt, other damage is a BayanError.
     """
     db: Db | None = None
     try:
@@ -45,7 +48,13 @@ def open_db(path: str) -> Db:
         if path != ":memory:" and db.journal_mode != "wal":
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode, no fsync per commit
+        if check:
+            integrity.check(db)  # before migrations: they may write through a damaged index
         migrations.apply(db)
+    except BayanError:
+        if db is not None:
+            db.close()
+        raise
     except (OSError, sqlite3.Error) as e:
         if db is not None:
             db.close()
@@ -57,7 +66,8 @@ def open_db(path: str) -> Db:
 class Store:
     """The database connection and the one thread ("sqlite_0") that runs every call on it.
 
-    ``Store(path)`` opens the database on that thread (BayanError when it can't). Async code uses
+    ``Store(path)`` opens the database on that thread, checked (BayanError when it can't, or when the
+    file is damaged: ``open_db(check=True)``). Async code uses
     ``await store.call(fn, *args, **kw)``; the CLI uses ``store.run(fn, *args, **kw)``; both run
     ``fn(db, *args, **kw)`` on the DB thread. ``close()`` / ``await aclose()`` close the connection.
     """
@@ -67,7 +77,7 @@ class Store:
         self._closed = False
         self._ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         try:
-            self._db = self._ex.submit(open_db, path).result()
+            self._db = self._ex.submit(functools.partial(open_db, path, check=True)).result()
         except BaseException:
             self._ex.shutdown(wait=True)
             raise

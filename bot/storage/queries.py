@@ -1,5 +1,6 @@
 """Read queries of the organisation features: which statements organisations signed, an organisation's
-profile, and full-text search over the statements.
+profile, and full-text search over the statements (a search that SQLite fails checks the file and, when
+only the full-text index is damaged, rebuilds it and searches again: ``integrity``).
 
 Merged organisations count as the organisation they were merged into (``orgs.org_group``). Lists are newest
 first, like ``list_statements``: published date descending, undated last, then first seen descending.
@@ -10,8 +11,10 @@ newest first until the page is full (both stay within a few milliseconds on 100,
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from math import isqrt
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -25,9 +28,12 @@ from bot.models import (
     StoredStatement,
     WithdrawalRow,
 )
+from bot.storage import integrity
 from bot.storage._conv import chunks, one, parse_day, parse_ts, rows, scalars
 from bot.storage.orgs import canonical_id, get_org, org_group, orgs_by_ids
 from bot.storage.statements import _stored, get_statement
+
+T = TypeVar("T")
 
 ORDER = "s.published IS NULL, s.published DESC, s.first_seen_at DESC, s.id DESC"
 MODES = ("any", "all")
@@ -241,6 +247,10 @@ def search_statements(
     if limit <= 0:
         return []
     offset = max(offset, 0)
+    return _checked(db, lambda: _search_page(db, match, limit, offset))
+
+
+def _search_page(db: Database, match: str, limit: int, offset: int) -> list[StoredStatement]:
     threshold = _walk_threshold(db, limit, offset)
     capped = "SELECT COUNT(*) FROM (SELECT 1 FROM statements_fts WHERE statements_fts MATCH ? LIMIT ?)"
     walk = int(scalars(db, capped, [match, threshold])[0]) >= threshold
@@ -251,7 +261,21 @@ def search_statements(
 def count_search(db: Database, query_norm: str) -> int:
     """How many statements ``search_statements`` can page through."""
     sql = "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH ?"
-    return int(scalars(db, sql, [fts_query(query_norm)])[0])
+    match = fts_query(query_norm)
+    return _checked(db, lambda: int(scalars(db, sql, [match])[0]))
+
+
+def _checked(db: Database, query: Callable[[], T]) -> T:
+    """Run a full-text query; when SQLite fails it, check the file (``integrity.check``: a damaged index
+    is rebuilt and logged, other damage is a BayanError) and run it once more."""
+    try:
+        return query()
+    except sqlite3.DatabaseError:
+        integrity.check(db)
+    try:
+        return query()
+    except sqlite3.DatabaseError as e:
+        raise BayanError(f"search failed on database {integrity.db_file(db)}: {e}") from e
 
 
 # ───────────────────────────── statement lists ─────────────────────────────

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from typing import Any, NoReturn
 
@@ -118,6 +119,9 @@ def not_resolved(e: NameNotResolved, as_json: bool) -> int:
         print("did you mean:" if not e.ambiguous else "candidates:", file=sys.stderr)
         for o, s in e.candidates:
             print(f"  {o.id:>5}  {org_label(o)}  ({s:.0f})", file=sys.stderr)
+    else:
+        search = f"bayan search {shlex.quote(e.query)}"
+        print(f"no organisation comes close; search the statements' text: {search}", file=sys.stderr)
     return 1
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -98,4 +99,5 @@ def test_nonsense_is_not_found_and_offers_nothing(
     code, out, _ = run(capsys, "signed", name, "--json", *synced)
     assert code == 1 and json.loads(out) == {"error": "unknown", "query": name, "candidates": []}
     code, _, err = run(capsys, "signed", name, *synced)
-    assert code == 1 and err == f"bayan: unknown organisation {name!r}\n"
+    hint = f"no organisation comes close; search the statements' text: bayan search {shlex.quote(name)}"
+    assert code == 1 and err == f"bayan: unknown organisation {name!r}\n{hint}\n"

@@ -20,11 +20,12 @@ ORG_WORD = folded(
     r"(?:^|[\s(\"“«])(?:و?ل?ال|لل)?(?:منظمه|مركز|شبكه|رابطه|جمعيه|هيئه|حزب|مجلس|منبر|تحالف|ائتلاف|اتحاد|مؤسسه"
     r"|موسسه|لجنه|ممثليه|تجمع|حركه|منتدي|مبادره|فريق|نقابه"
     r"|مرصد|معهد|جبهه|تيار|منصه|الدفاع المدني|وحده|اكاديميه"
-    r"|برنامج|مشروع|حمله|بيت|اعلان|فيدراليه|الفيدراليه|الفدراليه)\b"
+    r"|برنامج|مشروع|حمله|بيت|اعلان|فيدراليه|الفيدراليه|الفدراليه|مكتب|مجمع|كنيسه|بطريركيه|مطرانيه|ابرشيه)\b"
     r"|\b(?:organi[sz]ations?|association|center|centre"
     r"|network|society|league|union|coalition|council|committee"
     r"|foundation|institute|forum|party|movement|group|initiative"
     r"|campaign|alliance|federation|platform|solidarity|declaration|task force|consortium"
+    r"|congress|church|patriarchate|diocese"
     r"|trust|programme|program|project|observatory|syndicate|archive|commission|watch|collective"
     r"|ngo|cso)s?\b",
     re.I,
@@ -206,5 +207,6 @@ DATELINE = (
     re.compile(  # "Washington, DC – November 12, 2023 – ", "Geneva, Switzerland- ", "كوبنهاغن، … 2012 –"
         r"^\(?[^\s:;!?]{2,25}(?:[\s,،/]+[^\s:;!?]{2,25}){0,3}(?:\s*\([^)]{2,40}\))?\s*[-–—]\s"
         r"|^[^.:;!?]{2,60}\d{4}\s*[-–—.]\s"
+        r"|^[A-Z][^.:;!?]{1,40},\s[^.:;!?]{0,25}\d{4}(?=[A-Z])"  # "New York, December 5, 2011The …" (glued)
     )
 )

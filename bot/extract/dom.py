@@ -19,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.dates import parse_date
 from bot.extract.text import Line, fold, squash, words
+from bot.extract.site import host_of
 
 _JUNK = "script, style, noscript, template, svg, iframe, form, button, select, textarea, input, object"
 # fmt: off
@@ -90,6 +91,7 @@ class Page:
     site_name: str | None = None  # og:site_name / application-name
     byline: str | None = None  # the visible byline / author line of the article, if any
     meta_lines: list[str] = field(default_factory=list)  # short post-meta texts (author, date, category)
+    host: str | None = None  # the site's host, read from the page (bot.extract.site)
 
 
 def looks_like_html(content: str) -> bool:
@@ -150,9 +152,9 @@ def text_title(lines: list[Line]) -> str | None:
 
 
 def html_page(content: str) -> Page:
-    tree, container, meta_dates = _cleaned(content, _CHROME)
+    tree, container, meta_dates, host = _cleaned(content, _CHROME)
     if container is None:
-        return Page(lines=[])
+        return Page(lines=[], host=host)
     meta_dates += [d for d in _time_dates(tree) if d not in meta_dates]
     title = _title(tree)
     header_dates = _header_dates(tree)
@@ -165,7 +167,8 @@ def html_page(content: str) -> Page:
     links = [(a.attributes.get("href") or "", squash(a.text())) for a in container.css("a[href]")]
     teasers = sum(1 for ln in lines if ln.link and ln.tag in _HEADINGS and words(ln.text) >= 2)
     teasers = max(teasers, _article_teasers(container))
-    return Page(lines, title, meta_dates, header_dates, links, teasers, _site_name(tree), byline, meta_lines)
+    site = _site_name(tree)
+    return Page(lines, title, meta_dates, header_dates, links, teasers, site, byline, meta_lines, host)
 
 
 _END_WORD = re.compile(
@@ -236,13 +239,33 @@ def _site_name(tree: LexborHTMLParser) -> str | None:
     return name or None
 
 
-def _cleaned(content: str, chrome: str) -> tuple[LexborHTMLParser, LexborNode | None, list[date]]:
+def _page_host(tree: LexborHTMLParser) -> str | None:
+    """The host named by the page itself: its canonical link or og:url, else a site-name or logo element
+    of the header whose text is a bare domain ("example.org")."""
+    for node in tree.css('link[rel="canonical"], meta[property="og:url"]'):
+        host = host_of(node.attributes.get("href") or node.attributes.get("content"))
+        if host:
+            return host
+    for node in tree.css(_SITE_NAME)[:4]:
+        host = host_of(squash(node.text()))
+        if host:
+            return host
+    return None
+
+
+_SITE_NAME = '[class*="site-name"], [class*="site-title"], [class*="logo"], [id*="site-name"], [id*="logo"]'
+
+
+def _cleaned(
+    content: str, chrome: str
+) -> tuple[LexborHTMLParser, LexborNode | None, list[date], str | None]:
     """The tree without scripts and page chrome, its main-content container, and the metadata dates.
 
     When the chrome selectors would leave almost nothing of the container's text (a page builder whose
     content blocks carry such class names), only the structural chrome (nav, aside, footer …) is removed."""
     tree = LexborHTMLParser(content)
     meta_dates = _meta_dates(tree)
+    host = _page_host(tree)
     for node in tree.css(_JUNK):
         node.decompose()
     container = _container(tree)
@@ -251,7 +274,7 @@ def _cleaned(content: str, chrome: str) -> tuple[LexborHTMLParser, LexborNode | 
     after = len(container.text(strip=True)) if container is not None else 0
     if chrome != _STRUCTURAL and before >= 400 and after < min(0.3 * before, 300):
         return _cleaned(content, _STRUCTURAL)
-    return tree, container, meta_dates
+    return tree, container, meta_dates, host
 
 
 def _remove(tree: LexborHTMLParser, selector: str, keep: LexborNode | None) -> None:

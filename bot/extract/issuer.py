@@ -28,6 +28,7 @@ from bot.extract.cues import (
     STATEMENT_WORD,
     WE_IN,
 )
+from bot.extract.site import names_host
 from bot.extract.text import Line, clean_name, fold, folded, is_date_line, quoted_lines, unquote, words
 
 _MARKS = folded("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
@@ -36,7 +37,10 @@ _ORGAN = (  # an organ or office of the organisation: "المكتب السياس
     r"(?:نائب\s+)?(?:رئيس|رئيسه|المدير(?:ه)?(?:\s+التنفيذي(?:ه)?|\s+العام(?:ه)?)?|مدير(?:ه)?(?:\s+عام)?"
     r"|الامين(?:ه)?\s+العام(?:ه)?|الناطق(?:\s+الرسمي)?(?:\s+باسم)?|المتحدث(?:\s+الرسمي)?(?:\s+باسم)?"
     r"|المنسق(?:ه)?(?:\s+العام(?:ه)?)?|منسق(?:ه)?|المشرف(?:\s+العام)?|عن|باسم"
-    r"|(?:ال)?مكتب(?:\s+(?:ال)?(?:اعلام|الاعلام|العلاقات))?\s*(?:ال)?(?:اعلامي|سياسي|تنفيذي|صحفي|مركزي|المركزي)?"
+    r"|(?:ال)?مكتب(?:\s+(?:ال)?(?:اعلام|الاعلام|العلاقات))?\s*(?:ال)?(?:اعلامي|سياسي|تنفيذي|صحفي|مركزي|المركزي)"
+    r"|(?:ال)?مكتب(?=\s+ل)|(?:ال)?مكتب\s+(?:ال)?(?:اعلام|الاعلام|العلاقات)"
+    r"|(?:صادر|صادره|تصدر|صدر|يصدر)\s+عن|اجتماع|(?:ال)?هيئه\s+(?:ال)?قياديه|(?:ال)?لجنه\s+(?:ال)?اعلاميه"
+    r"|(?:ال)?امانه\s+(?:ال)?اعلام"
     r"|(?:ال)?مكتبان\s+(?:ال)?سياسيان|مجلس\s+(?:ال)?(?:امناء|اداره)|(?:ال)?هيئه\s+(?:ال)?(?:اداريه|تنفيذيه"
     r"|سياسيه|الرياسه|رياسه)|(?:ال)?امانه\s+(?:ال)?عامه|(?:ال)?لجنه\s+(?:ال)?(?:تنفيذيه|مركزيه)"
     r"|(?:ال)?قياده\s+(?:ال)?(?:عامه|مركزيه)|(?:ال)?دائره\s+(?:ال)?(?:اعلام\w*|علاقات\w*)(?:\s+والاتصال)?"
@@ -46,7 +50,7 @@ _ORGAN = (  # an organ or office of the organisation: "المكتب السياس
     r"|chief of staff"
     r"|on\s+behalf\s+of|the\s+board)"
 )
-ROLE = folded(rf"^{_ORGAN}(?:\s+(?:of|for)\b)?(?:\s+the\b)?(?:\s*[,،:\-–—]\s*|\s+|$)", re.I)
+ROLE = folded(rf"^{_ORGAN}(?:\s+(?:of|for|في)\b)?(?:\s+the\b)?(?:\s*[,،:\-–—]\s*|\s+|$)", re.I)
 _ROLE_ONLY = folded(rf"^{_ORGAN}\s*$", re.I)
 _ROLE_TAIL = folded(  # "المجلس السرياني العالمي – إعلام", "X - Media Office", "X - المشرف العام"
     rf"\s[-–—|/]\s*(?:اعلام|الاعلام|{_ORGAN})\s*(?::.*)?$",
@@ -82,7 +86,8 @@ _AR_STOP = folded(
     r"^(?:في|على|علي|عن|الى|إلى|من|مع|بعد|قبل|ضد|حول|امام|لدى|لدي|منذ|عبر|بشده|ببالغ|بخالص|بكل|بأشد|بعمق|بقلق"
     r"|بحزن|بارتياح|بفخر|بمزيد|بشكل|بقوه|بحذر|باهتمام|اليوم|امس|مجددا|مرة|مره|ايضا|أيضا|كافة|جميع|كل|اذ|إذ|حيث"
     r"|الذي|التي|الذين|وهو|وهي|ان|أن|إن|انه|انها|عن|بان|بأن|لما|ما|كما|هذا|هذه|ذلك|تلك|السلطه|السلطات|النظام"
-    r"|الحكومه|المجتمع|الشعب|المدنيين|الاسبوع|الشهر|العام|صباح|مساء|يوم|بتعزيه|بالتعازي|عن|عبر)$"
+    r"|الحكومه|المجتمع|الشعب|المدنيين|الاسبوع|الشهر|العام|صباح|مساء|يوم|بتعزيه|بالتعازي|عن|عبر"
+    r"|والتي|والذي|والذين|وذلك|اي|أي|بيانا|تصريحا|نداء)$"
 )
 _KEEP_FI = folded(
     r"^(?:سوريا|سوريه|سورية|لبنان|العراق|تركيا|الاردن|كردستان|كوردستان|اوروبا|المهجر|الخارج"
@@ -126,7 +131,13 @@ _TITLE_PATTERNS = (
     folded(r"^(?:بيان|تصريح)\s+(?P<x>(?:ال|لل)\S+(?:\s+\S+){1,8}?)\s+(?:حول|بشان|بخصوص|في)\s"),
     folded(r"^(?P<x>(?:ال)?\S+(?:\s+\S+){1,8}?)\s+(?:بيان|تصريح|نداء)\s"),
 )
-_PRONOUNS = {
+_PRONOUNS = {  # pronouns, and the honorific pronouns of clergy and officials ("غبطته", "سماحته")
+    "غبطته",
+    "سماحته",
+    "فضيلته",
+    "نيافته",
+    "قداسته",
+    "سيادته",
     "it",
     "he",
     "she",
@@ -272,6 +283,7 @@ def issuer_candidates(
     site: str | None,
     hint_names: tuple[str, ...] = (),
     meta: tuple[str, ...] = (),
+    host: str | None = None,
 ) -> list[Candidate]:
     """Every candidate issuer of the page, in the order of the passes above (duplicates kept: where a
     name is found twice is evidence)."""
@@ -285,6 +297,8 @@ def issuer_candidates(
     found += _subjects(lines)
     found += _title(title)
     found += _lead(lines)
+    found += _about(lines)
+    found += _expansions(found, body)
     found += [Candidate(text, "byline", -1) for text in meta if not is_date_line(text)]
     if site:
         found.append(Candidate(site, "site", -1))
@@ -298,12 +312,83 @@ def issuer_candidates(
             name = tidy(variant.name)
             if not name or fold(name) in _PRONOUNS:
                 continue
-            if org_like(name, context) or (cand.source in _PHRASES and name_like(name) and words(name) >= 2):
+            phrase = cand.source in _PHRASES and name_like(name)
+            if org_like(name, context) or (phrase and (words(name) >= 2 or names_host(name, host))):
                 out.append(variant._replace(name=name))
     return out
 
 
-_PHRASES = frozenset(["opening", "subject", "we_in", "lead", "title"])
+_PHRASES = frozenset(["opening", "subject", "we_in", "lead", "title", "about"])
+
+
+_ABOUT = re.compile(r"^(?:about|نبذة عن|نبذه عن)\s+(?:the\s+)?(?P<name>[^.!?؟]{2,90}?)\s*[:.]?$", re.I)
+
+
+def _about(lines: list[Line]) -> list[Candidate]:
+    """A press release's closing boilerplate: an "About the X" heading, and the subject of the paragraph
+    under it ("The X is a …", "X responds to …")."""
+    out: list[Candidate] = []
+    for index, line in enumerate(lines):
+        m = _ABOUT.match(line.text.strip())
+        if not m or line.link or words(line.text) > 12:
+            continue
+        out.append(Candidate(m.group("name"), "about", index))
+        after = lines[index + 1].text if index + 1 < len(lines) else ""
+        first = re.split(r"(?<=[.!?؟])\s", after, maxsplit=1)[0]
+        name = _sentence_subject(first) or _en_head(re.sub(r"^(?:The|the)\s+", "", first))
+        if name and words(name) >= 2:
+            out.append(Candidate(name, "about", index + 1))
+    return out
+
+
+_CAPITAL = re.compile(r"[A-Z][\w'’&-]*")
+_SMALL_WORDS = frozenset(["of", "for", "to", "the", "and", "on", "in", "at", "de", "du", "des", "la", "et"])
+
+
+def _expansions(found: list[Candidate], body: str) -> list[Candidate]:
+    """The written-out form of an acronym candidate, where the text spells it ("IRC" → "International
+    Rescue Committee"): a run of capitalised words (small words between them) whose initials are the
+    acronym. It keeps the acronym's source and line."""
+    out: list[Candidate] = []
+    done: set[str] = set()
+    for cand in found:
+        acronym = cand.name.strip()
+        if not re.fullmatch(r"[A-Z]{2,8}", acronym) or acronym in done:
+            continue
+        if any(f"({acronym})" in other.name for other in found):
+            continue  # "Syrian … Society (SAMS)" is written out already
+        done.add(acronym)
+        tokens = body[:20_000].split()
+        for start, token in enumerate(tokens):
+            if token[:1] != acronym[0] or not _CAPITAL.fullmatch(token.strip(",.;:")):
+                continue
+            name = _spelled(tokens[start:], acronym)
+            if name:
+                out.append(cand._replace(name=name))
+                break
+    return out
+
+
+def _spelled(tokens: list[str], acronym: str) -> str | None:
+    """The words from the start of ``tokens`` whose capitalised initials are exactly ``acronym``."""
+    taken: list[str] = []
+    initials = ""
+    for token in tokens[: 3 * len(acronym) + 2]:
+        bare = token.strip(",.;:()\"“”")
+        if bare in _SMALL_WORDS and taken:
+            taken.append(bare)
+            continue
+        if not _CAPITAL.fullmatch(bare):
+            break
+        initials += bare[0]
+        taken.append(bare)
+        if not acronym.startswith(initials):
+            return None
+        if initials == acronym:
+            return " ".join(taken) if len(taken) >= 2 else None
+        if bare != token.strip("()\"“”"):
+            break
+    return None
 
 
 def _variants(cand: Candidate) -> list[Candidate]:
@@ -562,12 +647,13 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         in_name = (
             (key == "من" and after.startswith("اجل"))
             or (key == "في" and bool(_KEEP_FI.match(after)))
+            or (key == "في" and bool(phrase) and _office_of(fold(phrase[0]), after))
             or (key == "عن" and bool(re.search(r"(?:الدفاع|المدافعين|دفاع)$", before)))
         )
         if key in ("في", "من", "عن") and in_name:
             phrase.append(bare)
             continue
-        if (_AR_STOP.match(key) and not in_name) or (bare.startswith(("بال", "لل")) and phrase and i > 2):
+        if (_AR_STOP.match(key) and not in_name) or (bare.startswith(("بال", "لل", "بت", "بم")) and phrase and i > 2):
             break
         if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
             break  # a verb: the subject ended
@@ -579,6 +665,15 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         if bare != token.strip('()"“”') and token.rstrip()[-1:] in "،,.:؛":
             break
     return " ".join(phrase) or None
+
+
+_OFFICE = folded(r"^(?:ال)?(?:مكتب|لجنه|دائره|امانه|هيئه|فرع|ممثليه)$")
+
+
+def _office_of(head: str, after: str) -> bool:
+    """ "مكتب حقوق الإنسان في المجلس …", "اللجنة الإعلامية في الرابطة …": an office of an organisation, whose
+    name goes on after "في"."""
+    return bool(_OFFICE.match(head)) and bool(ORG_WORD.match(" " + after)) and after.startswith("ال")
 
 
 def _en_head(text: str) -> str | None:

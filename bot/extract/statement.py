@@ -24,6 +24,7 @@ from bot.extract.issuer import ISSUED, Candidate, issuer_candidates
 from bot.extract.joint import joint_issuers
 from bot.extract.model import Model, default_model
 from bot.extract.published import published
+from bot.extract.site import host_of
 from bot.extract.signatories import Signatures, find_signatories
 from bot.extract.text import Line, fold, is_date_line, language_of, lead_of, words
 from bot.models import Hints, Statement
@@ -79,12 +80,13 @@ def analyse(content: str, hints: Hints) -> Analysis:
     body = "\n".join(line.text for line in lines)
     sigs = find_signatories(lines)
     names = hint_names(hints)
-    cands = issuer_candidates(lines, page.title, page.site_name, names, tuple(page.meta_lines))
-    cand_feats = [candidate_features(c, cands, body, page.title, names) for c in cands]
+    host = host_of(hints.url) or page.host
+    cands = issuer_candidates(lines, page.title, page.site_name, names, tuple(page.meta_lines), host)
+    cand_feats = [candidate_features(c, cands, body, page.title, names, host) for c in cands]
     joint = joint_issuers(lines, cands) if len(sigs.orgs) < 2 else []
     facts = PageFacts(
         lines, page.title, len(sigs.orgs) + len(sigs.individuals), sigs.inline, len(joint), page.teasers,
-        page.byline, hints.statements_only, names,
+        page.byline, hints.statements_only, names, host,
     )  # fmt: skip
     features = page_features(facts, cands)
     features["person_byline"] = 1.0 if person_byline(lines, page.byline) else 0.0

@@ -18,8 +18,8 @@ from datetime import date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.dates import parse_date
-from bot.extract.text import Line, fold, squash, words
 from bot.extract.site import host_of
+from bot.extract.text import Line, fold, squash, words
 
 _JUNK = "script, style, noscript, template, svg, iframe, form, button, select, textarea, input, object"
 # fmt: off
@@ -256,9 +256,7 @@ def _page_host(tree: LexborHTMLParser) -> str | None:
 _SITE_NAME = '[class*="site-name"], [class*="site-title"], [class*="logo"], [id*="site-name"], [id*="logo"]'
 
 
-def _cleaned(
-    content: str, chrome: str
-) -> tuple[LexborHTMLParser, LexborNode | None, list[date], str | None]:
+def _cleaned(content: str, chrome: str) -> tuple[LexborHTMLParser, LexborNode | None, list[date], str | None]:
     """The tree without scripts and page chrome, its main-content container, and the metadata dates.
 
     When the chrome selectors would leave almost nothing of the container's text (a page builder whose

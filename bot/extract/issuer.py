@@ -374,7 +374,7 @@ def _spelled(tokens: list[str], acronym: str) -> str | None:
     taken: list[str] = []
     initials = ""
     for token in tokens[: 3 * len(acronym) + 2]:
-        bare = token.strip(",.;:()\"“”")
+        bare = token.strip(',.;:()"“”')
         if bare in _SMALL_WORDS and taken:
             taken.append(bare)
             continue
@@ -386,7 +386,7 @@ def _spelled(tokens: list[str], acronym: str) -> str | None:
             return None
         if initials == acronym:
             return " ".join(taken) if len(taken) >= 2 else None
-        if bare != token.strip("()\"“”"):
+        if bare != token.strip('()"“”'):
             break
     return None
 
@@ -653,7 +653,8 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         if key in ("في", "من", "عن") and in_name:
             phrase.append(bare)
             continue
-        if (_AR_STOP.match(key) and not in_name) or (bare.startswith(("بال", "لل", "بت", "بم")) and phrase and i > 2):
+        tail = bare.startswith(("بال", "لل", "بت", "بم")) and phrase and i > 2  # "… بتحية", "… بمناسبة"
+        if (_AR_STOP.match(key) and not in_name) or tail:
             break
         if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
             break  # a verb: the subject ended

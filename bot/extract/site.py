@@ -15,9 +15,32 @@ from urllib.parse import urlsplit
 
 _DOMAIN = re.compile(r"^(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})/?$", re.I)
 _GENERIC_LABELS = frozenset(
-    "www m en ar fr de english arabic mobile org com net info co gov ngo int edu blogspot wordpress".split()
+    [
+        "www",
+        "m",
+        "en",
+        "ar",
+        "fr",
+        "de",
+        "english",
+        "arabic",
+        "mobile",
+        "org",
+        "com",
+        "net",
+        "info",
+        "co",
+        "gov",
+        "ngo",
+        "int",
+        "edu",
+        "blogspot",
+        "wordpress",
+    ]
 )
-_SMALL = frozenset("of for the and in on to a an at de du la le des et".split())
+_SMALL = frozenset(
+    ["of", "for", "the", "and", "in", "on", "to", "a", "an", "at", "de", "du", "la", "le", "des", "et"]
+)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 

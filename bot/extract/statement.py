@@ -24,8 +24,8 @@ from bot.extract.issuer import ISSUED, Candidate, issuer_candidates
 from bot.extract.joint import joint_issuers
 from bot.extract.model import Model, default_model
 from bot.extract.published import published
-from bot.extract.site import host_of
 from bot.extract.signatories import Signatures, find_signatories
+from bot.extract.site import host_of
 from bot.extract.text import Line, fold, is_date_line, language_of, lead_of, words
 from bot.models import Hints, Statement
 

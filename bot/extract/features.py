@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from bot.extract import cues
 from bot.extract.issuer import Candidate
-from bot.extract.site import names_host
 from bot.extract.text import Line, fold, quoted_lines, unquote, words
 
 SCAN = (
@@ -50,7 +49,6 @@ class PageFacts:
     byline: str | None
     statements_only: bool
     hint_names: tuple[str, ...]
-    host: str | None = None  # the site's host (bot.extract.site)
 
 
 def _cap(count: float, cap: float) -> float:
@@ -117,16 +115,7 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     f["signed_unreported"] = 1.0 if quiet and (f["has_signature"] or f["has_issued"] or f["has_top"]) else 0.0
     f["voice_unreported"] = 1.0 if quiet and (f["demand"] or f["has_we_in"]) else 0.0
     f["subject_reported"] = 1.0 if _subject_reported(cands, own) else 0.0
-    f["site_issuer"] = 1.0 if _site_issuer(cands, facts.host) else 0.0
     return f
-
-
-_PUBLISHER = ("site", "hint", "byline")  # who publishes the page, not what its text names
-
-
-def _site_issuer(cands: list[Candidate], host: str | None) -> bool:
-    """An organisation the page's text names (not only its site name, byline or hints) is the site's owner."""
-    return any(not c.cut and c.source not in _PUBLISHER and names_host(c.name, host) for c in cands)
 
 
 def _subject_reported(cands: list[Candidate], own: str) -> bool:
@@ -144,7 +133,7 @@ def _subject_reported(cands: list[Candidate], own: str) -> bool:
 
 
 def candidate_features(cand: Candidate, cands: list[Candidate], body: str, title: str | None,
-                       hint_names: tuple[str, ...], host: str | None = None) -> dict[str, float]:  # fmt: skip
+                       hint_names: tuple[str, ...]) -> dict[str, float]:  # fmt: skip
     """The candidate's feature vector for the issuer choice."""
     key = fold(cand.name)
     core = _core(key)
@@ -177,7 +166,6 @@ def candidate_features(cand: Candidate, cands: list[Candidate], body: str, title
             "reported": 1.0 if _reported(key, folded_body) else 0.0,
             "hint_match": 1.0 if any(core == _core(fold(h)) for h in hint_names) else 0.0,
             "latin": 1.0 if re.search(r"[A-Za-z]", cand.name) else 0.0,
-            "site_match": 1.0 if cand.source not in _PUBLISHER and names_host(cand.name, host) else 0.0,
         }
     )
     return f

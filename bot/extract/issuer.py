@@ -605,10 +605,16 @@ def _sentence_subject(sentence: str, *, present_only: bool = False) -> str | Non
         i += 1
     if i < len(keys) and _verb(keys[i], past=not present_only):
         return _ar_phrase(tokens[i + 1 :])
-    for j in range(i + 1, min(len(keys), i + 13)):
+    end = 0  # where a relative clause after the name begins ("X والتي تمثل …، إذ تدين")
+    for j in range(i + 1, min(len(keys), i + 16)):
         if _verb(keys[j], past=False) or (keys[j] in ("اذ", "إذ") and j + 1 < len(keys)):
-            name = " ".join(tokens[i:j]).strip("،,")
+            name = " ".join(tokens[i : end or j]).strip("،,")
             return name if ORG_WORD.search(fold(name)) else None
+        if keys[j] in _RELATIVE and not end:
+            end = j
+            continue
+        if end and j - end <= 8 and keys[j] not in _PARTICLES:
+            continue
         if keys[j] in _PARTICLES or (_AR_STOP.match(keys[j]) and keys[j] not in ("في", "من")):
             break
     em = _EN_SUBJECT.search(plain[:300])
@@ -623,6 +629,7 @@ def _sentence_subject(sentence: str, *, present_only: bool = False) -> str | Non
     return None
 
 
+_RELATIVE = frozenset(["والتي", "التي", "والذي", "الذي", "وهي", "وهو"])
 _WE = frozenset(["اننا", "فاننا", "واننا", "نحن", "ونحن", "مازلنا", "تابعنا"])
 _PARTICLES = frozenset(["و", "ف", "ان", "إن", "فان", "وان", "كما", "لقد", "وقد", "قد"])
 _PRESENT_VERB = folded(rf"^(?:و|ف)?{AR_PRESENT}(?:ون|ان)?$")

@@ -82,11 +82,11 @@ def analyse(content: str, hints: Hints) -> Analysis:
     names = hint_names(hints)
     host = host_of(hints.url) or page.host
     cands = issuer_candidates(lines, page.title, page.site_name, names, tuple(page.meta_lines), host)
-    cand_feats = [candidate_features(c, cands, body, page.title, names, host) for c in cands]
+    cand_feats = [candidate_features(c, cands, body, page.title, names) for c in cands]
     joint = joint_issuers(lines, cands) if len(sigs.orgs) < 2 else []
     facts = PageFacts(
         lines, page.title, len(sigs.orgs) + len(sigs.individuals), sigs.inline, len(joint), page.teasers,
-        page.byline, hints.statements_only, names, host,
+        page.byline, hints.statements_only, names,
     )  # fmt: skip
     features = page_features(facts, cands)
     features["person_byline"] = 1.0 if person_byline(lines, page.byline) else 0.0

@@ -18,6 +18,7 @@ from bot.extract.issuer import issuer_candidates, org_like, tidy
 from bot.extract.joint import joint_issuers
 from bot.extract.model import Linear, Model, default_model
 from bot.extract.published import published
+from bot.extract.site import host_of, names_host
 from bot.extract.statement import analyse, decide, read_page, trim_teasers
 from bot.extract.text import Line, quoted_lines
 from bot.models import Hints
@@ -301,3 +302,95 @@ def test_evidence_names_weighted_cues() -> None:
 def test_plain_text_title_skips_chrome() -> None:
     page = text_page("call us now\n+963 11 555 1234\nبيان انسحاب\n2026-01-11\nيعلن المركز انسحابه.")
     assert page.title is None
+
+
+# ───────────────────────────── the site's owner, press-release boilerplate ─────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "owner"),
+    [
+        ("Committee for Free Reporters", "cfr.org", True),  # initials
+        ("Syrian Dental Relief Society (SDRS)", "sdrs-usa.net", True),  # acronym, label with a suffix
+        ("Orontes Relief Alliance", "orontesrelief.org", True),  # a run of its words
+        ("Qalamuna", "archive.qalamuna.org", True),  # a one-word name, on a subdomain
+        ("Orontes Relief Alliance", "www.orontes.org", True),  # its first word
+        ("Orontes Relief Alliance", "syria.newsdesk.net", False),
+        ("Syrian Civic Platform", "syria.newsdesk.net", False),  # "syria" is not a word of the name
+        ("منظمة شمس للتعليم", "shams.org", False),  # another script: no claim either way
+        ("Orontes Relief Alliance", None, False),
+    ],
+)
+def test_a_name_matches_the_site_that_spells_it(name: str, host: str | None, owner: bool) -> None:
+    assert names_host(name, host_of(host)) is owner
+
+
+def test_the_page_names_its_host() -> None:
+    assert host_of("https://WWW.Example.org/news/1") == "example.org"
+    assert host_of("example.org") == "example.org"
+    assert host_of("Example News") is None
+    header = '<header class="site-header"><p class="site-name">news.example.org</p></header>'
+    text = "Orontes Relief Alliance calls for access to the camps. " * 4
+    body = f"<main><article><p>{text}</p></article></main>"
+    assert html_page(f"<html><body>{header}{body}</body></html>").host == "news.example.org"
+    canonical = '<html><head><link rel="canonical" href="https://orontes.org/a"></head><body>' + body
+    assert html_page(canonical + "</body></html>").host == "orontes.org"
+
+
+def test_a_one_word_name_is_a_candidate_on_its_own_site() -> None:
+    lines = _lines(
+        "Qalamuna, together with two partner groups, submitted nine cases of missing writers to the UN "
+        "working group this week."
+    )
+    assert "Qalamuna" not in {c.name for c in issuer_candidates(lines, None, None)}
+    assert "Qalamuna" in {c.name for c in issuer_candidates(lines, None, None, host="qalamuna.org")}
+
+
+def test_about_boilerplate_and_written_out_acronym() -> None:
+    lines = _lines(
+        "Nadia Haddad, field director at the ORA, said:",
+        "We are shocked by the attack on the camp and call for an independent inquiry into it.",
+        "About the ORA",
+        "The Orontes Relief Alliance runs clinics and schools in twelve camps of the north-west.",
+    )
+    cands = issuer_candidates(lines, "ORA condemns the attack on Atmeh camp", None)
+    about = {c.name for c in cands if c.source == "about"}
+    assert {"ORA", "Orontes Relief Alliance"} <= about
+    assert "Orontes Relief Alliance" in {c.name for c in cands if c.source == "title"}  # "ORA" written out
+
+
+def test_glued_dateline_before_the_subject() -> None:
+    lines = _lines(
+        "Boston, May 4, 2019The Committee for Free Reporters condemns the arrest of two photographers and "
+        "calls for their release."
+    )
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source == "opening"}
+    assert "Committee for Free Reporters" in names
+
+
+def test_arabic_names_keep_their_office_and_lose_issuing_phrases() -> None:
+    lines = _lines(
+        "إننا في مكتب الإغاثة في المجلس الأهلي لمدينة القصير نطالب بفتح ممر آمن لإخراج الجرحى والمرضى فوراً."
+    )
+    assert "مكتب الإغاثة في المجلس الأهلي لمدينة القصير" in {
+        c.name for c in issuer_candidates(lines, None, None) if c.source == "we_in"
+    }
+    assert tidy("صادر عن اجتماع الهيئة القيادية لحزب الغد الديمقراطي") == "حزب الغد الديمقراطي"
+    assert tidy("تصدر عن اللجنة الإعلامية في رابطة الكتاب الأحرار") == "رابطة الكتاب الأحرار"
+
+
+def test_a_relative_clause_or_a_greeting_ends_the_subject() -> None:
+    lines = _lines(
+        "إن رابطة الكتاب الأحرار والتي تضم مئات الكتاب في الداخل والمهجر، إذ تستنكر اعتقال زملائنا تطالب "
+        "بالإفراج عنهم.",
+        "تتقدم هيئة الدفاع عن المعتقلين بتحية تقدير إلى كل من ساهم في حملة التضامن مع المعتقلين.",
+    )
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("subject", "opening")}
+    assert "رابطة الكتاب الأحرار" in names
+    assert "هيئة الدفاع عن المعتقلين" in names
+    assert not any("والتي" in n or "بتحية" in n for n in names)
+
+
+def test_an_honorific_pronoun_is_not_an_issuer() -> None:
+    lines = _lines("ويؤكد غبطته أن الكنيسة تقف إلى جانب أبنائها في هذه المحنة وتدعو إلى الصلاة.")
+    assert "غبطته" not in {c.name for c in issuer_candidates(lines, None, None)}

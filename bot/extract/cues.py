@@ -149,7 +149,7 @@ CREDIT = folded(  # a news credit: source, agency, reporter, a wire byline
 INTERVIEW = folded(r"\bin an interview\b|\binterview(?:ed)? with\b|(?:^|\s)(?:التقينا|حوار مع|لقاء مع)", re.I)
 REPRINT = folded(  # an editorial lead that announces the text that follows
     r"هذا نصه|وهذا نص|ننشر(?:\s+\S+)?\s+(?:نص|هذا)|النص الكامل|جاء في (?:ال)?بيان\s*:|نص (?:ال)?بيان\s*:"
-    r"|(?:ال)?(?:بيان|تصريح|نداء) (?:ال)?(?:تالي|اتي)"
+    r"|(?:ال)?(?:بيان|تصريح|نداء) (?:ال)?(?:تالي|اتي)|(?:فيما|ما|و?تاليا|وفي ما) يلي نص|و?تاليا نص"
     r"|\bthe following (?:statement|press release|declaration)\b"
     r"|\breads as follows\b|\bfull text\b|\bthe text of the\b|\bwe publish this\b",
     re.I,

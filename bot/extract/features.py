@@ -115,6 +115,8 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     f["signed_unreported"] = 1.0 if quiet and (f["has_signature"] or f["has_issued"] or f["has_top"]) else 0.0
     f["voice_unreported"] = 1.0 if quiet and (f["demand"] or f["has_we_in"]) else 0.0
     f["subject_reported"] = 1.0 if _subject_reported(cands, own) else 0.0
+    # an editorial lead that reports the statement and then prints it ("أصدر X بيانا … فيما يلي نصه")
+    f["reprint_lead"] = f["reprint"] * max(f["report_opening"], f["narration"], f["past_opening"])
     return f
 
 

@@ -56,10 +56,12 @@ _ROLE_TAIL = folded(  # "المجلس السرياني العالمي – إعل
     rf"\s[-–—|/]\s*(?:اعلام|الاعلام|{_ORGAN})\s*(?::.*)?$",
     re.I,
 )
-_GLUED_LAM = re.compile(
-    r"^ل(?=(?:منظم|مركز|شبك|رابط|جمعي|هيئ|مؤسس|موسس|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع|مبادر|فريق"
-    r"|نقاب|مجلس|منبر|حزب|معهد|مرصد|تيار|اعلان|إعلان))"
+_ORG_STEMS = (  # how an organisation's name starts, without "ال"
+    r"(?:منظم|مركز|شبك|رابط|جمعي|هيئ|مؤسس|موسس|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع|مبادر|فريق"
+    r"|نقاب|مجلس|منبر|حزب|معهد|مرصد|تيار|اعلان|إعلان)"
 )
+_GLUED_LAM = re.compile(rf"^ل(?={_ORG_STEMS})")  # "لحزب …" → "حزب …"
+_GLUED_WAW = re.compile(rf"^و(?={_ORG_STEMS})")  # "ورابطة علماء …" → "رابطة علماء …"
 _PERSON = folded(
     r"^(?:الدكتور(?:ه)?|د\.|الاستاذ(?:ه)?|المحامي(?:ه)?|المهندس(?:ه)?|الشيخ|السيد(?:ه)?"
     r"|dr\.?|mr\.?|mrs\.?|ms\.?|prof\.?|professor|sheikh)\s",
@@ -129,6 +131,7 @@ _TITLE_PATTERNS = (
         r"^(?:نص\s+)?(?:ال)?رساله\s+(?:التي\s+)?(?:وجهتها|بعثتها|ارسلتها|من)\s+(?P<x>.+?)\s+(?:الي|إلى|الى)\s"
     ),
     folded(r"^(?:بيان|تصريح)\s+(?P<x>(?:ال|لل)\S+(?:\s+\S+){1,8}?)\s+(?:حول|بشان|بخصوص|في)\s"),
+    folded(r"^(?:بيان|تصريح)\s+(?P<x>(?:ال|لل)\S+(?:\s+\S+){1,8})\s*$"),  # the title is "بيان X" alone
     folded(r"^(?P<x>(?:ال)?\S+(?:\s+\S+){1,8}?)\s+(?:بيان|تصريح|نداء)\s"),
 )
 _PRONOUNS = {  # pronouns, and the honorific pronouns of clergy and officials ("غبطته", "سماحته")
@@ -234,6 +237,7 @@ def tidy(raw: str) -> str:
     name = strip_role(name)
     name = re.sub(r"^(?:the|The)\s+", "", name)
     name = re.sub(r"^و(?=ال)", "", name)
+    name = _GLUED_WAW.sub("", name)
     name = re.sub(r",\s+[A-Z]{2,8}$", "", name)  # "European Syriac Union, ESU"
     return clean_name(name).strip(" \"'“”«»")
 
@@ -605,18 +609,22 @@ def _sentence_subject(sentence: str, *, present_only: bool = False) -> str | Non
         i += 1
     if i < len(keys) and _verb(keys[i], past=not present_only):
         return _ar_phrase(tokens[i + 1 :])
-    end = 0  # where a relative clause after the name begins ("X والتي تمثل …، إذ تدين")
-    for j in range(i + 1, min(len(keys), i + 16)):
+    end = 0  # where the name ended before a clause: "X والتي تمثل …، إذ تدين", "X؛ وقيامًا بواجبها …؛ لتؤكد"
+    for j in range(i + 1, min(len(keys), i + 18)):
         if _verb(keys[j], past=False) or (keys[j] in ("اذ", "إذ") and j + 1 < len(keys)):
-            name = " ".join(tokens[i : end or j]).strip("،,")
+            name = _GLUED_WAW.sub("", " ".join(tokens[i : end or j]).strip("،,؛"))
             return name if ORG_WORD.search(fold(name)) else None
-        if keys[j] in _RELATIVE and not end:
-            end = j
+        if end:
+            if j - end > 14:
+                break
             continue
-        if end and j - end <= 8 and keys[j] not in _PARTICLES:
+        if keys[j] in _RELATIVE:
+            end = j
             continue
         if keys[j] in _PARTICLES or (_AR_STOP.match(keys[j]) and keys[j] not in ("في", "من")):
             break
+        if tokens[j].endswith(("،", "؛", ",")) and ORG_WORD.search(fold(_GLUED_WAW.sub("", tokens[i]))):
+            end = j + 1
     em = _EN_SUBJECT.search(plain[:300])
     if em and em.start() <= 40 and not (present_only and re.search(EN_PAST, em.group(0))):
         name = em.group("name")
@@ -632,7 +640,7 @@ def _sentence_subject(sentence: str, *, present_only: bool = False) -> str | Non
 _RELATIVE = frozenset(["والتي", "التي", "والذي", "الذي", "وهي", "وهو"])
 _WE = frozenset(["اننا", "فاننا", "واننا", "نحن", "ونحن", "مازلنا", "تابعنا"])
 _PARTICLES = frozenset(["و", "ف", "ان", "إن", "فان", "وان", "كما", "لقد", "وقد", "قد"])
-_PRESENT_VERB = folded(rf"^(?:و|ف)?{AR_PRESENT}(?:ون|ان)?$")
+_PRESENT_VERB = folded(rf"^(?:و|ف)?ل?{AR_PRESENT}(?:ون|ان)?$")  # "لتؤكد": the emphatic lam
 _PAST_VERB = folded(rf"^(?:و|ف)?(?:{AR_PAST}|علم|علمت)$")
 
 

@@ -25,7 +25,7 @@ ORG_WORD = folded(
     r"|network|society|league|union|coalition|council|committee"
     r"|foundation|institute|forum|party|movement|group|initiative"
     r"|campaign|alliance|federation|platform|solidarity|declaration|task force|consortium"
-    r"|congress|church|patriarchate|diocese"
+    r"|congress|church|patriarchate|diocese|observatory"
     r"|trust|programme|program|project|observatory|syndicate|archive|commission|watch|collective"
     r"|ngo|cso)s?\b",
     re.I,

@@ -24,6 +24,7 @@ from bot.extract.cues import (
     OFFICE,
     ORG_WORD,
     PLACE,
+    REPRINT,
     SALUTATION,
     STATEMENT_WORD,
     WE_IN,
@@ -112,7 +113,7 @@ _EN_TITLE_SUBJECT = re.compile(  # title case: "SAMS Condemns …", "TDA Calls o
     rf"\s+(?i:{EN_VERBS}|joins|issues|statement)"
 )
 _LEAD = folded(
-    r"^(?:و)?اصدر(?:ت)?\s+(?:كل\s+من\s+)?(?P<rest>.+?)\s+(?:اليوم\s+)?بيان(?:ا|ا\s|\s|$)"
+    r"^(?:[^\s:]{2,20}(?:\s+[^\s:]{2,20}){0,2}\s*:\s*)?(?:و)?اصدر(?:ت)?\s+(?:كل\s+من\s+)?(?P<rest>.+?)\s+(?:اليوم\s+)?بيان(?:ا|ا\s|\s|$)"
     r"|^(?:the\s+)?(?P<en>[A-Z][^,.;:]{2,100}?)\s+(?:has\s+)?issued\s+(?:a|an|the following)\s",
     re.I,
 )
@@ -297,6 +298,7 @@ def issuer_candidates(
     found += _issued(lines)
     found += _top_block(lines, title)
     found += _we_in(lines)
+    found += _behalf(lines)
     found += _openings(lines)
     found += _subjects(lines)
     found += _title(title)
@@ -733,12 +735,42 @@ def _same_span(plain: str, key: str, start: int, end: int) -> str:
     return " ".join(plain.split()[first : first + count])
 
 
+def _first_org(text: str) -> list[str]:
+    """The first organisation an editorial lead names ("عقدت الرابطة … اجتماعها … وأذاع البيان التالي")."""
+    tokens = text.split()
+    for k, token in enumerate(tokens[:30]):
+        key = fold(token).strip("،,.:؛")
+        if key.startswith("ال") and ORG_WORD.match(" " + key):
+            name = _ar_phrase(tokens[k:])
+            return [name] if name and words(name) >= 2 else []
+    return []
+
+
+_BEHALF = re.compile(
+    r"\bon behalf of\s+(?:the\s+)?(?:[\d,.]+\s+(?:members|staff|supporters)\s+of\s+)?"
+    r"(?:the\s+)?(?P<name>[A-Z].{2,120})"
+)
+
+
+def _behalf(lines: list[Line]) -> list[Candidate]:
+    """ "On behalf of the 3,000 members of X, we write …": the organisation a letter speaks for."""
+    out: list[Candidate] = []
+    for index, text in _paragraphs(lines, 12):
+        for m in _BEHALF.finditer(text):
+            name = _en_head(m.group("name"))
+            if name and words(name) >= 2:
+                out.append(Candidate(name, "we_in", index))
+    return out
+
+
 def _lead(lines: list[Line]) -> list[Candidate]:
     out: list[Candidate] = []
     for index, text in _paragraphs(lines, 2):
         key = fold(text)
-        m = _LEAD.match(key) if re.match(r"^(?:و)?اصدر", key) else _LEAD.match(text)
+        m = _LEAD.match(key) if re.search(r"^(?:\S+\s*:\s*)?(?:و)?اصدر", key) else _LEAD.match(text)
         if not m:
+            if REPRINT.search(key):
+                out += [Candidate(name, "lead", index) for name in _first_org(text)]
             continue
         if m.group("rest"):
             tokens = text.split()[words(key) - words(key[m.start("rest") :]) :]

@@ -129,7 +129,7 @@ PAST_OPENING = folded(  # a news lead: the organisation did something ("أدان
 NARRATION = folded(  # an opening that narrates an activity or a publication: news, not a declaration
     r"\b(?:held|hosted|organi[sz]ed|convened|conducted|launched|participated|took part|published|released"
     r"|documented|interviewed|visited|met with|killed|arrested|holds|hosts|organi[sz]es|convenes|launches"
-    r"|participates|visits|meets|trains|concludes)\b"
+    r"|participates|visits|meets|trains|concludes|issue[sd] (?:a |an )?(?:\w+ )?statement)\b"
     r"|(?:^|\s)و?(?:نظم|نظمت|عقد|عقدت|اقام|اقامت|استضاف|استضافت|شارك|شاركت|اطلق|اطلقت|نشر|نشرت|وثق|وثقت|التقي"
     r"|التقت|زار|زارت|افتتح|افتتحت|تظاهر|انطلقت|استشهد|اعلنت مجموعه|اطلقت المنظمات|ينظم|تنظم|يعقد|تعقد|يقيم"
     r"|تقيم|يستضيف|تستضيف|يشارك|تشارك|يطلق|تطلق|يزور|تزور|يلتقي|تلتقي|يختتم|تختتم|اختتم|اختتمت)(?=\s)",
@@ -145,6 +145,16 @@ CREDIT = folded(  # a news credit: source, agency, reporter, a wire byline
     r"|\b(?:agenzia|agence|agency|press|news|reuters|afp|ap|sana)\b[^.]{0,30}\d{1,2}[./]\d{1,2}[./]\d{2,4}"
     r"|(?:^|\s)(?:وكالات|وكاله|مراسل(?:نا|ه)?|متابعات)(?:\s|$|[|،])|^[^\s]+\s*[_-]\s*(?:متابعات|خاص)\b",
     re.I,
+)
+PROFILE = folded(  # an opening that describes what an organisation is: a profile or about page
+    r"^(?:the\s+)?[A-Z][^,.;:]{1,80}?\s+(?:\([^)]*\)\s+)?(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,5}"
+    r"(?:organi[sz]ation|ngo|group|network|movement|party|coalition|project|initiative|association|platform"
+    r"|foundation|non-profit|nonprofit)\b"
+    r"|^[^.،:]{3,80}\s(?:هو|هي)\s+(?:ال)?(?:حركه|منظمه|تجمع|حزب|تيار|شبكه|مشروع|مبادره|جمعيه|موسسه|مؤسسه"
+    r"|ائتلاف|تحالف|هيئه)(?:\s|$)",
+)
+WIRE_DATELINE = re.compile(  # "Qamishli (Agenzia Fides) – …", "دمشق (وكالة …) - …": a news agency's dateline
+    r"^[^\s(]{2,25}(?:\s+[^\s(]{2,25})?\s*\((?![^)]*\d{4})[^)]{2,40}\)\s*[-–—]\s"
 )
 INTERVIEW = folded(r"\bin an interview\b|\binterview(?:ed)? with\b|(?:^|\s)(?:التقينا|حوار مع|لقاء مع)", re.I)
 REPRINT = folded(  # an editorial lead that announces the text that follows

@@ -98,6 +98,8 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
         "counted": 1.0 if cues.COUNTED_SIGNERS.search(own) else 0.0,
         "credit": 1.0 if _credit(lines, facts.byline) else 0.0,
         "interview": 1.0 if cues.INTERVIEW.search(own) else 0.0,
+        "profile": 1.0 if cues.PROFILE.search(fold(opening)) or cues.PROFILE.search(opening) else 0.0,
+        "wire_dateline": 1.0 if lines and cues.WIRE_DATELINE.match(lines[0].text) else 0.0,
         "reprint": 1.0 if cues.REPRINT.search(fold(" ".join(ln.text for ln in lines[:6]))) else 0.0,
         "dateline": 1.0 if _dateline(lines) else 0.0,
         "listing": _listing(lines, facts.teasers),

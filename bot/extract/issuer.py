@@ -670,7 +670,8 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         if key in ("في", "من", "عن") and in_name:
             phrase.append(bare)
             continue
-        tail = bare.startswith(("بال", "لل", "بت", "بم")) and phrase and i > 2  # "… بتحية", "… بمناسبة"
+        # a prepositional masdar ends the subject: "… بتحية", "… بإنشاء", "… بالإفراج"
+        tail = bare.startswith(("بال", "لل", "بت", "بم", "بإ", "با")) and phrase and i > 2
         if (_AR_STOP.match(key) and not in_name) or tail:
             break
         if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
@@ -740,14 +741,14 @@ def _first_org(text: str) -> list[str]:
     tokens = text.split()
     for k, token in enumerate(tokens[:30]):
         key = fold(token).strip("،,.:؛")
-        if key.startswith("ال") and ORG_WORD.match(" " + key):
+        if ORG_WORD.match(" " + key):
             name = _ar_phrase(tokens[k:])
             return [name] if name and words(name) >= 2 else []
     return []
 
 
 _BEHALF = re.compile(
-    r"\bon behalf of\s+(?:the\s+)?(?:[\d,.]+\s+(?:members|staff|supporters)\s+of\s+)?"
+    r"\b(?i:on behalf of)\s+(?:the\s+)?(?:[\d,.]+\s+(?:members|staff|supporters)\s+of\s+)?"
     r"(?:the\s+)?(?P<name>[A-Z].{2,120})"
 )
 

@@ -72,6 +72,15 @@ class PollContext:
     _index: orgs.OrgIndex | None = field(default=None, repr=False)
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _org_names: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    health_writes: HealthBatch = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.health_writes = HealthBatch(self.store)
+
+    async def settle(self, source_id: str) -> None:
+        """Before another write or a fresh read of ``source_id``'s health: its batched 304 goes first."""
+        if source_id in self.health_writes:
+            await self.health_writes.flush()
 
     async def org_index(self) -> orgs.OrgIndex:
         """The organisation index, loaded from storage once, rebuilt after registry fixes."""
@@ -101,6 +110,57 @@ class PollContext:
         if source.org not in self._org_names:
             self._org_names[source.org] = await self.store.call(org_names, source.org)
         return with_names(hints, self._org_names[source.org])
+
+
+class HealthBatch:
+    """Unchanged polls (304s) waiting to be written together: one ``executemany`` per flush.
+
+    ``flush`` runs at the end of a cycle (``scheduler.run_cycle``), when ``max_rows`` are waiting, and
+    ``delay`` seconds after the first row came in (the scheduled polls of ``bayan run``). A 304 writes
+    only timestamps and resets counters, so rows lost in a crash cost only those. A write for a source
+    with a row waiting (a failure, a new item) flushes it first (``PollContext.settle``), so the rows
+    never overwrite newer health. A flush that fails is logged and its rows dropped.
+    """
+
+    def __init__(self, store: storage.Store, *, max_rows: int = 256, delay: float = 1.0) -> None:
+        self._store = store
+        self._max_rows = max_rows
+        self._delay = delay
+        self._rows: dict[str, storage.NotModifiedRow] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __contains__(self, source_id: str) -> bool:
+        return source_id in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    async def add(self, row: storage.NotModifiedRow) -> None:
+        self._rows[row.source_id] = row
+        if len(self._rows) >= self._max_rows:
+            await self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._delay, self._flush_later)
+
+    def _flush_later(self) -> None:
+        self._timer = None
+        task = asyncio.ensure_future(self.flush())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def flush(self) -> None:
+        """Write every waiting row now (one transaction)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        rows, self._rows = list(self._rows.values()), {}
+        if not rows:
+            return
+        try:
+            await self._store.call(storage.record_not_modified_many, rows)
+        except Exception as e:  # health of unchanged sources only: the next poll writes it again
+            log.error("health of %d unchanged sources not stored: %s", len(rows), e)
 
 
 def with_names(hints: Hints, names: tuple[str, ...]) -> Hints:
@@ -198,25 +258,34 @@ def admin_alert(
 # ───────────────────────────── one source ─────────────────────────────
 
 
-async def poll_source(ctx: PollContext, source: Source) -> PollResult:
-    """Poll one source once. Never raises for the source's own failures (nor for our bugs)."""
+async def poll_source(
+    ctx: PollContext, source: Source, health: SourceHealth | None = None, *, batched: bool = False
+) -> PollResult:
+    """Poll one source once. Never raises for the source's own failures (nor for our bugs).
+
+    ``health``: the source's stored health when the caller read it already (a cycle reads every
+    source's at once). ``batched``: a 304 joins ``ctx.health_writes`` (the caller flushes it, as
+    ``run_cycle`` does, or its timer does) instead of being written before this returns.
+    """
     try:
-        return await _poll(ctx, source)
+        return await _poll(ctx, source, health, batched)
     except Exception as e:  # loop boundary: a bug must not stop the cycle
         log.exception("source=%s unexpected error", source.id)
         return PollResult(source.id, error=f"internal error: {e!r}", error_kind="internal")
 
 
-async def _poll(ctx: PollContext, source: Source) -> PollResult:
+async def _poll(ctx: PollContext, source: Source, health: SourceHealth | None, batched: bool) -> PollResult:
     now = ctx.now()
-    health = await ctx.store.call(storage.get_health, source.id)
+    if health is None or source.id in ctx.health_writes:
+        await ctx.settle(source.id)
+        health = await ctx.store.call(storage.get_health, source.id)
     if is_deferred(health, now):
         return PollResult(source.id, deferred_until=health.retry_until)
     validators = Validators(health.etag, health.last_modified, health.content_sha)
     try:
         fetched = await _fetch_listing(ctx, source, validators)
         if isinstance(fetched, NotModified):
-            return await _record_not_modified(ctx, source, now, fetched)
+            return await _record_not_modified(ctx, source, now, fetched, batched)
         items = await asyncio.to_thread(parse.parse_items, fetched, source, today=now.date())
     except (FetchError, ParseError) as e:
         if source.html_fallback is None:
@@ -256,10 +325,12 @@ async def _fetch_listing(ctx: PollContext, source: Source, validators: Validator
 
 
 async def _record_not_modified(
-    ctx: PollContext, source: Source, now: datetime, nm: NotModified
+    ctx: PollContext, source: Source, now: datetime, nm: NotModified, batched: bool
 ) -> PollResult:
     nxt = next_check_ok(source, now, nm.wait_floor)
-    await ctx.store.call(storage.record_not_modified, source.id, now=now, next_check=nxt)
+    await ctx.health_writes.add(storage.NotModifiedRow(source.id, now, nxt))
+    if not batched:
+        await ctx.health_writes.flush()
     return PollResult(source.id, not_modified=True)
 
 
@@ -269,6 +340,7 @@ async def _record_failure(
     retry_after = e.retry_after if isinstance(e, FetchError) else None
     nxt = next_check_failed(source, now, health.error_count + 1, retry_after)
     retry_until = now + timedelta(seconds=retry_after) if retry_after else None
+    await ctx.settle(source.id)
     await ctx.store.call(
         storage.record_failure,
         source.id,
@@ -305,6 +377,7 @@ async def _store_items(
         announce=not baseline or source.announce_first_poll,
         refused=tuple(refused),
     )
+    await ctx.settle(source.id)
     ids = await ctx.store.call(storage.save_poll, write)
     if any(r.statement is not None for r in records):
         await ctx.extend_index()  # provisional organisations may have been created

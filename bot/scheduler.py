@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import pipeline, storage
-from bot.models import ConfigError, PollResult, Source
+from bot.models import ConfigError, PollResult, Source, SourceHealth
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +31,24 @@ MAX_START_SPREAD = 30.0  # due sources start within this window, 0.1 s apart on 
 async def run_cycle(
     ctx: pipeline.PollContext, sources: Iterable[Source], *, only_due: bool = False
 ) -> list[PollResult]:
-    """Poll the given sources concurrently; with only_due, skip those whose next check is later."""
+    """Poll the given sources concurrently; with only_due, skip those whose next check is later.
+
+    Every source's health is read once for the cycle, and the unchanged sources' health is written in
+    batches (``pipeline.HealthBatch``), all of it before this returns.
+    """
     chosen = [s for s in sources if s.enabled]
+    await ctx.health_writes.flush()
+    by_id = {h.source_id: h for h in await ctx.store.call(storage.list_health)}
     if only_due:
         now = ctx.now()
-        healths = await ctx.store.call(storage.list_health)
-        by_id = {h.source_id: h for h in healths}
         chosen = [s for s in chosen if s.id not in by_id or pipeline.is_due(by_id[s.id], now)]
-    return list(await asyncio.gather(*(pipeline.poll_source(ctx, s) for s in chosen)))
+    try:
+        polls = (
+            pipeline.poll_source(ctx, s, by_id.get(s.id) or SourceHealth(s.id), batched=True) for s in chosen
+        )
+        return list(await asyncio.gather(*polls))
+    finally:
+        await ctx.health_writes.flush()
 
 
 def _jitter(source: Source) -> float:
@@ -89,6 +99,7 @@ class Poller:
         if late:
             await asyncio.wait(late)
         self.shutdown()
+        await self.ctx.health_writes.flush()
 
     def next_runs(self) -> dict[str, datetime]:
         """When each scheduled source's job runs next (by source id)."""
@@ -160,12 +171,13 @@ class Poller:
             self._running.discard(task)
 
     async def _run_due(self, source: Source) -> PollResult | None:
+        await self.ctx.settle(source.id)
         health = await self.ctx.store.call(storage.get_health, source.id)
         # the trigger's jitter may fire a little before the next check: that still counts as due
         early = timedelta(seconds=_jitter(source) + 1.0)
         if not pipeline.is_due(health, self.ctx.now() + early):
             return None
-        result = await pipeline.poll_source(self.ctx, source)
+        result = await pipeline.poll_source(self.ctx, source, health, batched=True)
         self._report(source, result)
         return result
 

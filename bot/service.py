@@ -31,10 +31,14 @@ async def open_runtime(
     """Store (seeded registry, synced sources) + fetcher (user agent and timeout of feeds.yaml)."""
     store = storage.Store(db_path)
     client = fetch.make_client(user_agent=user_agent or fetch.USER_AGENT, timeout=timeout or 20.0)
+    ctx: pipeline.PollContext | None = None
     try:
         await store.call(_prepare_db, sources)
-        yield pipeline.PollContext(fetcher=fetch.Fetcher(client), store=store)
+        ctx = pipeline.PollContext(fetcher=fetch.Fetcher(client), store=store)
+        yield ctx
     finally:
+        if ctx is not None:
+            await ctx.health_writes.flush()  # the last unchanged polls' health
         await client.aclose()
         store.close()
 

@@ -57,11 +57,13 @@ from bot.storage.queries import (
 from bot.storage.registry import add_org, apply_fixes, registry_fixes, rename_org
 from bot.storage.schema import migrations
 from bot.storage.sources import (
+    NotModifiedRow,
     clamp_schedule,
     get_health,
     list_health,
     record_failure,
     record_not_modified,
+    record_not_modified_many,
     record_success,
     sync_config,
     sync_sources,
@@ -77,6 +79,7 @@ from bot.storage.statements import (
 __all__ = [
     "EXPORT_COLUMNS",
     "Db",
+    "NotModifiedRow",
     "Store",
     "add_alert",
     "add_alias",
@@ -124,6 +127,7 @@ __all__ = [
     "provisional_org",
     "record_failure",
     "record_not_modified",
+    "record_not_modified_many",
     "record_success",
     "reextract_targets",
     "registry_fixes",

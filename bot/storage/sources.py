@@ -8,8 +8,9 @@ records the error: validators, ``content_sha`` and ``last_ok_at`` are never over
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -149,16 +150,38 @@ def record_failure(
 
 def record_not_modified(
     db: Database, source_id: str, *, now: datetime, next_check: datetime, retry_until: datetime | None = None
-) -> SourceHealth:
+) -> None:
     """A 304 (or unchanged body) is a success: error_count = 0, last_ok = now; validators are kept."""
+    record_not_modified_many(db, [NotModifiedRow(source_id, now, next_check, retry_until)])
+
+
+class NotModifiedRow(NamedTuple):
+    """One unchanged poll to record (``record_not_modified_many``)."""
+
+    source_id: str
+    now: datetime
+    next_check: datetime
+    retry_until: datetime | None = None
+
+
+def record_not_modified_many(db: Database, polls: Iterable[NotModifiedRow]) -> None:
+    """``record_not_modified`` for many sources in one transaction: one ``executemany`` per statement.
+
+    The batch a poll cycle collects (``pipeline.HealthBatch``): what it writes is timestamps and the
+    counters a success resets, so a batch lost in a crash costs only those.
+    """
+    params = [(ts(p.now), ts(p.next_check), ts(p.retry_until), ts(p.now), p.source_id) for p in polls]
+    if not params:
+        return
     with db.atomic():
-        _ensure_state(db, source_id)
-        db.execute(
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO source_state (source_id) VALUES (?)", [(p[-1],) for p in params]
+        )
+        db.conn.executemany(
             """UPDATE source_state SET error_count = 0, empty_count = 0, last_ok_at = ?, next_check_at = ?,
                  retry_until = ?, last_polled_at = ? WHERE source_id = ?""",
-            [ts(now), ts(next_check), ts(retry_until), ts(now), source_id],
+            params,
         )
-    return get_health(db, source_id)
 
 
 def record_success(

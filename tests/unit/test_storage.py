@@ -178,7 +178,8 @@ def test_failure_never_overwrites_validators(db: storage.Db) -> None:
     assert (h.etag, h.last_modified, h.content_sha, h.last_ok) == (ok.etag, ok.last_modified, "sha1", NOW)
     assert (h.error_count, h.empty_count, h.error_kind, h.last_error) == (2, 1, "empty", "0 items")
     assert h.next_check == LATER and h.baseline_done
-    h = storage.record_not_modified(db, "src", now=LATER, next_check=LATER + timedelta(hours=1))
+    storage.record_not_modified(db, "src", now=LATER, next_check=LATER + timedelta(hours=1))
+    h = storage.get_health(db, "src")
     assert (h.error_count, h.empty_count, h.last_ok, h.etag) == (0, 0, LATER, '"e1"')
 
 

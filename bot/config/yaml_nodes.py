@@ -6,7 +6,8 @@ alias-expansion budget), `Entry` (one mapping being validated, key by key), read
 exceptions `Stop` (the file cannot be read on) and `Bad` (one value failed its check).
 
 Must not: know what a source or an organisation is, read files, or build arbitrary objects from YAML.
-YAML is only *composed* with ``SafeLoader`` into a node tree (never ``yaml.load``): tags outside the core
+YAML is only *composed* with ``CSafeLoader`` (libyaml; ``SafeLoader`` without it, and for the messages
+of a refused file) into a node tree (never ``yaml.load``): tags outside the core
 schema are refused and alias expansion is bounded (``MAX_NODES``, ``MAX_DEPTH``), so hostile files can
 neither run code nor blow up memory. Imports only yaml and the stdlib.
 """
@@ -51,6 +52,9 @@ T = TypeVar("T")
 MAX_NODES = 200_000  # YAML values visited with aliases expanded: refuses "billion laughs" documents
 MAX_DEPTH = 40  # nesting (also stops recursive aliases)
 MAX_TEXT = 4 * 2**20
+
+# libyaml's parser with PyYAML's safe resolver: the same node tree and marks, about 10× faster
+FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = frozenset(
@@ -105,7 +109,7 @@ class Doc:
         if len(text) > MAX_TEXT:
             raise Stop(self.fmt(None, f"file larger than {MAX_TEXT // 2**20} MiB; is this the right file?"))
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = _compose(text)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             where = f"{self.path}:{mark.line + 1}:{mark.column + 1}" if mark else self.path
@@ -180,6 +184,20 @@ class Doc:
                 self.add(line_of(key_node), f"key '{key}' appears twice (first at line {first}); keep one")
             own[key] = (key_node, value_node)
         return {**merged, **own}
+
+
+def _compose(text: str) -> Node | None:
+    """The node tree by libyaml (``yaml.CSafeLoader``, when PyYAML was built with it), else pure Python.
+
+    When libyaml refuses the text, the pure-Python ``SafeLoader`` reads it again: its verdict and its
+    messages (line, column, what was expected) are the ones users see, whichever parser is installed.
+    """
+    if FAST_LOADER is yaml.SafeLoader:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    try:
+        return yaml.compose(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def line_of(node: Node) -> int:

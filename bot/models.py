@@ -78,6 +78,28 @@ class Selectors:
 
 
 @dataclass(frozen=True)
+class ReviewPolicy:
+    """feeds.yaml ``defaults.review``: which extractions a person confirms (bot.review, storage.reviews).
+
+    A page's certainty is the statement probability (``confidence``) when it was read as a statement, one
+    minus it otherwise; below ``threshold`` it is doubtful and enters the review queue. With ``hold`` a
+    doubtful statement is pushed only once reviewed, or after ``hold_max`` seconds marked as unreviewed."""
+
+    threshold: float = 0.7
+    hold: bool = True
+    hold_max: float = 6 * 3600.0
+
+    @staticmethod
+    def certainty(confidence: float, is_statement: bool) -> float:
+        """How sure the extractor is of what it decided (0.5: a coin toss, 1.0: certain)."""
+        return confidence if is_statement else 1.0 - confidence
+
+    def doubtful(self, confidence: float, is_statement: bool) -> bool:
+        """Does this decision go to review?"""
+        return self.certainty(confidence, is_statement) < self.threshold
+
+
+@dataclass(frozen=True)
 class Source:
     """One entry of feeds.yaml, validated. ``line`` is where it starts in the file (for messages)."""
 
@@ -102,6 +124,7 @@ class Source:
     keyword_prefilter: bool = False
     keywords: tuple[str, ...] = ()  # with keyword_prefilter: only items whose title has one are fetched
     allow_private_addresses: bool = False  # defaults.allow_private_addresses: links may go anywhere
+    review: ReviewPolicy = field(default_factory=ReviewPolicy)  # defaults.review
     line: int | None = None
 
     def display_name(self, lang: str | None) -> str:
@@ -396,10 +419,11 @@ class StoredStatement:
         return registry_name(found.name, found.name_en, lang) or self.issuer
 
     cluster_reason: str | None = None  # why other items were taken as this statement ("source: why; …")
+    review: str | None = None  # None (never queued), "open" (waiting for a person), "accepted", "rejected"
 
     def to_json(self) -> dict[str, object]:
-        """The `bayan statements --json` object (keys are a contract; confidence, evidence and
-        cluster_reason came later)."""
+        """The `bayan statements --json` object (keys are a contract; confidence, evidence,
+        cluster_reason and review came later)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -419,6 +443,7 @@ class StoredStatement:
             "confidence": round(self.confidence, 3),
             "evidence": list(self.evidence),
             "cluster_reason": self.cluster_reason,
+            "review": self.review,
         }
 
 
@@ -546,6 +571,7 @@ class PollWrite:
     records: tuple[ItemRecord, ...] = ()
     announce: bool = True  # False for the silent baseline
     refused: tuple[str, ...] = ()  # links refused during the poll: the last one becomes last_error
+    review: ReviewPolicy | None = None  # the source's review policy (None: nothing is queued)
 
 
 @dataclass(frozen=True)
@@ -736,3 +762,77 @@ class MergePlan:
     names: int = 0
     subscriptions: int = 0
     withdrawals: int = 0
+
+
+# ───────────────────────────── human review ─────────────────────────────
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on one statement at one page hash (table review_decisions). ``kind``,
+    ``issuer`` and ``signatories`` None: as extracted; ``signatories`` () = none."""
+
+    statement_id: int
+    is_statement: bool
+    by: str  # "telegram:<user id>" or "cli:<user>"
+    at: datetime
+    page_sha: str = ""
+    kind: Kind | None = None
+    issuer: str | None = None
+    signatories: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "is_statement": self.is_statement,
+            "kind": self.kind,
+            "issuer": self.issuer,
+            "signatories": list(self.signatories) if self.signatories is not None else None,
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "page_sha": self.page_sha,
+        }
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One entry of the review queue (table reviews) with its statement as stored.
+
+    ``reason``: "doubtful" (read as a statement, not sure enough) or "candidate" (read as a non-statement,
+    close to the threshold: hidden until accepted). ``held``: its pushes wait for the decision;
+    ``changed``: what a changed page changed since the last decision (the item was re-opened)."""
+
+    statement: StoredStatement
+    reason: str
+    state: str  # open | decided
+    opened_at: datetime | None = None
+    page_sha: str = ""
+    held: bool = False
+    hold_until: datetime | None = None
+    released: bool = False
+    changed: str | None = None
+    decision: Decision | None = None
+    named: tuple[str, ...] = ()  # organisations named on the page (issuer choices)
+
+    def to_json(self) -> dict[str, object]:
+        """One object of `bayan review --json` (keys are a contract)."""
+        st = self.statement
+        return {
+            "id": st.id,
+            "title": st.title,
+            "url": st.url,
+            "source": st.source,
+            "reason": self.reason,
+            "state": self.state,
+            "is_statement": self.reason == "doubtful",
+            "confidence": round(st.confidence, 3),
+            "evidence": list(st.evidence),
+            "kind": st.kind,
+            "issuer": st.issuer,
+            "signatories": list(st.signatories),
+            "held": self.held,
+            "hold_until": self.hold_until.isoformat() if self.hold_until else None,
+            "released": self.released,
+            "changed": self.changed,
+            "opened_at": self.opened_at.isoformat() if self.opened_at else None,
+            "decision": self.decision.to_json() if self.decision else None,
+        }

@@ -274,6 +274,15 @@ async def poll_source(
         return PollResult(source.id, error=f"internal error: {e!r}", error_kind="internal")
 
 
+async def release_holds(ctx: PollContext) -> list[int]:
+    """Held statements whose hold_max passed: their pushes are created now (marked unreviewed). Run once
+    per poll cycle and every minute by the service (``scheduler``), not per source."""
+    released = await ctx.store.call(storage.release_holds, ctx.now())
+    if released and ctx.on_announced:
+        ctx.on_announced(released)
+    return released
+
+
 async def _poll(ctx: PollContext, source: Source, health: SourceHealth | None, batched: bool) -> PollResult:
     now = ctx.now()
     if health is None or source.id in ctx.health_writes:
@@ -376,12 +385,14 @@ async def _store_items(
         records=tuple(records),
         announce=not baseline or source.announce_first_poll,
         refused=tuple(refused),
+        review=source.review,
     )
     await ctx.settle(source.id)
     ids = await ctx.store.call(storage.save_poll, write)
     if any(r.statement is not None for r in records):
         await ctx.extend_index()  # provisional organisations may have been created
-    announced = ids if write.announce else []
+    held = await ctx.store.call(storage.held_ids, ids) if write.announce else set()
+    announced = [i for i in ids if i not in held] if write.announce else []
     if announced and ctx.on_announced:
         ctx.on_announced(announced)
     return PollResult(
@@ -428,7 +439,9 @@ async def _build_record(
         log.exception("source=%s item %s failed", source.id, item.url)
         return None
     if not statement.is_statement:
-        return ItemRecord(item=item, page=page)
+        if not source.review.doubtful(statement.confidence, False):
+            return ItemRecord(item=item, page=page)
+        statement = await _as_candidate(ctx, source, item, page, statement)  # reviewed: kept hidden
     statement = _with_defaults(statement, item)
     signatures = resolve_signatures(statement, await ctx.org_index())
     return ItemRecord(
@@ -457,6 +470,17 @@ async def _extract_item(
     if source.follow_full_text_links and statement.full_text_links:
         statement = await _follow_full_text(ctx, source, statement, hints, refused)
     return page, statement
+
+
+async def _as_candidate(
+    ctx: PollContext, source: Source, item: Item, page: PageRecord, statement: Statement
+) -> Statement:
+    """A non-statement close to the review threshold: what it would be as a statement (kind, issuer,
+    signatories, for the reviewer to accept), still a non-statement with its own confidence and cues."""
+    hints = replace(await ctx.hints(source, item), statements_only=True)
+    text = await asyncio.to_thread(extract.document_text, page.body, page.content_type)
+    forced = await asyncio.to_thread(extract.extract_statement, text, hints)
+    return replace(forced, is_statement=False, confidence=statement.confidence, evidence=statement.evidence)
 
 
 def _feed_page(item: Item) -> str:
@@ -534,13 +558,27 @@ def reextract(
     stored = storage.get_statement(db, page.statement_id)
     if stored is None:
         return ReextractReport(page.statement_id, skipped="no stored statement")
+    decision = storage.decision_of(db, page.statement_id)
+    if decision is not None and not decision.is_statement:
+        return ReextractReport(page.statement_id, skipped=f"rejected by a reviewer ({decision.by})")
     source = sources.get(stored.source)
     hints = source_hints(db, source, url=page.url) if source else Hints(url=page.url)
     hints = replace(hints, language=hints.language or stored.language, published=stored.published)
+    if decision is not None:  # a person said it is a statement: read it as one
+        hints = replace(hints, statements_only=True)
     st = extract.extract_statement(extract.document_text(page.body, page.content_type), hints)
     if not st.is_statement:
         return ReextractReport(page.statement_id, skipped="not detected as a statement")
     st = replace(st, title=st.title or stored.title, published=st.published or stored.published)
+    if decision is not None:  # the reviewer's kind, issuer and signatories stay
+        st = replace(
+            st,
+            kind=decision.kind or st.kind,
+            issuer=decision.issuer or st.issuer,
+            signatories=decision.signatories if decision.signatories is not None else st.signatories,
+            confidence=stored.confidence,
+            evidence=stored.evidence,
+        )
     return storage.apply_reextraction(
         db,
         page.statement_id,

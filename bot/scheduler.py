@@ -37,6 +37,7 @@ async def run_cycle(
     batches (``pipeline.HealthBatch``), all of it before this returns.
     """
     chosen = [s for s in sources if s.enabled]
+    await pipeline.release_holds(ctx)  # held statements whose hold_max passed go out with this cycle
     await ctx.health_writes.flush()
     by_id = {h.source_id: h for h in await ctx.store.call(storage.list_health)}
     if only_due:
@@ -49,6 +50,9 @@ async def run_cycle(
         return list(await asyncio.gather(*polls))
     finally:
         await ctx.health_writes.flush()
+
+
+HOLDS_EVERY = 60.0  # seconds between two checks for held statements whose hold_max passed
 
 
 def _jitter(source: Source) -> float:
@@ -74,14 +78,27 @@ class Poller:
         self.cycle_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()  # job runs in progress
         self._reload_lock = asyncio.Lock()
+        self._holds: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Add the jobs and start; must run inside the event loop (APScheduler 3.11)."""
+        """Add the jobs and start; must run inside the event loop (APScheduler 3.11). Held statements
+        whose hold_max passed are released every HOLDS_EVERY seconds."""
         await self._add_jobs()
         self.scheduler.start()
+        self._holds = asyncio.create_task(self._release_holds())
+
+    async def _release_holds(self) -> None:
+        while True:
+            try:
+                await pipeline.release_holds(self.ctx)
+            except Exception:  # the loop boundary: a database error must not end the releases
+                log.exception("releasing held statements failed")
+            await asyncio.sleep(HOLDS_EVERY)
 
     def shutdown(self) -> None:
         """Stop at once: polls in progress are cancelled (each poll stores in one transaction)."""
+        if self._holds is not None:
+            self._holds.cancel()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 

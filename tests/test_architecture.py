@@ -41,6 +41,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fetch": (("models", "charset", "netguard"), ("httpx",)),
     "storage": (("models", "names"), ("sqlite_utils", "sqlite3")),
     "pipeline": (("models", "fetch", "parse", "extract", "orgs", "storage", "dates"), ("httpx",)),
+    "review": (("models", "orgs", "pipeline", "storage"), ()),
     "scheduler": (("models", "pipeline", "storage"), ("apscheduler",)),
     "console": (("models", "storage"), ()),
     "tg": ((), ()),
@@ -78,6 +79,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cli.records": ((*_CLI, "config", "console"), ()),
     "cli.orgs": ((*_CLI, "console", "orgs"), ()),
     "cli.registry": ((*_CLI, "console", "cli.orgs"), ("yaml",)),
+    "cli.review": ((*_CLI, "console", "extract", "orgs", "review"), ()),
     "cli.main": (
         (
             "__init__",
@@ -88,6 +90,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "cli.poll",
             "cli.records",
             "cli.registry",
+            "cli.review",
         ),
         (),
     ),

@@ -18,10 +18,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot import __version__, config
-from bot.cli import extract, orgs, poll, records, registry
+from bot.cli import extract, orgs, poll, records, registry, review
 from bot.models import BayanError, ConfigError, Settings
 
-GROUPS = (poll, extract, records, orgs, registry)  # each adds its subcommands with register(sub, common)
+GROUPS = (
+    poll,
+    extract,
+    records,
+    orgs,
+    registry,
+    review,
+)  # each adds its subcommands with register(sub, common)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

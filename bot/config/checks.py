@@ -94,6 +94,16 @@ def as_interval(value: Any) -> float:
     return seconds
 
 
+REVIEW_KEYS = ("threshold", "hold", "hold_max")
+
+
+def as_threshold(value: Any) -> float:
+    """defaults.review.threshold: a probability strictly between 0.5 and 1 (certainty is never below 0.5)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0.5 < value <= 1.0:
+        return float(value)
+    raise Bad(f"{show(value)} is not a threshold (use a number above 0.5 and at most 1, e.g. 0.7)")
+
+
 def as_count(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10_000:
         return value
@@ -227,6 +237,7 @@ DEFAULT_KEYS = (
         "timeout",
         "user_agent",
         "allow_private_addresses",
+        "review",
         "respect_robots_txt",
         "conditional_get",
     ),

@@ -26,6 +26,7 @@ from bot.config.checks import (
     FIELD_CHECKS,
     LANGUAGES,
     MIN_INTERVAL,
+    REVIEW_KEYS,
     SOURCE_TYPES,
     as_bool,
     as_count,
@@ -39,6 +40,7 @@ from bot.config.checks import (
     as_selectors,
     as_text,
     as_texts,
+    as_threshold,
     as_type,
     as_url,
     as_urls,
@@ -60,8 +62,9 @@ from bot.config.yaml_nodes import (
     line_of,
     open_entry,
     top_list,
+    typo,
 )
-from bot.models import ConfigError, RegistryOrg, Selectors, Settings, Source
+from bot.models import ConfigError, RegistryOrg, ReviewPolicy, Selectors, Settings, Source
 
 __all__ = [
     "LANGUAGES",
@@ -91,7 +94,7 @@ _SOURCE_KEYS = (
     *("id", "url", "type", "name", "name_en", "language", "interval", "statements_only", "enabled"),
     *("selectors", "org", "aliases", "role", "homepage", "fallback_urls", "html_fallback", "date_format"),
     *("max_new_items", "max_items_per_fetch", "announce_first_poll", "follow_full_text_links"),
-    *("keyword_prefilter", "confidence", "evidence", "notes"),
+    *("keyword_prefilter", "confidence", "evidence", "notes", "review"),
 )
 
 
@@ -156,6 +159,7 @@ class FeedsConfig:
     # defaults.keyword_prefilter, by language
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     allow_private_addresses: bool = False  # links may go to private addresses (intranet deployment)
+    review: ReviewPolicy = field(default_factory=ReviewPolicy)  # defaults.review
 
 
 def load_sources(text: str, path: str = "feeds.yaml") -> list[Source]:
@@ -203,8 +207,44 @@ def _read_config(doc: Doc, text: str) -> FeedsConfig | None:
             sources.append(replace(source, html_fallback=fallback))
     timeout, agent = defaults.get("timeout"), defaults.get("user_agent")
     allow_private = defaults.get("allow_private_addresses", False)
-    sources = [replace(_with_keywords(s, keywords), allow_private_addresses=allow_private) for s in sources]
-    return FeedsConfig(tuple(sources), agent, timeout, keywords, allow_private)
+    review = _read_review(doc, top.get("defaults"))
+    sources = [
+        replace(_with_keywords(s, keywords), allow_private_addresses=allow_private, review=review)
+        for s in sources
+    ]
+    return FeedsConfig(tuple(sources), agent, timeout, keywords, allow_private, review)
+
+
+def _read_review(doc: Doc, item: tuple[Node, Node] | None) -> ReviewPolicy:
+    """``defaults.review: {threshold, hold, hold_max}`` (every key optional; each problem one line)."""
+    base = ReviewPolicy()
+    if item is None or is_null(item[1]):
+        return base
+    try:
+        found = doc.pairs(item[1]).get("review")
+    except Bad:
+        return base  # reported by _read_defaults
+    if found is None or is_null(found[1]):
+        return base
+    try:
+        entry = Entry(doc, "defaults", line_of(found[1]), doc.pairs(found[1]))
+    except Bad:
+        doc.add(
+            line_of(found[0]),
+            "defaults: key 'review': must be a mapping "
+            "(e.g. review: {threshold: 0.7, hold: true, hold_max: 6h})",
+        )
+        return base
+    entry.label = "defaults: review"
+    entry.check_typos(REVIEW_KEYS)
+    for key, (key_node, _) in entry.pairs.items():
+        if key not in REVIEW_KEYS and typo(key, REVIEW_KEYS) is None:
+            entry.problem(line_of(key_node), key, f"unknown key (use {', '.join(REVIEW_KEYS)})")
+    return ReviewPolicy(
+        threshold=entry.get("threshold", as_threshold, base.threshold),
+        hold=entry.get("hold", as_bool, base.hold),
+        hold_max=entry.get("hold_max", as_duration, base.hold_max),
+    )
 
 
 # statement words of news titles, for sources with keyword_prefilter and no lists in defaults
@@ -277,11 +317,10 @@ def _read_source(
         return None, None
     entry, sid = opened
     entry.check_typos(_SOURCE_KEYS)
-    if "allow_private_addresses" in entry.pairs:  # one rule for the whole deployment
-        line = line_of(entry.pairs["allow_private_addresses"][0])
-        entry.problem(
-            line, "allow_private_addresses", "set it under defaults: instead (it applies to every source)"
-        )
+    for key in ("allow_private_addresses", "review"):  # one rule for the whole deployment
+        if key in entry.pairs:
+            line = line_of(entry.pairs[key][0])
+            entry.problem(line, key, "set it under defaults: instead (it applies to every source)")
     source = _build_source(entry, sid or "", sets)
     fallback = entry.get("html_fallback", lambda value: as_html_fallback(value, sets), None)
     return (source if sid else None), fallback

@@ -28,12 +28,12 @@ _EXPORT = """
         COALESCE(m.provisional, o.provisional) AS provisional, 0 AS person
       FROM statements s JOIN signatures g ON g.statement_id = s.id JOIN orgs o ON o.id = g.org_id
       LEFT JOIN orgs m ON m.id = o.merged_into
-      WHERE (:since IS NULL OR s.published >= :since)
+      WHERE s.hidden = 0 AND (:since IS NULL OR s.published >= :since)
       UNION ALL
       SELECT s.id, s.published, s.kind, s.title, s.url, s.source_id, 'individual', i.position, i.name,
         NULL, NULL, NULL, NULL, NULL, 1
       FROM statements s JOIN individuals i ON i.statement_id = s.id
-      WHERE (:since IS NULL OR s.published >= :since))
+      WHERE s.hidden = 0 AND (:since IS NULL OR s.published >= :since))
     ORDER BY published IS NULL, published DESC, statement_id DESC, person, position"""
 
 

@@ -160,7 +160,7 @@ def create_deliveries(db: Database, statement_id: int, source_id: str, now: date
              created_at)
            SELECT DISTINCT st.id, s.chat_id, s.thread_id, 'pending', 0, :now, :now
            FROM statements st JOIN subscriptions s LEFT JOIN chats c ON c.chat_id = s.chat_id
-           WHERE st.id = :sid AND s.active = 1 AND COALESCE(c.active, 1) = 1 AND (
+           WHERE st.id = :sid AND st.hidden = 0 AND s.active = 1 AND COALESCE(c.active, 1) = 1 AND (
              s.kind = 'all'
              OR (s.kind = 'source' AND s.value = :source)
              OR (s.kind = 'org' AND s.org_id IN (SELECT org_id FROM signatures WHERE statement_id = :sid))

@@ -31,6 +31,7 @@ from bot.models import (
 from bot.storage import integrity
 from bot.storage._conv import chunks, one, parse_day, parse_ts, rows, scalars
 from bot.storage.orgs import canonical_id, get_org, org_group, orgs_by_ids
+from bot.storage.reviews import HIDDEN_IDS
 from bot.storage.statements import _stored, get_statement
 
 T = TypeVar("T")
@@ -87,7 +88,8 @@ def _walk_threshold(db: Database, limit: int, offset: int) -> int:
 def _page(db: Database, where: str, params: list[Any], *, walk: bool, limit: int, offset: int) -> list[int]:
     """Ids of one page of the statements matching ``where`` (about ``s``), newest first."""
     hint = "INDEXED BY statements_order" if walk else ""
-    sql = f"SELECT s.id FROM statements s {hint} WHERE {where} ORDER BY {ORDER} LIMIT ? OFFSET ?"
+    sql = f"""SELECT s.id FROM statements s {hint} WHERE s.id NOT IN ({HIDDEN_IDS}) AND {where}
+              ORDER BY {ORDER} LIMIT ? OFFSET ?"""
     return [int(i) for i in scalars(db, sql, [*params, limit, offset])]
 
 
@@ -139,17 +141,13 @@ def count_signed_by(db: Database, org_ids: list[int], *, mode: str = "any") -> i
         return 0
     if mode == "any":
         ids = [i for g in groups for i in g]
-        return int(
-            scalars(
-                db,
-                f"SELECT COUNT(DISTINCT statement_id) FROM signatures WHERE org_id IN ({_marks(ids)})",
-                ids,
-            )[0]
-        )
+        sql = f"""SELECT COUNT(DISTINCT statement_id) FROM signatures WHERE org_id IN ({_marks(ids)})
+                  AND statement_id NOT IN ({HIDDEN_IDS})"""
+        return int(scalars(db, sql, ids)[0])
     anchor, others = groups[0], groups[1:]
     where = " AND ".join(_exists(g, "a.sid") for g in others) or "1"
     sql = f"""SELECT COUNT(*) FROM (SELECT DISTINCT statement_id AS sid FROM signatures
-              WHERE org_id IN ({_marks(anchor)})) a WHERE {where}"""
+              WHERE org_id IN ({_marks(anchor)}) AND statement_id NOT IN ({HIDDEN_IDS})) a WHERE {where}"""
     return int(scalars(db, sql, [*anchor, *(i for g in others for i in g)])[0])
 
 
@@ -165,7 +163,8 @@ def org_profile(db: Database, org_id: int) -> OrgProfile:
     org = get_org(db, group[0]) if group else None
     if org is None:
         raise BayanError(f"unknown organisation id {org_id}")
-    mine = f"SELECT DISTINCT statement_id FROM signatures WHERE org_id IN ({_marks(group)})"
+    mine = f"""SELECT DISTINCT statement_id FROM signatures WHERE org_id IN ({_marks(group)})
+               AND statement_id NOT IN ({HIDDEN_IDS})"""
     stats = one(
         db,
         f"""SELECT COUNT(*) AS n, MIN({_DAY}) AS first, MAX({_DAY}) AS last
@@ -212,7 +211,7 @@ def _withdrawals(db: Database, group: list[int]) -> tuple[WithdrawalRow, ...]:
         db,
         f"""SELECT s.title, w.from_text, {_DAY} AS day
             FROM withdrawals w JOIN statements s ON s.id = w.statement_id
-            WHERE w.org_id IN ({_marks(group)}) ORDER BY day DESC, s.id DESC, w.id""",
+            WHERE w.org_id IN ({_marks(group)}) AND s.hidden = 0 ORDER BY day DESC, s.id DESC, w.id""",
         group,
     )
     return tuple(WithdrawalRow(r["title"], r["from_text"], parse_day(r["day"])) for r in found)
@@ -260,7 +259,7 @@ def _search_page(db: Database, match: str, limit: int, offset: int) -> list[Stor
 
 def count_search(db: Database, query_norm: str) -> int:
     """How many statements ``search_statements`` can page through."""
-    sql = "SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH ?"
+    sql = f"SELECT COUNT(*) FROM statements_fts WHERE statements_fts MATCH ? AND rowid NOT IN ({HIDDEN_IDS})"
     match = fts_query(query_norm)
     return _checked(db, lambda: int(scalars(db, sql, [match])[0]))
 
@@ -283,8 +282,8 @@ def _checked(db: Database, query: Callable[[], T]) -> T:
 
 def count_statements(db: Database, *, source: str | None = None) -> int:
     """How many statements ``list_statements`` can list (those carried by ``source`` when given)."""
-    sql = """SELECT COUNT(*) FROM statements s WHERE :source IS NULL OR EXISTS (
-               SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id AND ss.source_id = :source)"""
+    sql = """SELECT COUNT(*) FROM statements s WHERE s.hidden = 0 AND (:source IS NULL OR EXISTS (
+               SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id AND ss.source_id = :source))"""
     return int(scalars(db, sql, {"source": source})[0])
 
 

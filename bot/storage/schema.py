@@ -217,3 +217,36 @@ def m009_source_alerts(db: Database) -> None:
             since TEXT, alerted_at TEXT, failures INTEGER NOT NULL DEFAULT 0,
             ok_streak INTEGER NOT NULL DEFAULT 0)"""
     )
+
+
+_M011 = [
+    # 1 = not shown in lists, search, signed, profiles or exports: a candidate not yet accepted, or a
+    # statement a reviewer rejected (few rows: the partial index answers "which ids are hidden")
+    "ALTER TABLE statements ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX statements_hidden ON statements(id) WHERE hidden = 1",
+    # the review queue: one row per statement ever queued (storage.reviews has the rules)
+    """CREATE TABLE reviews (
+        statement_id INTEGER PRIMARY KEY REFERENCES statements(id),
+        reason TEXT NOT NULL CHECK (reason IN ('doubtful', 'candidate')),
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'decided')),
+        page_id INTEGER REFERENCES pages(id), page_sha TEXT NOT NULL DEFAULT '',
+        held INTEGER NOT NULL DEFAULT 0, hold_until TEXT, push INTEGER NOT NULL DEFAULT 0,
+        released_at TEXT, unreviewed INTEGER NOT NULL DEFAULT 0, changed TEXT, proposal TEXT,
+        notified INTEGER NOT NULL DEFAULT 0, opened_at TEXT NOT NULL, skipped_at TEXT)""",
+    "CREATE INDEX reviews_open ON reviews(state, skipped_at, opened_at)",
+    "CREATE INDEX reviews_held ON reviews(hold_until) WHERE held = 1 AND released_at IS NULL",
+    # the decisions of people, never overwritten by an extraction: one per statement and page hash
+    """CREATE TABLE review_decisions (
+        statement_id INTEGER NOT NULL REFERENCES statements(id), page_sha TEXT NOT NULL,
+        is_statement INTEGER NOT NULL, kind TEXT, issuer TEXT, signatories TEXT,
+        decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, PRIMARY KEY (statement_id, page_sha))""",
+]
+
+
+@migrations()
+def m011_reviews(db: Database) -> None:
+    """The human review of doubtful extractions (issue 14): statements.hidden, the queue (reviews) and the
+    decisions (review_decisions, keyed by statement and page hash). Numbered m011: two above the highest
+    migration when it was written (m009), leaving m010 to the storage work done alongside."""
+    for sql in _M011:
+        db.execute(sql)

@@ -8,6 +8,7 @@ violation leaves nothing of that poll behind (the items stay unseen and are retr
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +21,10 @@ from bot.models import (
     RowCounts,
     SignatoryName,
     SignatureRecord,
+    Statement,
     StoredStatement,
 )
-from bot.storage import cluster, shingles
+from bot.storage import cluster, reviews, shingles
 from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
 from bot.storage.outbox import create_deliveries
 from bot.storage.sources import record_success
@@ -49,13 +51,19 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
     With ``write.announce`` every new statement gets its pending deliveries.
     """
     created: list[int] = []
+    waiting: set[int] = set()  # queued for review: their deliveries wait for the decision
     with db.atomic():
         for record in write.records:
             if not _insert_item(db, write, record):
                 continue
+            if reviews.is_candidate(record, write):
+                _save_candidate(db, write, record)
+                continue
             statement_id = _save_record(db, write, record)
             if statement_id is not None:
                 created.append(statement_id)
+                if reviews.queue_new(db, write, record, statement_id, _page_of(db, statement_id)):
+                    waiting.add(statement_id)
         record_success(
             db,
             write.source_id,
@@ -66,8 +74,28 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
         )
         if write.announce:
             for statement_id in created:
-                create_deliveries(db, statement_id, write.source_id, write.now)
+                if statement_id not in waiting:
+                    create_deliveries(db, statement_id, write.source_id, write.now)
     return created
+
+
+def _page_of(db: Database, statement_id: int) -> int | None:
+    found = scalars(db, "SELECT page_id FROM statements WHERE id = ?", [statement_id])
+    return int(found[0]) if found and found[0] is not None else None
+
+
+def _save_candidate(db: Database, write: PollWrite, record: ItemRecord) -> None:
+    """A non-statement close to the review threshold: stored hidden with what it would be as a statement,
+    and queued (unless it is a copy of a stored statement: that one is what readers see)."""
+    match = _find_existing_statement(db, record, write)
+    if match is not None:
+        return
+    page_id = _insert_page(db, record.page, write.now) if record.page else None
+    statement_id = _insert_statement(db, write, record, page_id, hidden=True)
+    _add_source(db, statement_id, write.source_id, record.item.url, write.now)
+    _add_signatures(db, statement_id, record.signatures, write.now, log_changes=False)
+    _link_item(db, write.source_id, record.item.key, statement_id)
+    reviews.queue_new(db, write, record, statement_id, page_id)
 
 
 def _insert_item(db: Database, write: PollWrite, record: ItemRecord) -> bool:
@@ -95,11 +123,15 @@ def _save_record(db: Database, write: PollWrite, record: ItemRecord) -> int | No
     if st is None or not st.is_statement:
         return None
     match = _find_existing_statement(db, record, write)
+    if match is not None and reviews.is_pending_candidate(db, match.statement_id):
+        match = None  # a hidden candidate never absorbs a statement read as one
     if match is not None:
         existing = match.statement_id
         if not match.same_item:
             _add_source(db, existing, write.source_id, record.item.url, write.now)
-        if cluster.is_refetch(db, existing, record):  # its own page again: its list replaces the old one
+        if cluster.is_refetch(db, existing, record) and reviews.decision_of(db, existing) is not None:
+            _decided_refetch(db, existing, record, write.now)  # a person's decision is never overwritten
+        elif cluster.is_refetch(db, existing, record):  # its own page again: its list replaces the old one
             cluster.replace_signatures(db, existing, record.signatures, write.now, keep_if_empty=True)
         else:  # a copy elsewhere: union
             _add_signatures(db, existing, record.signatures, write.now, log_changes=True, via=record.item.url)
@@ -116,6 +148,44 @@ def _save_record(db: Database, write: PollWrite, record: ItemRecord) -> int | No
     return statement_id
 
 
+def _decided_refetch(db: Database, statement_id: int, record: ItemRecord, now: datetime) -> None:
+    """A reviewed statement's own page read again: the same page hash changes nothing; another one re-opens
+    the review with what changed (the decision stays until the next one)."""
+    decision = reviews.decision_of(db, statement_id)
+    stored = get_statement(db, statement_id)
+    st = record.statement
+    if record.page is None or decision is None or stored is None or st is None:
+        return
+    if record.page.sha256 == decision.page_sha:
+        return
+    reviews.reopen(db, statement_id, record.page, _what_changed(stored, st), _proposal(record), now)
+
+
+def _what_changed(stored: StoredStatement, st: Statement) -> str:
+    """ "the page changed: title …; kind joint → single; +A; −B" (or "the page changed: text only")."""
+    parts = []
+    if st.title and st.title != stored.title:
+        parts.append(f"title {st.title!r}")
+    if st.kind != stored.kind:
+        parts.append(f"kind {stored.kind} → {st.kind}")
+    if st.issuer != stored.issuer:
+        parts.append(f"issuer {stored.issuer} → {st.issuer}")
+    old, new = set(stored.signatories), set(st.signatories)
+    parts += [f"+{n}" for n in st.signatories if n not in old]
+    parts += [f"−{n}" for n in stored.signatories if n not in new]
+    return "the page changed: " + ("; ".join(parts) if parts else "text only")
+
+
+def _proposal(record: ItemRecord) -> dict[str, Any]:
+    st = record.statement
+    assert st is not None
+    return {
+        "kind": st.kind,
+        "issuer": st.issuer,
+        "signatures": [asdict(s) for s in record.signatures],
+    }
+
+
 def _insert_page(db: Database, page: PageRecord, now: datetime) -> int:
     cur = db.execute(
         "INSERT INTO pages (url, fetched_at, sha256, content_type, body) VALUES (?, ?, ?, ?, ?)",
@@ -124,14 +194,16 @@ def _insert_page(db: Database, page: PageRecord, now: datetime) -> int:
     return int(cur.lastrowid or 0)
 
 
-def _insert_statement(db: Database, write: PollWrite, record: ItemRecord, page_id: int | None) -> int:
+def _insert_statement(
+    db: Database, write: PollWrite, record: ItemRecord, page_id: int | None, *, hidden: bool = False
+) -> int:
     st, item = record.statement, record.item
     assert st is not None
     cur = db.execute(
         """INSERT INTO statements (title, url, published, language, kind, issuer, lead, body, title_norm,
              body_norm, confidence, evidence, page_id, source_id, first_seen_at, updated_at, announced,
-             withdrawn_from, text_sha)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+             withdrawn_from, text_sha, hidden)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             st.title or item.title,
             item.url,
@@ -149,9 +221,10 @@ def _insert_statement(db: Database, write: PollWrite, record: ItemRecord, page_i
             write.source_id,
             ts(write.now),
             ts(write.now),
-            int(write.announce),
+            int(write.announce and not hidden),
             st.withdrawn_from,
             shingles.text_sha(record.title_norm, record.body_norm),
+            int(hidden),
         ],
     )
     return int(cur.lastrowid or 0)
@@ -249,6 +322,7 @@ def _stored(db: Database, row: dict[str, Any]) -> StoredStatement:
         evidence=tuple(json.loads(row["evidence"] or "[]")),
         signatory_names=tuple(names),
         cluster_reason="; ".join(reasons) or None,
+        review=reviews.review_state(db, sid, bool(row.get("hidden"))),
     )
 
 
@@ -258,8 +332,8 @@ def list_statements(db: Database, *, limit: int = 20, source: str | None = None)
     found = rows(
         db,
         """SELECT * FROM statements s
-           WHERE :source IS NULL OR EXISTS (
-             SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id AND ss.source_id = :source)
+           WHERE s.hidden = 0 AND (:source IS NULL OR EXISTS (
+             SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id AND ss.source_id = :source))
            ORDER BY s.published IS NULL, s.published DESC, s.first_seen_at DESC, s.id DESC LIMIT :limit""",
         {"source": source, "limit": limit},
     )
@@ -274,7 +348,7 @@ def get_statement(db: Database, statement_id: int) -> StoredStatement | None:
 _COUNTS = {
     "sources": "SELECT COUNT(*) FROM sources WHERE enabled = 1",
     "items": "SELECT COUNT(*) FROM items",
-    "statements": "SELECT COUNT(*) FROM statements",
+    "statements": "SELECT COUNT(*) FROM statements WHERE hidden = 0",
     "orgs": "SELECT COUNT(*) FROM orgs WHERE merged_into IS NULL",
     "provisional_orgs": "SELECT COUNT(*) FROM orgs WHERE provisional = 1 AND merged_into IS NULL",
     "signatures": "SELECT COUNT(*) FROM signatures",

@@ -20,6 +20,7 @@ NOW = datetime(2026, 1, 26, 10, 0, tzinfo=UTC)
 STATEMENT_KEYS = {
     "id", "title", "url", "source", "published", "kind", "issuer", "signatories", "individuals", "urls",
     "sources", "language", "lead", "first_seen", "announced", "confidence", "evidence", "cluster_reason",
+    "review",
 }  # fmt: skip
 ORG_KEYS = {"id", "slug", "name", "name_en", "acronyms", "aliases", "website", "provisional"}
 

@@ -59,6 +59,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
             "m006_chat_subscriber_language",
             "m007_registry_fixes",
             "m009_source_alerts",
+            "m011_reviews",
         ]
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())
@@ -299,7 +300,7 @@ def test_list_statements_order_json_and_source_filter(db: storage.Db) -> None:
     assert set(newest) == {
         "id", "title", "url", "source", "published", "kind", "issuer", "signatories", "individuals",
         "urls", "sources", "language", "lead", "first_seen", "announced", "confidence", "evidence",
-        "cluster_reason",
+        "cluster_reason", "review",
     }  # fmt: skip
     assert newest["signatories"] == ["First", "Second"] and newest["individuals"] == ["Ahmad", "Layla"]
     assert newest["published"] == "2026-01-25" and newest["first_seen"] == NOW.isoformat()

@@ -76,7 +76,10 @@ def test_feeds_yaml_review_defaults_and_errors_with_lines() -> None:
     assert load_config(base).sources[0].review == ReviewPolicy(0.7, True, 6 * 3600.0)
     cfg = load_config("defaults:\n  review: {threshold: 0.8, hold: false, hold_max: 2h}\n" + base)
     assert cfg.sources[0].review == ReviewPolicy(0.8, False, 7200.0) == cfg.review
-    bad = "defaults:\n  review:\n    threshold: 1.5\n    hold: maybe\n    hold_max: soon\n    colour: red\n" + base
+    bad = (
+        "defaults:\n  review:\n    threshold: 1.5\n    hold: maybe\n    hold_max: soon\n    colour: red\n"
+        + base
+    )
     with pytest.raises(ConfigError) as err:
         load_config(bad)
     assert err.value.problems == [

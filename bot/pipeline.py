@@ -391,7 +391,7 @@ async def _store_items(
     ids = await ctx.store.call(storage.save_poll, write)
     if any(r.statement is not None for r in records):
         await ctx.extend_index()  # provisional organisations may have been created
-    held = await ctx.store.call(storage.held_ids, ids) if write.announce else set()
+    held = await ctx.store.call(storage.held_ids, ids) if write.announce and ids else set()
     announced = [i for i in ids if i not in held] if write.announce else []
     if announced and ctx.on_announced:
         ctx.on_announced(announced)

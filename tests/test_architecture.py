@@ -53,8 +53,12 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tg.queries": (_TG, ("telegram",)),
     "tg.subscriptions": (_TG, ("telegram",)),
     "tg.admin": (_TG, ("telegram",)),
+    "tg.review": (("models", "storage", "review", "tg.i18n", "tg.render", "tg.handler"), ("telegram",)),
     "tg.routes": (
-        ("storage", "tg.i18n", "tg.render", "tg.handler", "tg.queries", "tg.subscriptions", "tg.admin"),
+        (
+            *("storage", "tg.i18n", "tg.render", "tg.handler", "tg.queries", "tg.subscriptions", "tg.admin"),
+            "tg.review",
+        ),
         ("telegram",),
     ),
     "tg.app": (
@@ -66,6 +70,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "scheduler",
             "storage",
             "tg.handler",
+            "tg.review",
             "tg.routes",
             "tg.sender",
         ),

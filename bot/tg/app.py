@@ -23,7 +23,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot import config, pipeline, scheduler, storage
 from bot.console import log_result, startup_lines
 from bot.models import AlertKind, PollResult, Settings, Source, SourceAlert, SourceHealth
-from bot.tg import routes, sender
+from bot.tg import review, routes, sender
 from bot.tg.handler import BotDeps
 
 log = logging.getLogger("bayan.bot")
@@ -148,6 +148,16 @@ class BotRuntime:
         log_result(result)
         if self.settings.admins and result.deferred_until is None:
             self._spawn(self.check_health(source, result))
+        if self.settings.admins and result.new_items:
+            self._spawn(self.check_review())
+
+    async def check_review(self) -> None:
+        """One message to the admins when the review queue grew from empty (storage.review_alert)."""
+        admins = sorted(self.settings.admins)
+        told = await self.ctx.store.call(storage.review_alert, admins, review.queue_alert(), self.ctx.now())
+        if told:
+            log.info("review queue no longer empty: admins told")
+            self.wake.set()
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

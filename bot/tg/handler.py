@@ -129,10 +129,14 @@ class ChatAdmins:
 
 
 class Prompt(NamedTuple):
-    """An open "send the organisation's name" question: the bot's message that asked it, and until when."""
+    """An open question the bot asked one user: the bot's message that asked it, and until when.
+    ``answer``: what the reply's text is for (None: an organisation's name, ``State.on_name``);
+    ``expired``: the i18n key said to a late answer."""
 
     message_id: int
     expires: datetime
+    answer: Callable[[Req, str], Awaitable[None]] | None = None
+    expired: str = "prompt_expired"
 
 
 ClickFn = Callable[["Req", list[str]], Awaitable[None]]

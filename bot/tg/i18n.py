@@ -84,6 +84,13 @@ _ADMIN: tuple[tuple[str, str, str, str, str], ...] = (
         "جلب المصادر الآن، أو مصدر واحد بمعرّفه (للمشرفين)",
         "Poll all sources now, or one by ID (admins)",
     ),
+    (
+        "review",
+        "",
+        "",
+        "مراجعة ما لم يتيقّن منه الاستخراج (للمشرفين)",
+        "Review what extraction is unsure of (admins)",
+    ),
 )
 
 _KINDS: dict[str, tuple[str, str]] = {
@@ -248,6 +255,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lbl_date": ("التاريخ", "Date"),
     "lbl_source": ("المصدر", "Source"),
     "lbl_read": ("نص البيان", "Read the statement"),
+    "lbl_unreviewed": (
+        "لم يراجعه أحد بعد: قد يكون الاستخراج خاطئاً.",
+        "Not reviewed yet: the extraction may be wrong.",
+    ),
     "lbl_full_list": ("القائمة الكاملة", "Full list"),
     "lbl_id": ("رقم {id}", "ID {id}"),
     "lbl_signatories_n": ("المنظمات الموقّعة ({n})", "Signatory organisations ({n})"),
@@ -276,6 +287,63 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lbl_empty": ("قوائم فارغة", "empty listings"),
     "lbl_next": ("الفحص التالي", "next check"),
     "alert_header": ("تنبيه من «بيان»", "Bayan alert"),
+    # /review (issue 14)
+    "review_empty": ("لا شيء ينتظر المراجعة.", "Nothing is waiting for review."),
+    "review_head": ("مراجعة · {waiting} في الانتظار", "Review · {waiting} waiting"),
+    "review_said_yes": (
+        "رأي الاستخراج: بيان (درجة اليقين {sure})",
+        "The extractor: a statement (certainty {sure})",
+    ),
+    "review_said_no": (
+        "رأي الاستخراج: ليس بياناً (درجة اليقين {sure})",
+        "The extractor: not a statement (certainty {sure})",
+    ),
+    "review_why": ("الأسباب: {cues}", "Why: {cues}"),
+    "review_held": (
+        "محجوز: لن يُرسل قبل المراجعة (أو حتى {until})",
+        "Held: not pushed before a review (or until {until})",
+    ),
+    "review_hidden": ("مخفي: لا يظهر للقرّاء قبل قبوله.", "Hidden: readers see it only once accepted."),
+    "review_changed": ("تغيّرت الصفحة: {what}", "What changed: {what}"),
+    "review_decided": ("القرار: {verdict} ({by}، {at})", "Decision: {verdict} ({by}, {at})"),
+    "review_yes": ("بيان", "a statement"),
+    "review_no": ("ليس بياناً", "not a statement"),
+    "review_none": ("لم يُستخرج موقّعون.", "No signatories extracted."),
+    "review_done_yes": ("✓ قُبل بياناً: {title}", "✓ Accepted as a statement: {title}"),
+    "review_done_pushed": ("أُرسل إلى المشتركين الآن.", "Pushed to subscribers now."),
+    "review_done_no": (
+        "✗ ليس بياناً: {title}. سُحب من البحث ومن /signed.",
+        "✗ Not a statement: {title}. Withdrawn from search and /signed.",
+    ),
+    "review_gone": ("لم يعد هذا العنصر في قائمة المراجعة.", "This item is no longer in the review queue."),
+    "review_issuer_pick": (
+        "اختر الجهة المُصدِرة من المنظمات المذكورة في الصفحة، أو أرسل اسماً:",
+        "Pick the issuer among the organisations the page names, or send a name:",
+    ),
+    "review_issuer_prompt": (
+        "ردّ على هذه الرسالة باسم الجهة المُصدِرة.",
+        "Reply to this message with the issuer's name.",
+    ),
+    "review_sig_prompt": (
+        "ردّ على هذه الرسالة بقائمة الموقّعين الصحيحة، اسم في كل سطر.",
+        "Reply to this message with the corrected signatories, one per line.",
+    ),
+    "review_prompt_expired": (
+        "انتهت مهلة هذا السؤال. أرسل /review من جديد.",
+        "That question has expired. Send /review again.",
+    ),
+    "review_alert": (
+        "في قائمة المراجعة عناصر جديدة: أرسل /review لعرض أولها.",
+        "The review queue has items again: send /review to see the first one.",
+    ),
+    "btn_rv_yes": ("✓ بيان", "✓ Statement"),
+    "btn_rv_no": ("✗ ليس بياناً", "✗ Not a statement"),
+    "btn_rv_issuer": ("الجهة المُصدِرة…", "Issuer…"),
+    "btn_rv_name": ("أرسل اسماً…", "Send a name…"),
+    "btn_rv_sig_ok": ("✓ الموقّعون صحيحون", "✓ Signatories right"),
+    "btn_rv_sig_fix": ("تصحيح الموقّعين…", "Correct signatories…"),
+    "btn_rv_skip": ("تخطٍّ ◁", "Skip ▷"),
+    "btn_rv_back": ("رجوع", "Back"),
     # subscription buttons and prompts, /signed paging, /search count (commands_query)
     "sub_choose": ("اختر ما تريد متابعته في هذه المحادثة:", "Choose what this chat should follow:"),
     "btn_org": ("منظمة معيّنة…", "An organisation…"),

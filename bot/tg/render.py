@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
-from bot.models import OrgProfile, SourceHealth, StoredStatement
+from bot.models import OrgProfile, ReviewItem, SourceHealth, StoredStatement
 from bot.tg.i18n import (
     FSI,
     PDI,
@@ -205,6 +205,7 @@ def render_summary(
         f"{t('lbl_date', lang)}: {esc(format_date(st.published, lang))}" if st.published else "",
         _source(st, lang, source_name),
         _val(st.lead, lang, LEAD_MAX) if st.lead else "",
+        f"⚠️ {esc(t('lbl_unreviewed', lang))}" if st.review == "open" else "",
         read,
     ]
     return _fit(_lines(lines, lang))
@@ -394,3 +395,63 @@ def render_alert(text: str, lang: str = "en") -> str:
     if len(pieces) > 1:
         pieces[0] += "…"
     return "\n".join([header, *[_rtl(line, lang) for line in pieces[:1]]])
+
+
+# ───────────────────────────── review (issue 14) ─────────────────────────────
+
+REVIEW_NAMES = 15  # signatories listed in a review message
+REVIEW_CUES = 6  # cues of the extraction decision shown
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render_review(item: ReviewItem, lang: str, waiting: int, source_name: str | None = None) -> str:
+    """One item of the review queue for an admin: title, source, link, what the extractor decided and why
+    (its strongest cues), its kind, issuer and signatories, whether it is held, what changed, the decision."""
+    lang, st = norm_lang(lang), item.statement
+    said = "review_said_yes" if item.reason == "doubtful" else "review_said_no"
+    sure = st.confidence if item.reason == "doubtful" else 1.0 - st.confidence
+    lines = [
+        f"<b>{esc(t('review_head', lang, waiting=waiting))}</b> · <code>{st.id}</code>",
+        f"<b>{_title(st, lang)}</b>",
+        _source(st, lang, source_name),
+        link(st.url, t("lbl_read", lang)),
+        esc(t(said, lang, sure=f"{sure:.2f}")),
+        esc(t("review_why", lang, cues=", ".join(st.evidence[:REVIEW_CUES]) or "-")),
+        f"<b>{esc(kind_label(st.kind, lang))}</b>",
+        f"{t('lbl_issuer', lang)}: {_val(st.issuer, lang, NAME_MAX)}" if st.issuer else "",
+    ]
+    lines += _review_names(st, lang)
+    if item.held and item.hold_until is not None:
+        lines.append(esc(t("review_held", lang, until=_utc(item.hold_until))))
+    elif item.reason == "candidate" and item.state == "open":
+        lines.append(esc(t("review_hidden", lang)))
+    if item.changed:
+        lines.append(esc(t("review_changed", lang, what=shorten(_clean(item.changed), 600))))
+    if item.decision is not None:
+        verdict = t("review_yes" if item.decision.is_statement else "review_no", lang)
+        at = _utc(item.decision.at)
+        lines.append(esc(t("review_decided", lang, verdict=verdict, by=item.decision.by, at=at)))
+    return _fit(_lines(lines, lang))
+
+
+def _review_names(st: StoredStatement, lang: str) -> list[str]:
+    if not st.signatories:
+        return [esc(t("review_none", lang))]
+    head = esc(t("lbl_signed_by", lang, count=count_orgs(len(st.signatories), lang)))
+    shown = [f"{i}. {_val(name, lang, NAME_MAX)}" for i, name in enumerate(st.signatories[:REVIEW_NAMES], 1)]
+    more = len(st.signatories) - len(shown)
+    return [head + ":", *shown, *([esc(more_orgs(more, lang))] if more > 0 else [])]
+
+
+def render_review_done(st: StoredStatement, lang: str, accepted: bool, pushed: bool) -> str:
+    """What a decision did: accepted (pushed now?) or withdrawn."""
+    lang = norm_lang(lang)
+    title = shorten(_clean(st.title or st.url), TITLE_MAX)
+    if not accepted:
+        return _lines([esc(t("review_done_no", lang, title=title))], lang)
+    lines = [esc(t("review_done_yes", lang, title=title))]
+    lines += [esc(t("review_done_pushed", lang))] if pushed else []
+    return _lines(lines, lang)

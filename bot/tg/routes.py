@@ -25,7 +25,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot import storage
-from bot.tg import admin, i18n, queries, render, subscriptions
+from bot.tg import admin, i18n, queries, render, review, subscriptions
 from bot.tg.handler import (
     STATE_KEY,
     AnyApp,
@@ -151,7 +151,9 @@ async def _plain_text(update: Update, context: Context) -> None:
     if req is None:
         return
     if prompt.expires < state.deps.now():
-        await req.reply(i18n.t("prompt_expired", req.lang))
+        await req.reply(i18n.t(prompt.expired, req.lang))
+    elif prompt.answer is not None:  # a question with its own answer (/review: a name, a list)
+        await prompt.answer(req, i18n.strip_bidi(message.text))
     elif state.on_name is not None and await req.manages_chat() and not await req.too_long("subscribe"):
         await state.on_name(req)
 
@@ -247,10 +249,10 @@ async def _on_error(update: object, context: Context) -> None:
 
 def register(app: AnyApp, deps: BotDeps) -> None:
     """Every handler of the bot, and one error handler."""
-    specs = (*SPECS, *queries.SPECS, *subscriptions.SPECS, *admin.SPECS)
+    specs = (*SPECS, *queries.SPECS, *subscriptions.SPECS, *admin.SPECS, *review.SPECS)
     state = State(deps, RateLimiter(deps.rate, deps.rate_window), on_name=subscriptions.on_org_name)
     state.handlers = {spec.name: wrap(spec) for spec in specs}
-    state.clicks = {**CLICKS, **queries.CLICKS, **subscriptions.CLICKS}
+    state.clicks = {**CLICKS, **queries.CLICKS, **subscriptions.CLICKS, **review.CLICKS}
     app.bot_data[STATE_KEY] = state
     messages = filters.UpdateType.MESSAGE  # not edited messages; channel posts go through _channel_command
     for spec in specs:

@@ -53,7 +53,8 @@ def polled(httpserver: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture
     config = tmp_path / "feeds.yaml"
     config.write_text(
         "defaults:\n  review: {threshold: 1.0, hold: true, hold_max: 6h}\n"
-        f"sources:\n  - id: site\n    url: {base}/feed.xml\n    language: ar\n    announce_first_poll: true\n",
+        f"sources:\n  - id: site\n    url: {base}/feed.xml\n    language: ar\n"
+        "    announce_first_poll: true\n",
         encoding="utf-8",
     )
     db_path = str(tmp_path / "bayan.db")
@@ -128,8 +129,8 @@ def test_review_errors_are_one_line(polled: tuple[str, str], capsys: pytest.Capt
     (first, *_) = json.loads(run(capsys, "review", "--json", "--db", db_path)[1])
     code, _, err = run(capsys, "review", str(first["id"]), "--db", db_path)
     assert code == 2 and err.strip() == "bayan: say --statement yes or --statement no"
-    code, _, err = run(capsys, "review", str(first["id"]), "--statement", "yes", "--signatories", "/nonexistent/x",
-                       "--db", db_path)  # fmt: skip
+    argv = ["review", str(first["id"]), "--statement", "yes", "--signatories", "/nonexistent/x"]
+    code, _, err = run(capsys, *argv, "--db", db_path)
     assert code == 2 and err.startswith("bayan: cannot read the signatories file /nonexistent/x")
     code, _, err = run(capsys, "review", "export", "--db", db_path)
     assert code == 2 and "--out DIR" in err

@@ -206,10 +206,10 @@ def test_the_admins_are_told_once_when_the_queue_grows_from_empty(sub: storage.D
 
 
 PAGE = (
-    "<html><body><article><h1>Statement on the detainees</h1><p>We, the Rabita of Invented Lawyers, call "
-    "for the release of every detainee held without trial and for access of families to the prisons.</p>"
-    "<p>Rabita of Invented Lawyers</p></article></body></html>"
-).encode()
+    b"<html><body><article><h1>Statement on the detainees</h1><p>We, the Rabita of Invented Lawyers, call "
+    b"for the release of every detainee held without trial and for access of families to the prisons.</p>"
+    b"<p>Rabita of Invented Lawyers</p></article></body></html>"
+)
 
 
 def test_reextract_keeps_the_decision(sub: storage.Db) -> None:

@@ -414,12 +414,12 @@ def render_review(item: ReviewItem, lang: str, waiting: int, source_name: str | 
     said = "review_said_yes" if item.reason == "doubtful" else "review_said_no"
     sure = st.confidence if item.reason == "doubtful" else 1.0 - st.confidence
     lines = [
-        f"<b>{esc(t('review_head', lang, waiting=waiting))}</b> · <code>{st.id}</code>",
+        f"<b>{esc(t('review_head', lang, n=waiting))}</b> · <code>{st.id}</code>",
         f"<b>{_title(st, lang)}</b>",
         _source(st, lang, source_name),
         link(st.url, t("lbl_read", lang)),
-        esc(t(said, lang, sure=f"{sure:.2f}")),
-        esc(t("review_why", lang, cues=", ".join(st.evidence[:REVIEW_CUES]) or "-")),
+        esc(t(said, lang, value=f"{sure:.2f}")),
+        esc(t("review_why", lang, text=", ".join(st.evidence[:REVIEW_CUES]) or "-")),
         f"<b>{esc(kind_label(st.kind, lang))}</b>",
         f"{t('lbl_issuer', lang)}: {_val(st.issuer, lang, NAME_MAX)}" if st.issuer else "",
     ]
@@ -432,8 +432,8 @@ def render_review(item: ReviewItem, lang: str, waiting: int, source_name: str | 
         lines.append(esc(t("review_changed", lang, what=shorten(_clean(item.changed), 600))))
     if item.decision is not None:
         verdict = t("review_yes" if item.decision.is_statement else "review_no", lang)
-        at = _utc(item.decision.at)
-        lines.append(esc(t("review_decided", lang, verdict=verdict, by=item.decision.by, at=at)))
+        what = f"{verdict} ({item.decision.by}, {_utc(item.decision.at)})"
+        lines.append(esc(t("review_decided", lang, what=what)))
     return _fit(_lines(lines, lang))
 
 
@@ -451,7 +451,7 @@ def render_review_done(st: StoredStatement, lang: str, accepted: bool, pushed: b
     lang = norm_lang(lang)
     title = shorten(_clean(st.title or st.url), TITLE_MAX)
     if not accepted:
-        return _lines([esc(t("review_done_no", lang, title=title))], lang)
-    lines = [esc(t("review_done_yes", lang, title=title))]
+        return _lines([esc(t("review_done_no", lang, name=title))], lang)
+    lines = [esc(t("review_done_yes", lang, name=title))]
     lines += [esc(t("review_done_pushed", lang))] if pushed else []
     return _lines(lines, lang)

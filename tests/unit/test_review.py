@@ -254,3 +254,28 @@ def test_the_same_page_again_keeps_the_decision_a_changed_one_reopens(sub: stora
     decide(sub, sid, True)  # accepted as the new page says
     st = storage.get_statement(sub, sid)
     assert st is not None and st.signatories == ("Rabita of Invented Lawyers",)
+
+
+def test_the_review_message_is_escaped_right_to_left_and_fits(sub: storage.Db) -> None:
+    import unicodedata
+
+    from bot.tg import render
+
+    names = tuple(f"منظمة متخيلة رقم {i} <b>" for i in range(40))
+    rec = doubtful("doubt")
+    assert rec.statement is not None
+    rec = replace(
+        rec,
+        statement=replace(rec.statement, title="بيان <script>x</script> & حول", signatories=names),
+        signatures=tuple(SignatureRecord(n, i) for i, n in enumerate(names)),
+    )
+    (sid,) = storage.save_poll(sub, replace(write(rec), review=HOLD))
+    item = storage.get_review(sub, sid)
+    assert item is not None
+    for lang in ("ar", "en"):
+        text = render.render_review(item, lang, 3, "مصدر")
+        assert "<script>" not in text and "&lt;script&gt;" in text and render.tg_len(text) <= 4096
+        assert "15. " in text and "16. " not in text  # the first 15 names, then how many more
+    ar = render.plain(render.render_review(item, "ar", 3))
+    for line in filter(None, ar.split("\n")):
+        assert line[0] == "\u200f" or unicodedata.bidirectional(line[0]) in ("R", "AL"), line

@@ -125,6 +125,11 @@ class Fetcher:
         """The shared client (its owner closes it)."""
         return self._client
 
+    @property
+    def per_host(self) -> int:
+        """Requests in flight to one host at most (the scheduler gives each host as many lanes)."""
+        return self._per_host
+
     async def fetch(self, url: str, policy: LinkPolicy | None = None) -> Fetched:
         """GET ``url`` unconditionally (an item's page, a full text, a fallback). Raises FetchError only.
 

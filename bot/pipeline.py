@@ -61,18 +61,26 @@ def utcnow() -> datetime:
     return models_utcnow().replace(microsecond=0)
 
 
+WORKERS = 64  # polls in progress at most (scheduler: a cycle's lanes, the scheduled jobs)
+MAX_BATCH = 64  # polls stored in one transaction at most (PollContext.save)
+
+
 @dataclass
 class PollContext:
-    """What every poll shares: the fetcher, the store, the organisation index cache and a clock."""
+    """What every poll shares: the fetcher, the store, the organisation index cache, a clock, how many
+    polls run at once (``workers``) and the group commit of their writes (``save``)."""
 
     fetcher: Fetcher
     store: storage.Store
     now: Callable[[], datetime] = utcnow
     on_announced: Callable[[list[int]], None] | None = None
+    workers: int = WORKERS
     _index: orgs.OrgIndex | None = field(default=None, repr=False)
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _org_names: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     health_writes: HealthBatch = field(init=False, repr=False)
+    _pending: list[tuple[PollWrite, asyncio.Future[list[int]]]] = field(default_factory=list, repr=False)
+    _writer: asyncio.Task[None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.health_writes = HealthBatch(self.store)
@@ -81,6 +89,50 @@ class PollContext:
         """Before another write or a fresh read of ``source_id``'s health: its batched 304 goes first."""
         if source_id in self.health_writes:
             await self.health_writes.flush()
+
+    async def save(self, write: PollWrite) -> list[int]:
+        """Store one poll (``storage.save_poll``); the ids of the statements it created.
+
+        Group commit: the polls that finish while a write is under way are stored together by the next
+        one (``storage.save_polls``: one transaction, one savepoint per poll, so a poll that fails is
+        rolled back alone and raises here), and the organisation index is extended once per such write.
+        A crash loses at most that transaction: its items stay unseen and are read again next poll."""
+        done: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        self._pending.append((write, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        return await done
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            try:
+                results = await self._write(batch)
+            except BaseException:  # cancelled (shutdown): the waiting polls are cancelled too
+                for _, done in batch:
+                    done.cancel()
+                raise
+            for (_, done), result in zip(batch, results, strict=True):
+                if done.cancelled():
+                    continue
+                if isinstance(result, Exception):
+                    done.set_exception(result)
+                else:
+                    done.set_result(result)
+
+    async def _write(
+        self, batch: list[tuple[PollWrite, asyncio.Future[list[int]]]]
+    ) -> list[list[int] | Exception]:
+        try:
+            results = await self.store.call(storage.save_polls, [w for w, _ in batch])
+        except Exception as e:  # the transaction itself failed (its commit): every poll of it failed
+            return [e] * len(batch)
+        if any(r.statement is not None for w, _ in batch for r in w.records):
+            try:
+                await self.extend_index()  # provisional organisations may have been created
+            except Exception:  # the polls are stored; the next extension adds what this one missed
+                log.exception("organisation index not extended")
+        return results
 
     async def org_index(self) -> orgs.OrgIndex:
         """The organisation index, loaded from storage once, rebuilt after registry fixes."""
@@ -388,9 +440,7 @@ async def _store_items(
         review=source.review,
     )
     await ctx.settle(source.id)
-    ids = await ctx.store.call(storage.save_poll, write)
-    if any(r.statement is not None for r in records):
-        await ctx.extend_index()  # provisional organisations may have been created
+    ids = await ctx.save(write)
     held = await ctx.store.call(storage.held_ids, ids) if write.announce and ids else set()
     announced = [i for i in ids if i not in held] if write.announce else []
     if announced and ctx.on_announced:

@@ -5,7 +5,8 @@ Owns the APScheduler 3 ``AsyncIOScheduler`` (one job per enabled source, its int
 Retry-After are honoured), ``run_cycle`` used by ``bayan poll --once`` and the admin's ``/poll``, and a
 new source list (``Poller.reload``: the admin's ``/reload`` and SIGHUP via ``reload_on``).
 Concurrency is bounded by the fetcher's per-host and global limits, so a hanging source holds one slot
-and never delays healthy ones.
+and never delays healthy ones; polls in progress are bounded too (``PollContext.workers``): a cycle
+runs per-host lanes under that limit, and a scheduled job waits for a worker slot before it polls.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -44,15 +47,38 @@ async def run_cycle(
         now = ctx.now()
         chosen = [s for s in chosen if s.id not in by_id or pipeline.is_due(by_id[s.id], now)]
     try:
-        polls = (
-            pipeline.poll_source(ctx, s, by_id.get(s.id) or SourceHealth(s.id), batched=True) for s in chosen
-        )
-        return list(await asyncio.gather(*polls))
+        return await _bounded(ctx, chosen, by_id)
     finally:
         await ctx.health_writes.flush()
 
 
 HOLDS_EVERY = 60.0  # seconds between two checks for held statements whose hold_max passed
+
+
+async def _bounded(
+    ctx: pipeline.PollContext, sources: list[Source], healths: dict[str, SourceHealth]
+) -> list[PollResult]:
+    """Poll ``sources`` with at most ``ctx.workers`` polls in progress (bounded fan-out: a poll holds its
+    feed, pages and records until it is stored, so 10,000 sources at once would hold them all), in
+    order, results in the order given. Each host gets up to the fetcher's per-host limit of lanes, each
+    lane polls that host's sources one after another: a host that hangs holds its own lanes, never the
+    polls of other hosts. A poll never raises for its source (``pipeline.poll_source``)."""
+    results: list[PollResult | None] = [None] * len(sources)
+    lanes: dict[str, deque[int]] = {}
+    for i, source in enumerate(sources):
+        lanes.setdefault(urlsplit(source.url).netloc, deque()).append(i)
+    slots = asyncio.Semaphore(max(1, ctx.workers))
+
+    async def lane(queue: deque[int]) -> None:
+        while queue:
+            i = queue.popleft()
+            health = healths.get(sources[i].id) or SourceHealth(sources[i].id)
+            async with slots:
+                results[i] = await pipeline.poll_source(ctx, sources[i], health, batched=True)
+
+    per_host = max(1, ctx.fetcher.per_host)
+    await asyncio.gather(*(lane(q) for q in lanes.values() for _ in range(min(per_host, len(q)))))
+    return [r for r in results if r is not None]
 
 
 def _jitter(source: Source) -> float:
@@ -79,6 +105,8 @@ class Poller:
         self._running: set[asyncio.Task[object]] = set()  # job runs in progress
         self._reload_lock = asyncio.Lock()
         self._holds: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(max(1, ctx.workers))  # scheduled polls in progress at most
+        self._host_gates: dict[str, asyncio.Semaphore] = {}
 
     async def start(self) -> None:
         """Add the jobs and start; must run inside the event loop (APScheduler 3.11). Held statements
@@ -194,7 +222,12 @@ class Poller:
         early = timedelta(seconds=_jitter(source) + 1.0)
         if not pipeline.is_due(health, self.ctx.now() + early):
             return None
-        result = await pipeline.poll_source(self.ctx, source, health, batched=True)
+        host = urlsplit(source.url).netloc
+        gate = self._host_gates.get(host)
+        if gate is None:
+            gate = self._host_gates[host] = asyncio.Semaphore(max(1, self.ctx.fetcher.per_host))
+        async with gate, self._slots:  # bounded fan-out, and a hanging host holds only its own lanes
+            result = await pipeline.poll_source(self.ctx, source, health, batched=True)
         self._report(source, result)
         return result
 

@@ -85,6 +85,7 @@ from bot.storage.statements import (
     get_statement,
     list_statements,
     save_poll,
+    save_polls,
     unseen_keys,
 )
 
@@ -156,6 +157,7 @@ __all__ = [
     "review_queue",
     "reviewed_pages",
     "save_poll",
+    "save_polls",
     "save_source_alert",
     "search_statements",
     "seed_registry",

@@ -25,6 +25,7 @@ again (same URL) or re-extracted replaces the statement's own signatures, loggin
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -143,19 +144,11 @@ def _by_text_sha(db: Database, record: ItemRecord, source_id: str) -> Match | No
 
 def _window(when: date) -> dict[str, str]:
     lo, hi = when - timedelta(days=WINDOW_DAYS), when + timedelta(days=WINDOW_DAYS)
-    return {
-        "lo": lo.isoformat(),
-        "hi": hi.isoformat(),
-        "hi_ts": f"{hi.isoformat()}T~",
-        "day": when.isoformat(),
-    }
+    return {"lo": lo.isoformat(), "hi": hi.isoformat(), "day": when.isoformat()}
 
 
-# statement s is dated within the window, or undated and first seen within it. A filter on rows found
-# through an index (title, signatures_org), never a scan of the window: all statements of a busy month
-# share one window, so driving from it costs O(statements) per saved statement.
-_IN_WINDOW = """((s.published BETWEEN :lo AND :hi)
-      OR (s.published IS NULL AND s.first_seen_at BETWEEN :lo AND :hi_ts))"""
+# a statement's day: its date, else the day it was first seen (``signatures.day`` holds the same, m013)
+_DAY = "COALESCE(s.published, substr(s.first_seen_at, 1, 10))"
 
 
 def _candidates(db: Database, record: ItemRecord, when: date) -> list[tuple[int, str]]:
@@ -175,8 +168,7 @@ def _judge(db: Database, sid: int, cue: str, mine: shingles.Text, source_id: str
     decide, within TRANSLATION_DAYS for two scripts (a statement and its translation)."""
     row = one(
         db,
-        """SELECT substr(s.body_norm, 1, :chars) AS body,
-             COALESCE(s.published, substr(s.first_seen_at, 1, 10)) AS day,
+        f"""SELECT substr(s.body_norm, 1, :chars) AS body, {_DAY} AS day,
              EXISTS (SELECT 1 FROM statement_sources ss WHERE ss.statement_id = s.id
                AND ss.source_id = :source) AS carried
            FROM statements s WHERE s.id = :id""",
@@ -204,35 +196,38 @@ def _judge(db: Database, sid: int, cue: str, mine: shingles.Text, source_id: str
 
 
 def _by_title(db: Database, record: ItemRecord, when: date) -> list[int]:
+    """Statements of the window with the record's title (index statements_title_day: a title recurring
+    for years costs only its statements of the window), nearest in date first, unless both sides name
+    signatories and share none."""
     if len(record.title_norm.strip()) < MIN_TITLE_CHARS:
         return []
-    found = scalars(
+    found = rows(
         db,
-        f"""SELECT s.id FROM statements s WHERE s.title_norm = :title AND {_IN_WINDOW}
-            ORDER BY abs(julianday(COALESCE(s.published, substr(s.first_seen_at, 1, 10))) - julianday(:day)),
-              s.id LIMIT :cap""",
+        f"""SELECT s.id AS sid,
+              (SELECT group_concat(g.org_id) FROM signatures g WHERE g.statement_id = s.id) AS orgs
+            FROM statements s WHERE s.title_norm = :title AND {_DAY} BETWEEN :lo AND :hi
+            ORDER BY abs(julianday({_DAY}) - julianday(:day)), s.id LIMIT :cap""",
         {**_window(when), "title": record.title_norm.strip(), "cap": MAX_CANDIDATES},
     )
     known = _signers(record).known
     out = []
-    for sid in found:
-        stored = set(scalars(db, "SELECT org_id FROM signatures WHERE statement_id = ?", [sid]))
+    for r in found:
+        stored = {int(o) for o in str(r["orgs"]).split(",")} if r["orgs"] else set()
         if not known or not stored or known & stored:
-            out.append(int(sid))
+            out.append(int(r["sid"]))
     return out
 
 
-_OVERLAP = (
-    """
-    SELECT g.statement_id AS sid, COUNT(*) AS shared, SUM(o.provisional = 0) AS shared_reg,
-      (SELECT COUNT(*) FROM signatures x WHERE x.statement_id = g.statement_id) AS total,
-      (SELECT COUNT(*) FROM signatures x JOIN orgs xo ON xo.id = x.org_id
-       WHERE x.statement_id = g.statement_id AND xo.provisional = 0) AS total_reg
-    FROM signatures g JOIN statements s ON s.id = g.statement_id JOIN orgs o ON o.id = g.org_id
-    WHERE g.org_id IN ({ids}) AND """
-    + _IN_WINDOW
-    + """ GROUP BY g.statement_id"""
-)
+# candidates: statements of the window signed by one of the probe organisations (index signatures_org_day);
+# then, for each, its signatures counted against the record's organisations
+_OVERLAP = """
+    WITH c(sid) AS (SELECT DISTINCT statement_id FROM signatures
+                    WHERE org_id IN ({probe}) AND day BETWEEN :lo AND :hi)
+    SELECT g.statement_id AS sid, SUM(g.org_id IN ({ids})) AS shared,
+      SUM(g.org_id IN ({ids}) AND o.provisional = 0) AS shared_reg,
+      COUNT(*) AS total, SUM(o.provisional = 0) AS total_reg
+    FROM c JOIN signatures g ON g.statement_id = c.sid JOIN orgs o ON o.id = g.org_id
+    GROUP BY g.statement_id"""
 
 
 def _jaccard(shared: int, mine: int, theirs: int) -> float:
@@ -242,21 +237,48 @@ def _jaccard(shared: int, mine: int, theirs: int) -> float:
     return shared / (mine + theirs - shared)
 
 
+def _probe_size(known: int, size: int) -> int:
+    """How many of a set's ``known`` organisations (of ``size`` in all: the rest match nothing stored) a
+    probe takes so that every stored set with a Jaccard ≥ MIN_JACCARD shares at least one of them.
+
+    Jaccard J = s / (size + theirs − s) ≥ t with s ≤ theirs gives s ≥ t × size: the stored set shares at
+    least ⌈t × size⌉ of the known ones, so any ``known − ⌈t × size⌉ + 1`` of them include one it shares
+    (prefix filtering). 0: no stored set can reach the threshold."""
+    if size < MIN_ORGS:
+        return 0
+    need = math.ceil(MIN_JACCARD * size - 1e-9)
+    return max(known - need + 1, 0)
+
+
 def _by_signatories(db: Database, signers: _Signers, when: date) -> list[tuple[int, float]]:
     """Statements whose signatories overlap the record's (Jaccard ≥ 0.8), best first, at most
     MAX_CANDIDATES: over all organisation ids, or over registry ones only (each language's unknown names
-    become different provisional orgs, so EN/AR copies agree on their registry organisations)."""
+    become different provisional orgs, so EN/AR copies agree on their registry organisations).
+
+    Only the statements of the window signed by a probe of the record's organisations are scored: for
+    each Jaccard, the fewest of its organisations every qualifying set must share one of
+    (``_probe_size``), newest organisations first (provisional ones, the least shared)."""
     if signers.size < MIN_ORGS or not signers.known:
         return []
-    ids = sorted(signers.known)
+    ids = sorted(signers.known, reverse=True)
+    marks = ", ".join("?" * len(ids))
+    registry = [
+        int(i) for i in scalars(db, f"SELECT id FROM orgs WHERE provisional = 0 AND id IN ({marks})", ids)
+    ]
+    registry.sort(reverse=True)
+    probe = set(ids[: _probe_size(len(ids), signers.size)])
+    probe.update(registry[: _probe_size(len(registry), len(registry))])
+    if not probe:
+        return []
     params: dict[str, Any] = {**_window(when), **{f"o{i}": org for i, org in enumerate(ids)}}
+    params.update({f"p{i}": org for i, org in enumerate(sorted(probe))})
     named = ", ".join(f":o{i}" for i in range(len(ids)))
-    registry = scalars(db, f"SELECT COUNT(*) FROM orgs WHERE provisional = 0 AND id IN ({named})", params)[0]
+    probed = ", ".join(f":p{i}" for i in range(len(probe)))
     scored = []
-    for r in rows(db, _OVERLAP.format(ids=named), params):
+    for r in rows(db, _OVERLAP.format(ids=named, probe=probed), params):
         score = max(
             _jaccard(int(r["shared"]), signers.size, int(r["total"])),
-            _jaccard(int(r["shared_reg"]), int(registry), int(r["total_reg"])),
+            _jaccard(int(r["shared_reg"]), len(registry), int(r["total_reg"])),
         )
         if score >= MIN_JACCARD:
             scored.append((-score, int(r["sid"])))
@@ -283,10 +305,11 @@ def _insert_signature(
     db: Database, statement_id: int, org_id: int, sig: SignatureRecord, now: datetime, via: str | None
 ) -> bool:
     cur = db.execute(
-        """INSERT INTO signatures (statement_id, org_id, raw_name, position, role, match_score, first_seen_at,
-             via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        f"""INSERT INTO signatures (statement_id, org_id, raw_name, position, role, match_score,
+             first_seen_at, via, day)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT {_DAY} FROM statements s WHERE s.id = ?))
            ON CONFLICT(statement_id, org_id) DO NOTHING""",
-        [statement_id, org_id, sig.raw_name, sig.position, sig.role, sig.score, ts(now), via],
+        [statement_id, org_id, sig.raw_name, sig.position, sig.role, sig.score, ts(now), via, statement_id],
     )
     return cur.rowcount == 1
 

@@ -250,3 +250,38 @@ def m011_reviews(db: Database) -> None:
     migration when it was written (m009), leaving m010 to the storage work done alongside."""
     for sql in _M011:
         db.execute(sql)
+
+
+# clustering's candidate look-ups, bounded by the ±30-day window (issue 12 item 2): signatures carry their
+# statement's day (its date, else the day it was first seen) so that "statements in the window signed by
+# org X" is one range of an index, not every statement X ever signed; the same for equal titles
+_M013 = [
+    "ALTER TABLE signatures ADD COLUMN day TEXT",
+    """UPDATE signatures SET day = (SELECT COALESCE(s.published, substr(s.first_seen_at, 1, 10))
+         FROM statements s WHERE s.id = signatures.statement_id)""",
+    "CREATE INDEX signatures_org_day ON signatures(org_id, day, statement_id)",
+    # a signature stored without its day (a merge undone, another writer) gets it from its statement
+    """CREATE TRIGGER signatures_day AFTER INSERT ON signatures WHEN new.day IS NULL BEGIN
+         UPDATE signatures SET day = (SELECT COALESCE(s.published, substr(s.first_seen_at, 1, 10))
+           FROM statements s WHERE s.id = new.statement_id)
+         WHERE statement_id = new.statement_id AND org_id = new.org_id;
+       END""",
+    # a statement whose date changes (re-extraction) moves its signatures with it
+    """CREATE TRIGGER statements_day AFTER UPDATE OF published, first_seen_at ON statements
+       WHEN old.published IS NOT new.published OR old.first_seen_at IS NOT new.first_seen_at BEGIN
+         UPDATE signatures SET day = COALESCE(new.published, substr(new.first_seen_at, 1, 10))
+         WHERE statement_id = new.id;
+       END""",
+    """CREATE INDEX statements_title_day
+         ON statements(title_norm, COALESCE(published, substr(first_seen_at, 1, 10)))""",
+    "DROP INDEX statements_title",
+]
+
+
+@migrations()
+def m013_cluster_days(db: Database) -> None:
+    """signatures.day (the day of its statement) with the index (org_id, day) and the index (title_norm,
+    day) of statements: clustering's candidates are looked up within the window, whatever the size of
+    the history. (Numbered m013, two above the highest when it was written, m011.)"""
+    for sql in _M013:
+        db.execute(sql)

@@ -8,6 +8,7 @@ violation leaves nothing of that poll behind (the items stay unseen and are retr
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -96,6 +97,20 @@ def _save_candidate(db: Database, write: PollWrite, record: ItemRecord) -> None:
     _add_signatures(db, statement_id, record.signatures, write.now, log_changes=False)
     _link_item(db, write.source_id, record.item.key, statement_id)
     reviews.queue_new(db, write, record, statement_id, page_id)
+
+
+def save_polls(db: Database, writes: Sequence[PollWrite]) -> list[list[int] | Exception]:
+    """Store several polls in ONE transaction (group commit: one commit and one flush of the full-text
+    index for all of them), each in a savepoint of its own: a poll that fails is rolled back alone and
+    its exception is returned in its place; the others are committed. The created ids per poll."""
+    out: list[list[int] | Exception] = []
+    with db.atomic():
+        for write in writes:
+            try:
+                out.append(save_poll(db, write))
+            except Exception as e:  # this poll's savepoint was rolled back; the others go on
+                out.append(e)
+    return out
 
 
 def _insert_item(db: Database, write: PollWrite, record: ItemRecord) -> bool:

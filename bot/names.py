@@ -6,28 +6,45 @@ a leading "the", a detached "و" joined to its word, a few British spellings; id
 (the same folding for long texts, uncached), `split_name_and_acronym`, `acronym` and `paren_split`.
 
 Must not: know about organisations, indexes or scores (that is `orgs`), or do any I/O. Imports only the
-stdlib, so every module may fold text the same way.
+stdlib and `bot.marks` (its generated table), so every module may fold text the same way.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
+
+from bot import marks
 
 # ───────────────────────────── normalisation ─────────────────────────────
 
 
-def _mark_class() -> re.Pattern[str]:
-    """Every combining mark (Mn, Me) and format character (Cf: ZWNJ, RLM, …) in the planes that have them."""
-    planes = (*range(0x30000), *range(0xE0000, 0xE1000))
-    cps = [c for c in planes if unicodedata.category(chr(c)) in ("Mn", "Me", "Cf")]
+def _scan_marks() -> list[tuple[int, int]]:
+    """Every combining mark (Mn, Me) and format character (Cf: ZWNJ, RLM, …) of this Python's Unicode
+    database, as (first, last) ranges: the slow way (≈ 1.1 M lookups), for a database `marks` was not
+    generated from."""
     ranges: list[tuple[int, int]] = []
-    for c in cps:
-        if ranges and ranges[-1][1] == c - 1:
-            ranges[-1] = (ranges[-1][0], c)
-        else:
-            ranges.append((c, c))
+    for c in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(c)) in ("Mn", "Me", "Cf"):
+            if ranges and ranges[-1][1] == c - 1:
+                ranges[-1] = (ranges[-1][0], c)
+            else:
+                ranges.append((c, c))
+    return ranges
+
+
+def _table_ranges() -> list[tuple[int, int]]:
+    """The generated table `bot.marks` as (first, last) ranges."""
+    pairs = (item.partition("-") for item in marks.RANGES.split())
+    return [(int(a, 16), int(b or a, 16)) for a, _, b in pairs]
+
+
+def _mark_class() -> re.Pattern[str]:
+    """The marks `normalize_text` drops: the generated table `bot.marks` (scanned anew when Python's
+    Unicode database is another one), plus tatweel and the Arabic marks."""
+    ranges = _table_ranges() if unicodedata.unidata_version == marks.UNICODE_VERSION else _scan_marks()
     body = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
     return re.compile(f"[{body}\u0640\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 

@@ -26,7 +26,8 @@ _CLI = ("models", "storage", "cli.common")
 ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "__init__": ((), ()),
     "models": ((), ()),
-    "names": ((), ()),
+    "marks": ((), ()),
+    "names": (("marks",), ()),
     "identity": ((), ()),
     "charset": ((), ()),
     "dates": (("models",), ()),

@@ -44,8 +44,10 @@ async def open_runtime(
 
 
 def _prepare_db(db: storage.Db, sources: list[Source]) -> None:
-    """Seed the organisation registry and the configured sources (idempotent); clamp stored times."""
-    storage.seed_registry(db, config.read_registry())
+    """Seed the organisation registry (only when its file changed since the last seed) and the configured
+    sources (idempotent); clamp stored times."""
+    registry = config.registry_file()
+    storage.seed_registry_if_changed(db, registry.sha256, registry.orgs)
     storage.sync_config(db, sources)
     for line in pipeline.clamp_schedule(db, sources, pipeline.utcnow()):
         log.warning("%s", line)

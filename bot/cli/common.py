@@ -31,7 +31,8 @@ def open_db(settings: Settings, *, create: bool = False) -> storage.Db:
         raise BayanError(f"database path {settings.db_path} is a directory")
     db = storage.open_db(settings.db_path) if create else open_existing_db(settings.db_path)
     if not storage.list_orgs(db, limit=1):
-        storage.seed_registry(db, config.read_registry())
+        registry = config.registry_file()
+        storage.seed_registry_if_changed(db, registry.sha256, registry.orgs)
     return db
 
 

@@ -9,7 +9,9 @@ from bot.config.load import (
     LOG_LEVELS,
     MAX_TEXT,
     MIN_INTERVAL,
+    REGISTRY_PATH,
     FeedsConfig,
+    RegistryFile,
     format_problems,
     load_config,
     load_registry,
@@ -19,6 +21,7 @@ from bot.config.load import (
     read_config,
     read_registry,
     read_sources,
+    registry_file,
 )
 
 __all__ = [
@@ -26,7 +29,9 @@ __all__ = [
     "LOG_LEVELS",
     "MAX_TEXT",
     "MIN_INTERVAL",
+    "REGISTRY_PATH",
     "FeedsConfig",
+    "RegistryFile",
     "format_problems",
     "load_config",
     "load_registry",
@@ -36,4 +41,5 @@ __all__ = [
     "read_config",
     "read_registry",
     "read_sources",
+    "registry_file",
 ]

@@ -3,7 +3,8 @@
 Owns `load_settings` (the project's only reader of environment variables, handed in as a mapping),
 `load_sources`/`read_sources`/`load_config` (feeds.yaml → validated `models.Source`; every problem is
 collected and reported as ``file:line: source 'id': key 'k': what is wrong (how to fix it)``),
-`load_registry`/`read_registry` (bot/data/orgs.yaml → `models.RegistryOrg`) and `format_problems`.
+`load_registry`/`read_registry`/`registry_file` (bot/data/orgs.yaml → `models.RegistryOrg`; the file read with
+its SHA-256, parsed only when asked) and `format_problems`.
 The YAML layer (safe composition, line numbers, the alias budget) is `bot.config.yaml_nodes`; the checks
 of single values (`parse_duration`, the `as_*` functions) are `bot.config.checks`. The public names
 callers use (`read_sources`, `parse_duration`, `MAX_TEXT`, …) are re-exported by `bot.config`.
@@ -14,6 +15,7 @@ does), or build arbitrary objects from YAML.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -73,9 +75,11 @@ __all__ = [
     "MAX_NODES",
     "MAX_TEXT",
     "MIN_INTERVAL",
+    "REGISTRY_PATH",
     "SOURCE_TYPES",
     "FeedsConfig",
     "Pairs",
+    "RegistryFile",
     "format_problems",
     "line_of",
     "load_config",
@@ -85,6 +89,7 @@ __all__ = [
     "parse_duration",
     "read_registry",
     "read_sources",
+    "registry_file",
 ]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -367,6 +372,23 @@ def _build_source(entry: Entry, sid: str, sets: Mapping[str, Any]) -> Source | N
 # ───────────────────────────── organisation registry ─────────────────────────────
 
 
+REGISTRY_PATH = str(Path(__file__).resolve().parents[1] / "data" / "orgs.yaml")  # the shipped registry
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryFile:
+    """A registry file read but not parsed: its path, text and SHA-256 (a start that finds the hash it
+    seeded from last time has nothing to parse or re-seed: `storage.seed_registry_if_changed`)."""
+
+    path: str
+    text: str
+    sha256: str
+
+    def orgs(self) -> list[RegistryOrg]:
+        """The organisations of the file (parsed now); ConfigError lists every problem."""
+        return load_registry(self.text, self.path)
+
+
 def load_registry(text: str, path: str) -> list[RegistryOrg]:
     """The organisations of a registry text (bot/data/orgs.yaml format); ConfigError lists every problem."""
     doc = Doc(path)
@@ -386,10 +408,16 @@ def load_registry(text: str, path: str) -> list[RegistryOrg]:
     return orgs
 
 
+def registry_file(path: str | None = None) -> RegistryFile:
+    """The registry at ``path``, by default the one shipped with the package (bot/data/orgs.yaml)."""
+    path = path or REGISTRY_PATH
+    text = _read_text(path, "organisation registry", "check the path")
+    return RegistryFile(path, text, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def read_registry(path: str | None = None) -> list[RegistryOrg]:
     """load_registry on ``path``, by default the registry shipped with the package (bot/data/orgs.yaml)."""
-    path = path or str(Path(__file__).resolve().parents[1] / "data" / "orgs.yaml")
-    return load_registry(_read_text(path, "organisation registry", "check the path"), path)
+    return registry_file(path).orgs()
 
 
 def _read_org(doc: Doc, node: Node, index: int, seen: dict[str, int]) -> RegistryOrg | None:

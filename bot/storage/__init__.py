@@ -25,6 +25,7 @@ from bot.storage.orgs import (
     orgs_by_ids,
     provisional_org,
     seed_registry,
+    seed_registry_if_changed,
 )
 from bot.storage.outbox import (
     add_alert,
@@ -161,6 +162,7 @@ __all__ = [
     "save_source_alert",
     "search_statements",
     "seed_registry",
+    "seed_registry_if_changed",
     "signed_by",
     "skip_review",
     "statement_detail",

@@ -10,7 +10,7 @@ Provisional organisations (created from unknown signatory names) are never delet
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,30 @@ def seed_registry(db: Database, orgs: list[RegistryOrg], *, now: datetime | None
             for name, kind in names:
                 _add_name(db, org_id, name, kind, "registry")
     return len(orgs)
+
+
+# Bump when seed_registry or the name folding it stores changes: every database then re-seeds once.
+REGISTRY_SEED_VERSION = 1
+
+
+def seed_registry_if_changed(
+    db: Database, sha256: str, load: Callable[[], list[RegistryOrg]], *, now: datetime | None = None
+) -> bool:
+    """Seed the registry from ``load()`` unless this database was last seeded from a file with this
+    SHA-256 (and this REGISTRY_SEED_VERSION): an unchanged file is neither parsed nor seeded again.
+    The hash is stored (table ``meta``) in the seed's own transaction. True when it seeded."""
+    key = f"{REGISTRY_SEED_VERSION}:{sha256}"
+    if scalars(db, "SELECT value FROM meta WHERE key = 'registry_sha256'") == [key]:
+        return False
+    orgs = load()
+    with db.atomic():
+        seed_registry(db, orgs, now=now)
+        db.execute(
+            """INSERT INTO meta (key, value) VALUES ('registry_sha256', ?)
+               ON CONFLICT(key) DO UPDATE SET value = excluded.value""",
+            [key],
+        )
+    return True
 
 
 def find_org_id(db: Database, name_or_slug: str) -> int | None:

@@ -285,3 +285,11 @@ def m013_cluster_days(db: Database) -> None:
     the history. (Numbered m013, two above the highest when it was written, m011.)"""
     for sql in _M013:
         db.execute(sql)
+
+
+@migrations()
+def m015_meta(db: Database) -> None:
+    """meta: one value per key about the database itself; ``registry_sha256`` is the version and SHA-256
+    of the registry file last seeded (storage.orgs.seed_registry_if_changed: an unchanged file is not
+    seeded again at each start). Numbered m015: two above the highest when it was written (m013)."""
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

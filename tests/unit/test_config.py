@@ -5,6 +5,7 @@ Every validation message is checked for its exact ``file:line``, source id and k
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from textwrap import dedent
@@ -14,6 +15,7 @@ import pytest
 from bot.config import (
     MAX_TEXT,
     MIN_INTERVAL,
+    REGISTRY_PATH,
     format_problems,
     load_config,
     load_registry,
@@ -22,6 +24,7 @@ from bot.config import (
     parse_duration,
     read_registry,
     read_sources,
+    registry_file,
 )
 from bot.models import ConfigError, Selectors, Settings
 
@@ -809,3 +812,15 @@ def test_html_fallback_is_carried_by_the_source() -> None:
         and selectors.item == "article"
         and selectors.link == "h2 a"
     )
+
+
+# ───────────────────────────── the registry file and its hash (issue 12 item 4) ─────────────────────────────
+
+
+def test_registry_file_hashes_what_it_read(tmp_path: Path) -> None:
+    path = tmp_path / "orgs.yaml"
+    path.write_text("organisations:\n  - id: river-voices\n    ar: أصوات النهر\n", encoding="utf-8")
+    read = registry_file(str(path))
+    assert read.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [o.slug for o in read.orgs()] == ["river-voices"]
+    assert registry_file().path == REGISTRY_PATH

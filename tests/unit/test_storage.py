@@ -61,6 +61,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
             "m009_source_alerts",
             "m011_reviews",
             "m013_cluster_days",
+            "m015_meta",
         ]
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())

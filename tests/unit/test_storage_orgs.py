@@ -412,3 +412,44 @@ def test_index_entries_after_an_id_are_only_the_newer_organisations() -> None:
     assert storage.org_index_entries(db, after_id=top) == [(new_id, "مبادرة لم يسمع بها أحد")]
     assert len(storage.org_index_entries(db)) == len(everything) + 1
     db.close()
+
+
+# ───────────────────────────── registry seed by file hash (issue 12 item 4) ─────────────────────────────
+
+
+def registry_names(db: storage.Db, slug: str) -> list[str]:
+    return [
+        str(r["name"])
+        for r in db.query(
+            """SELECT n.name FROM org_names n JOIN orgs o ON o.id = n.org_id
+               WHERE o.slug = ? AND n.origin = 'registry' ORDER BY n.name""",
+            [slug],
+        )
+    ]
+
+
+def test_the_registry_is_seeded_again_only_when_its_file_hash_changes(db: storage.Db) -> None:
+    loads: list[int] = []
+
+    def load() -> list[RegistryOrg]:
+        loads.append(1)
+        return REGISTRY
+
+    assert storage.seed_registry_if_changed(db, "a" * 64, load, now=NOW) is True
+    db.execute("DELETE FROM org_names WHERE name = 'منصة مدنية'")  # drift a seed would undo
+    assert storage.seed_registry_if_changed(db, "a" * 64, load, now=NOW) is False
+    assert len(loads) == 1, "an unchanged file is not even parsed"
+    assert "منصة مدنية" not in registry_names(db, "madaniya")
+    assert storage.seed_registry_if_changed(db, "b" * 64, load, now=NOW) is True
+    assert len(loads) == 2 and "منصة مدنية" in registry_names(db, "madaniya")
+    stored = [r["value"] for r in db.query("SELECT value FROM meta WHERE key = 'registry_sha256'")]
+    assert stored == [f"{storage.orgs.REGISTRY_SEED_VERSION}:{'b' * 64}"]
+
+
+def test_a_registry_that_fails_to_load_stores_no_hash(db: storage.Db) -> None:
+    def broken() -> list[RegistryOrg]:
+        raise BayanError("orgs.yaml:3: invalid YAML")
+
+    with pytest.raises(BayanError):
+        storage.seed_registry_if_changed(db, "c" * 64, broken, now=NOW)
+    assert list(db.query("SELECT * FROM meta")) == []

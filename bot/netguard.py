@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -250,19 +251,32 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _LazyTLSPool(httpcore.AsyncConnectionPool):
+    """httpcore's pool whose TLS context is made on its first https connection: loading the CA bundle
+    costs ≈ 45 ms of CPU, which a process that fetches only http (or nothing) never pays."""
+
+    def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
+        if origin.scheme == b"https" and self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()  # httpx's defaults: certifi, SSL_CERT_FILE/DIR
+        return super().create_connection(origin)
+
+
 def guarded_transport(
     limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend | None = None
 ) -> httpx.AsyncHTTPTransport:
-    """httpx's HTTP/1.1 transport whose connection pool connects through PinnedBackend(``backend``).
+    """httpx's HTTP/1.1 transport whose connection pool connects through PinnedBackend(``backend``) and
+    makes its TLS context on the first https connection (``_LazyTLSPool``).
 
     httpx.AsyncHTTPTransport takes no network backend, so its pool is replaced by an equal one that has
     it (httpx 0.27 and 0.28 keep the pool in ``_pool``; tests/integration/test_link_guard_http.py fails
-    if a pinned connection stops reaching its address).
+    if a pinned connection stops reaching its address). The transport is built with a bare context (no
+    CA loaded, never used: its pool is the one replaced) so that building it costs nothing.
     """
-    ssl_context = httpx.create_ssl_context()
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, http2=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context,
+    transport = httpx.AsyncHTTPTransport(
+        verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), limits=limits, http2=False
+    )
+    transport._pool = _LazyTLSPool(
+        ssl_context=None,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

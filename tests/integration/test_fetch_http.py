@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import ssl
 import threading
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpcore
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -325,3 +328,32 @@ async def test_304_and_redirects_keep_the_connection_alive() -> None:
         server.close()
         await server.wait_closed()
     assert len(connections) == 1
+
+
+async def test_the_tls_context_is_made_on_the_first_https_connection(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the CA bundle costs ≈ 45 ms: a client that fetched only http never made a TLS context;
+    the first https connection makes one verifying context, and every later one shares it."""
+    made: list[ssl.SSLContext] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    httpserver.expect_request("/plain").respond_with_data("plain", content_type="text/plain")
+    client = make_client(timeout=5.0, connect_timeout=2.0)
+    try:
+        got = await Fetcher(client).fetch(httpserver.url_for("/plain"))
+        assert got.body == b"plain" and made == []
+        pool = client._transport._pool  # type: ignore[attr-defined]
+        first = pool.create_connection(httpcore.Origin(b"https", b"example.org", 443))
+        second = pool.create_connection(httpcore.Origin(b"https", b"example.net", 443))
+        assert len(made) == 1
+        assert first._ssl_context is second._ssl_context is made[0]
+        assert made[0].verify_mode == ssl.CERT_REQUIRED and made[0].check_hostname
+        assert made[0].cert_store_stats()["x509_ca"] > 0
+    finally:
+        await client.aclose()

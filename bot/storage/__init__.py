@@ -5,6 +5,7 @@ a ``Db`` first and is synchronous; async code runs them on the DB thread with ``
 They return ``bot.models`` dataclasses, never sqlite-utils Table objects.
 """
 
+from bot.storage import _lib  # noqa: F401  (first: sqlite_utils without numpy and pandas, see there)
 from bot.storage.alerts import get_source_alert, save_source_alert
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, Store, open_db

@@ -9,6 +9,9 @@ Every fetch of a poll carries the source's link policy (``fetch.source_policy``:
 and html_fallback are its own origins, other origins must be public). A refused link is no failure of
 the source: the item is recorded as seen (like a 404), a refused full-text link leaves the page's own
 text, and the refusal lines become ``PollResult.refused`` and the source's ``last_error``.
+
+`parse`, `extract` and `orgs` (feedparser, selectolax, pypdf, rapidfuzz: ≈ 0.2 s of imports) are imported
+in the functions that use them, so a process whose sources all answer 304 never loads them (issue 12).
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
-from bot import extract, fetch, orgs, parse, storage
+from bot import fetch, storage
 from bot.fetch import Fetcher
 from bot.models import (
     AlertKind,
@@ -45,6 +49,9 @@ from bot.models import (
     Validators,
 )
 from bot.models import utcnow as models_utcnow
+
+if TYPE_CHECKING:
+    from bot import orgs
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +143,8 @@ class PollContext:
 
     async def org_index(self) -> orgs.OrgIndex:
         """The organisation index, loaded from storage once, rebuilt after registry fixes."""
+        from bot import orgs
+
         async with self._index_lock:
             if self._index is None:
                 entries = await self.store.call(storage.org_index_entries)
@@ -347,6 +356,8 @@ async def _poll(ctx: PollContext, source: Source, health: SourceHealth | None, b
         fetched = await _fetch_listing(ctx, source, validators)
         if isinstance(fetched, NotModified):
             return await _record_not_modified(ctx, source, now, fetched, batched)
+        from bot import parse  # here, not above: a 304 never loads the feed parser
+
         items = await asyncio.to_thread(parse.parse_items, fetched, source, today=now.date())
     except (FetchError, ParseError) as e:
         if source.html_fallback is None:
@@ -362,6 +373,8 @@ async def _scrape_fallback(
     ctx: PollContext, source: Source, now: datetime, cause: Exception
 ) -> tuple[Fetched, list[Item]]:
     """The feed failed: read the source's html_fallback listing page with its selectors instead."""
+    from bot import parse
+
     assert source.html_fallback is not None
     url, selectors = source.html_fallback
     log.info("source=%s feed failed (%s); scraping %s", source.id, cause, url)
@@ -458,6 +471,8 @@ async def _store_items(
 
 def _passes_prefilter(source: Source, item: Item) -> bool:
     """News sources (keyword_prefilter): only items whose title carries a statement word are read."""
+    from bot import orgs
+
     if not source.keyword_prefilter or not source.keywords:
         return True
     title = orgs.normalize(item.title or "")
@@ -473,6 +488,8 @@ async def _build_record(
     """Fetch, extract and resolve one new item. None = a passing failure: retry next poll.
 
     Links the link rule refuses are added to ``refused`` (one line each)."""
+    from bot import orgs
+
     if not item.url and not item.content_html:
         return ItemRecord(item=item)  # nothing to read: remember it as seen
     try:
@@ -507,6 +524,8 @@ async def _build_record(
 async def _extract_item(
     ctx: PollContext, source: Source, item: Item, refused: list[str]
 ) -> tuple[PageRecord, Statement]:
+    from bot import extract
+
     hints = await ctx.hints(source, item)
     if item.content_html and (len(item.content_html) >= FULL_TEXT_MIN_CHARS or not item.url):
         html = _feed_page(item)
@@ -527,6 +546,8 @@ async def _as_candidate(
 ) -> Statement:
     """A non-statement close to the review threshold: what it would be as a statement (kind, issuer,
     signatories, for the reviewer to accept), still a non-statement with its own confidence and cues."""
+    from bot import extract
+
     hints = replace(await ctx.hints(source, item), statements_only=True)
     text = await asyncio.to_thread(extract.document_text, page.body, page.content_type)
     forced = await asyncio.to_thread(extract.extract_statement, text, hints)
@@ -543,6 +564,8 @@ async def _follow_full_text(
     ctx: PollContext, source: Source, statement: Statement, hints: Hints, refused: list[str]
 ) -> Statement:
     """The page only links to the full statement (a PDF, "read the full statement"): extract that too."""
+    from bot import extract
+
     url = statement.full_text_links[0]
     try:
         fetched = await ctx.fetcher.fetch(url, fetch.source_policy(source))
@@ -587,6 +610,8 @@ def _with_defaults(statement: Statement, item: Item) -> Statement:
 
 def resolve_signatures(statement: Statement, index: orgs.OrgIndex) -> tuple[SignatureRecord, ...]:
     """Each signatory name → an organisation id (None: storage creates a provisional one)."""
+    from bot import orgs
+
     out = []
     for pos, name in enumerate(statement.signatories):
         match = orgs.resolve(name, index)
@@ -605,6 +630,8 @@ def reextract(
 ) -> ReextractReport:
     """Extract a stored statement's page again (the hints of its source, as a poll), resolve its
     signatories and apply the result; what changed. A page no longer read as a statement is left alone."""
+    from bot import extract, orgs
+
     stored = storage.get_statement(db, page.statement_id)
     if stored is None:
         return ReextractReport(page.statement_id, skipped="no stored statement")

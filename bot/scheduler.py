@@ -7,6 +7,7 @@ new source list (``Poller.reload``: the admin's ``/reload`` and SIGHUP via ``rel
 Concurrency is bounded by the fetcher's per-host and global limits, so a hanging source holds one slot
 and never delays healthy ones; polls in progress are bounded too (``PollContext.workers``): a cycle
 runs per-host lanes under that limit, and a scheduled job waits for a worker slot before it polls.
+APScheduler is imported by the ``Poller`` alone: ``run_cycle`` (one `bayan poll --once`) never loads it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import pipeline, storage
 from bot.models import ConfigError, PollResult, Source, SourceHealth
@@ -100,6 +98,8 @@ class Poller:
         self.sources = {s.id: s for s in sources}
         self.on_result = on_result
         self.rng = rng or random.Random()
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.cycle_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()  # job runs in progress
@@ -177,6 +177,8 @@ class Poller:
 
     async def _add_jobs(self) -> None:
         """One job per enabled source; first run when its next check is due, spread over a short window."""
+        from apscheduler.triggers.interval import IntervalTrigger
+
         now = self.ctx.now()
         healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
         enabled = [s for s in self.sources.values() if s.enabled]

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import config, extract, fetch, storage
+from bot import config, fetch, storage
 from bot.models import BayanError, FetchError, Hints, Settings, Source, Statement
 
 
@@ -90,6 +90,8 @@ def dump(data: Any) -> None:
 async def extract_target(target: str, hints: Hints) -> Statement:
     """`bayan extract`: a local file or an http(s) URL, PDF or HTML or plain text (a URL's redirects to
     other origins follow the link rule of bot.netguard)."""
+    from bot import extract  # here: the other commands never load the extractor
+
     if target.startswith(("http://", "https://")):
         client = fetch.make_client()
         try:

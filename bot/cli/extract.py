@@ -25,20 +25,6 @@ from bot.cli.common import (
 from bot.models import Hints, Settings, Statement
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("extract", parents=[common], help="extract one page (file or URL)")
-    p.add_argument("target", metavar="PATH_OR_URL")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--source", metavar="ID", help="apply the hints of this configured source")
-    p.add_argument("--language", choices=["ar", "en"])
-    p.add_argument("--statements-only", action="store_true")
-    p.set_defaults(handler=cmd_extract)
-    p = sub.add_parser("reextract", parents=[common], help="re-run extraction over stored pages")
-    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="statement ids (default: all)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_reextract)
-
-
 def _hints(args: argparse.Namespace, settings: Settings) -> Hints:
     """--source's hints as a poll gives them (registry names of its ``org:`` read from the database, or
     from the shipped registry when there is none yet), then --language and --statements-only on top."""

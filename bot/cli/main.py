@@ -1,34 +1,33 @@
-"""`bayan` (also `python -m bot`): the parser of every subcommand, and the dispatch with its exit codes.
+"""`bayan` (also `python -m bot`): the parser (each subcommand's options are in `bot.cli.parsers`) and the
+dispatch with its exit codes.
 
 It reads the environment once (config.load_settings), applies --config/--db, and runs the handler the
 chosen subcommand set. Every command fails with a one-line error and a non-zero exit: 1 for a bad
 configuration (every problem listed) or an unresolved name, 2 for usage and other errors, 130 on Ctrl-C,
 141 when the reader of its output went away (`bayan statements | head`: no traceback). Output never fails
 on the terminal's encoding: what it cannot encode is written as a backslash escape.
+
+Start-up is part of the interface (issue 12: `bayan --help` within 60 ms of CPU): the parser is
+`bot.cli.parsers` alone, and only the module of the command that runs is imported (`_handler`), so no
+command loads what only another needs (SQLite, httpx, extraction, APScheduler, python-telegram-bot).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import logging
 import os
 import sys
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bot import __version__, config
-from bot.cli import extract, orgs, poll, records, registry, review
-from bot.models import BayanError, ConfigError, Settings
+from bot import __version__
+from bot.cli import parsers
 
-GROUPS = (
-    poll,
-    extract,
-    records,
-    orgs,
-    registry,
-    review,
-)  # each adds its subcommands with register(sub, common)
+if TYPE_CHECKING:
+    from bot.models import Settings
+
+Handler = Callable[[argparse.Namespace, "Settings"], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,10 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    from bot import config  # imported here: --help and usage errors need neither (see the docstring)
+    from bot.models import BayanError, ConfigError
+
     try:
         settings = _settings(args)
         _setup_logging(settings.log_level)
-        code = int(args.handler(args, settings))
+        code = int(_handler(*args.handler)(args, settings))
         sys.stdout.flush()  # a closed pipe shows here, inside the handler of BrokenPipeError
         return code
     except BrokenPipeError:
@@ -78,7 +80,41 @@ def _silence_stdout() -> None:
         pass
 
 
+def _handler(group: str, name: str) -> Handler:
+    """The function ``name`` of the command module ``bot.cli.<group>`` (named by `bot.cli.parsers`),
+    imported now: only the command that runs pays for its imports."""
+    if group == "poll":
+        from bot.cli import poll
+
+        return getattr(poll, name)
+    if group == "extract":
+        from bot.cli import extract
+
+        return getattr(extract, name)
+    if group == "records":
+        from bot.cli import records
+
+        return getattr(records, name)
+    if group == "orgs":
+        from bot.cli import orgs
+
+        return getattr(orgs, name)
+    if group == "registry":
+        from bot.cli import registry
+
+        return getattr(registry, name)
+    if group == "review":
+        from bot.cli import review
+
+        return getattr(review, name)
+    raise LookupError(f"no command group {group!r}")
+
+
 def _settings(args: argparse.Namespace) -> Settings:
+    from dataclasses import replace
+
+    from bot import config
+
     settings = config.load_settings(os.environ)
     if getattr(args, "db", None):
         settings = replace(settings, db_path=args.db)
@@ -88,6 +124,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _setup_logging(level: str) -> None:
+    import logging
+
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -109,6 +147,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"bayan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in GROUPS:
-        group.register(sub, common)
+    parsers.register(sub, common)
     return parser

@@ -31,51 +31,6 @@ class NameNotResolved(BayanError):
         self.ambiguous = ambiguous
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add signed, org, orgs and search to the `bayan` parser."""
-    p = sub.add_parser("signed", parents=[common], help="statements an organisation signed, newest first")
-    p.add_argument("name", metavar="NAME", help="Arabic or English name, acronym, slug or id")
-    p.add_argument("--all", nargs="+", default=[], metavar="NAME2", help="only statements all of them signed")
-    p.add_argument("--limit", type=int, default=20, help="at most N statements (default 20)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_signed)
-    p = sub.add_parser("org", parents=[common], help="an organisation's profile")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_org)
-    _add_orgs(sub, common)
-    p = sub.add_parser("search", parents=[common], help="full-text search over titles and bodies")
-    p.add_argument("text", metavar="TEXT")
-    p.add_argument("--limit", type=int, default=20, help="at most N statements (default 20)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_search)
-
-
-def _add_orgs(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("orgs", parents=[common], help="registry fixes: merge, alias, list")
-    orgs_sub = p.add_subparsers(dest="orgs_command", metavar="ACTION", required=True)
-    m = orgs_sub.add_parser("merge", parents=[common], help="merge organisation B into A")
-    m.add_argument("keep", metavar="A")
-    m.add_argument("merge", metavar="B")
-    m.add_argument("--dry-run", action="store_true", help="say what would move; change nothing")
-    m.set_defaults(handler=cmd_orgs_merge)
-    a = orgs_sub.add_parser("alias", parents=[common], help="add a spelling of an organisation")
-    a.add_argument("org", metavar="ORG")
-    a.add_argument("alias", metavar="SPELLING")
-    a.set_defaults(handler=cmd_orgs_alias)
-    ls = orgs_sub.add_parser("list", parents=[common], help="organisations with their statement counts")
-    ls.add_argument("--provisional", action="store_true", help="only those created from unknown names")
-    ls.add_argument("--limit", type=int, help="at most N organisations (default: all)")
-    ls.add_argument("--json", action="store_true")
-    ls.set_defaults(handler=cmd_orgs_list)
-
-
-def orgs_actions(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The ACTION subparsers of `bayan orgs` (cli.registry adds its actions there)."""
-    parser = sub.choices["orgs"]
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-
-
 # ───────────────────────────── names ─────────────────────────────
 
 

@@ -11,23 +11,9 @@ import argparse
 import asyncio
 from dataclasses import replace
 
-from bot import console, fetch, parse, scheduler, service, storage
+from bot import console, fetch, scheduler, service, storage
 from bot.cli.common import dump, find_source, read_config
 from bot.models import ConfigError, PollResult, Settings, Source, StoredStatement
-
-
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("run", parents=[common], help="the service: scheduler (+ Telegram bot with a token)")
-    p.set_defaults(handler=cmd_run)
-    p = sub.add_parser("poll", parents=[common], help="poll the sources once")
-    p.add_argument("--once", action="store_true", help="one cycle (the default and only mode)")
-    p.add_argument("--source", metavar="ID", help="only this source")
-    p.add_argument("--dry-run", action="store_true", help="throwaway in-memory database; print what is found")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_poll)
-    p = sub.add_parser("check-config", parents=[common], help="validate the environment and feeds.yaml")
-    p.add_argument("--fetch", action="store_true", help="also fetch each enabled source once")
-    p.set_defaults(handler=cmd_check_config)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -120,6 +106,8 @@ def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
 
 def check_selectors(path: str, sources: list[Source]) -> None:
     """Every CSS selector must parse (nothing is fetched); a ConfigError lists those that don't."""
+    from bot import parse  # here: `bayan poll` and `run` load the parsers only when a feed changed
+
     problems = [
         f"{path}:{s.line}: source '{s.id}': key '{key}': {problem}" if s.line else f"{path}: {problem}"
         for s in sources
@@ -131,6 +119,8 @@ def check_selectors(path: str, sources: list[Source]) -> None:
 
 async def check_fetch(settings: Settings, sources: list[Source]) -> list[tuple[bool, str]]:
     """Fetch each source once: (ok, "ID: OK status type — N items") or (False, "ID: FAILED — why")."""
+    from bot import parse
+
     client = fetch.make_client(
         user_agent=settings.user_agent or fetch.USER_AGENT, timeout=settings.http_timeout or 20.0
     )

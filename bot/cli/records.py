@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import TextIO
 
 from bot import config, console, storage
@@ -21,26 +21,6 @@ from bot.cli.common import (
     unknown_source,
 )
 from bot.models import Settings, Source, SourceHealth, StatementDetail
-
-
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("statements", parents=[common], help="stored statements, newest first")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=20, help="at most N statements (default 20)")
-    p.add_argument("--source", metavar="ID", help="only those this source carried")
-    p.set_defaults(handler=cmd_statements)
-    p = sub.add_parser("statement", parents=[common], help="one statement: every signatory, every source")
-    p.add_argument("id", type=int, metavar="ID")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_statement)
-    p = sub.add_parser("export", parents=[common], help="open data: one row per statement × signatory")
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
-    p.add_argument("--since", metavar="YYYY-MM-DD", type=_iso_date, help="statements published since")
-    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
-    p.set_defaults(handler=cmd_export)
-    p = sub.add_parser("sources", parents=[common], help="configured sources and their health")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_sources)
 
 
 def cmd_statements(args: argparse.Namespace, settings: Settings) -> int:
@@ -111,13 +91,6 @@ def statement_lines(detail: StatementDetail) -> list[str]:
         seen = copy.first_seen.isoformat() if copy.first_seen else "-"
         lines.append(f"  {copy.source}  {iso(copy.url)}  first seen {seen}")
     return lines
-
-
-def _iso_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

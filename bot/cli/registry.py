@@ -18,7 +18,7 @@ import yaml
 
 from bot import console, storage
 from bot.cli.common import open_db, open_existing_db
-from bot.cli.orgs import NameNotResolved, find_org, not_resolved, org_label, orgs_actions
+from bot.cli.orgs import NameNotResolved, find_org, not_resolved, org_label
 from bot.models import BayanError, Settings
 
 SECTIONS = {"added": ("name",), "renamed": ("org",), "merges": ("keep", "merge"), "aliases": ("org", "alias")}
@@ -27,31 +27,6 @@ HEADER = """\
 # fresh database with `bayan orgs import FILE`. An organisation is named by its slug, or by the first
 # name it was stored under.
 """
-
-
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add these actions under `bayan orgs`."""
-    actions = orgs_actions(sub)
-    p = actions.add_parser("add", parents=[common], help="add an organisation to the registry")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--en", metavar="NAME_EN", help="its English name")
-    p.add_argument("--acronym", action="append", default=[], metavar="ACRONYM", help="repeatable")
-    p.add_argument("--website", metavar="URL")
-    p.set_defaults(handler=cmd_add)
-    p = actions.add_parser("rename", parents=[common], help="give an organisation a new name")
-    p.add_argument("org", metavar="ORG")
-    p.add_argument("name", metavar="NAME", nargs="?", help="the new main name")
-    p.add_argument("--en", metavar="NAME_EN", help="a new English name")
-    p.set_defaults(handler=cmd_rename)
-    p = actions.add_parser("unmerge", parents=[common], help="undo the merge of organisation B (an id)")
-    p.add_argument("gone", metavar="B", type=int, help="the id of the merged organisation")
-    p.set_defaults(handler=cmd_unmerge)
-    p = actions.add_parser("export", parents=[common], help="the registry fixes made here, as YAML")
-    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
-    p.set_defaults(handler=cmd_export)
-    p = actions.add_parser("import", parents=[common], help="apply the fixes of an `orgs export` file")
-    p.add_argument("file", metavar="FILE")
-    p.set_defaults(handler=cmd_import)
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:

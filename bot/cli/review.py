@@ -25,23 +25,6 @@ from bot.models import BayanError, ReviewItem, Settings, utcnow
 _ANSWERS = {"yes": True, "no": False}
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "review", parents=[common], help="the review queue: list it, decide an item, export reviewed pages"
-    )
-    p.add_argument("target", nargs="?", metavar="ID|export", help="a statement id to decide, or export")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--statement", choices=sorted(_ANSWERS), help="is it a statement?")
-    p.add_argument("--kind", choices=review.KINDS)
-    p.add_argument("--issuer", metavar="NAME", help="the issuing organisation")
-    p.add_argument("--signatories", metavar="FILE", help="the corrected signatories, one per line")
-    p.add_argument(
-        "--format", choices=["corpus"], default="corpus", help="export: the ../shared/corpus schema"
-    )
-    p.add_argument("--out", metavar="DIR", help="export: the folder to write (outside the repository)")
-    p.set_defaults(handler=cmd_review)
-
-
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     db = open_existing_db(settings.db_path)
     if args.target is None:

@@ -251,3 +251,30 @@ def test_statements_json_says_why_items_were_clustered(
     other = "mirror" if row["source"] == "good" else "good"  # both are polled at once: either is first
     assert row["cluster_reason"] == f"{other}: same URL"  # the same page in two feeds
     assert {"id", "urls", "confidence", "evidence"} <= set(row)  # the keys before it stay
+
+
+def test_every_subcommand_names_a_handler_that_exists() -> None:
+    """`bot.cli.parsers` names handlers as (group, function): each one resolves to a function."""
+    import argparse
+
+    from bot.cli import main as cli_main
+
+    def walk(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
+        found = [parser.get_default("handler")] if parser.get_default("handler") else []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in dict.fromkeys(action.choices.values()):
+                    found += walk(child)
+        return found
+
+    handlers = walk(cli_main.build_parser())
+    assert len(handlers) == 21  # every subcommand and `orgs` action
+    for group, name in handlers:
+        assert callable(cli_main._handler(group, name)), (group, name)
+
+
+def test_the_review_kinds_of_the_parser_are_the_models_kinds() -> None:
+    from bot import review
+    from bot.cli import parsers
+
+    assert parsers.REVIEW_KINDS == review.KINDS

@@ -1,0 +1,69 @@
+"""What a `bayan` process imports (issue 12 item 4, fast start): `bayan --help` loads none of the
+libraries a command needs, `bayan poll --once` over a source answering 304 loads no parser, extractor,
+scheduler or Telegram library. Read from ``python -X importtime`` of real subprocesses (every module a
+process imports is one line of it), on a loopback server. The CPU figures are bench/startup.py's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+pytestmark = pytest.mark.acceptance
+
+ROOT = Path(__file__).resolve().parents[2]
+FEED = (
+    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Weekly</title>'
+    "<item><title>Weekly notes</title><guid>weekly-1</guid></item></channel></rss>"
+)
+# what a command needs and --help does not
+COMMAND_LIBRARIES = {"bot.models", "bot.config", "bot.storage", "sqlite3", "sqlite_utils", "yaml", "httpx"}
+# what only a changed feed, a new item or `bayan run` needs
+POLL_EXTRAS = {"feedparser", "selectolax", "pypdf", "rapidfuzz", "apscheduler", "telegram"}
+POLL_EXTRAS |= {"bot.parse", "bot.extract", "bot.orgs", "bot.tg", "numpy", "pandas"}
+
+
+def imported(argv: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules `python -X importtime -m bot ARGV` imported (top-level packages and dotted names)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BAYAN_", "PYTHONIO"))}
+    env.update(BAYAN_DB=str(tmp_path / "bayan.db"), BAYAN_CONFIG=str(tmp_path / "feeds.yaml"))
+    cmd = [sys.executable, "-X", "importtime", "-m", "bot", *argv]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    names = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "import time:" in line}
+    return names | {n.split(".")[0] for n in names}, proc
+
+
+def test_help_imports_no_command_library(tmp_path: Path) -> None:
+    names, proc = imported(["--help"], tmp_path)
+    assert proc.returncode == 0 and "poll" in proc.stdout
+    assert "bot.cli.main" in names, "the probe reads the import log"
+    assert names & COMMAND_LIBRARIES == set()
+    names, proc = imported(["poll", "--bogus"], tmp_path)
+    assert proc.returncode == 2 and names & COMMAND_LIBRARIES == set()
+
+
+def test_a_poll_of_an_unchanged_source_loads_no_parser(httpserver: HTTPServer, tmp_path: Path) -> None:
+    def feed(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"w1"':
+            return Response(status=304, headers={"ETag": '"w1"'})
+        return Response(FEED, content_type="application/rss+xml", headers={"ETag": '"w1"'})
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(feed)
+    (tmp_path / "feeds.yaml").write_text(
+        f"sources:\n  - id: weekly\n    url: {httpserver.url_for('/feed.xml')}\n", encoding="utf-8"
+    )
+    names, first = imported(["poll", "--once", "--json"], tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "feedparser" in names, "a changed feed is parsed"
+    names, again = imported(["poll", "--once", "--json"], tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    [result] = json.loads(again.stdout)
+    assert result["source"] == "weekly" and result["not_modified"] is True and result["error"] is None
+    assert {"bot.storage", "httpx"} <= names
+    assert names & POLL_EXTRAS == set()

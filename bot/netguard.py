@@ -19,7 +19,8 @@ origin is reused without connecting: it was opened to an address checked then, o
 source's own origins. The transport ignores HTTP(S)_PROXY variables (a proxy would resolve names
 itself, out of reach of the check); docs/libraries.md (httpx / httpcore) has the details.
 
-Must not: speak HTTP itself (bot.fetch does), parse pages, or import bot modules other than bot.models.
+Must not: speak HTTP itself (bot.fetch does), parse pages, or import bot modules other than bot.models
+and bot.aionet (the sockets).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from contextvars import ContextVar
 import httpcore
 import httpx
 
+from bot.aionet import AsyncioBackend
 from bot.models import LinkPolicy, Origin, Source
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -210,10 +212,11 @@ def pinned(pin: Pin | None) -> Iterator[None]:
 
 
 class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, connecting a pinned host to its checked addresses (see ``pinned``)."""
+    """httpcore's network backend, connecting a pinned host to its checked addresses (see ``pinned``);
+    the sockets are ``inner``'s (default: plain asyncio, ``bot.aionet``)."""
 
     def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or AsyncioBackend()
 
     async def connect_tcp(
         self,

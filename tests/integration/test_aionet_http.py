@@ -1,0 +1,171 @@
+"""bot.aionet (httpcore's backend on plain asyncio streams) against real sockets on 127.0.0.1: idle
+connections the server closed, refused connections, timeouts and TLS with the host name verified
+(issue 12 item 1)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import ssl
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpcore
+import pytest
+
+from bot import aionet, netguard
+from bot.fetch import Fetcher, make_client
+from bot.models import Fetched, FetchError
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+
+
+def test_the_client_connects_through_the_asyncio_backend() -> None:
+    backend = netguard.PinnedBackend()
+    assert isinstance(backend._inner, aionet.AsyncioBackend)
+
+
+@pytest.fixture
+async def closing_server() -> AsyncIterator[tuple[str, list[asyncio.Event]]]:
+    """Answers one request per connection, keep-alive, then closes the connection (an idle timeout)."""
+    closed: list[asyncio.Event] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        closed.append(done := asyncio.Event())
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(OK)
+            await writer.drain()
+        finally:
+            writer.close()
+            done.set()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", closed
+    server.close()
+    await server.wait_closed()
+
+
+async def test_an_idle_connection_the_server_closed_is_not_reused(
+    closing_server: tuple[str, list[asyncio.Event]],
+) -> None:
+    url, closed = closing_server
+    async with make_client() as client:
+        fetcher = Fetcher(client)
+        first = await fetcher.fetch(f"{url}/a")
+        await asyncio.wait_for(closed[0].wait(), 5)
+        second = await fetcher.fetch(f"{url}/b")  # a new connection, not an error on the closed one
+    assert isinstance(first, Fetched) and isinstance(second, Fetched)
+    assert (first.text, second.text, len(closed)) == ("ok", "ok", 2)
+
+
+async def test_the_stream_says_readable_once_the_server_has_closed(
+    closing_server: tuple[str, list[asyncio.Event]],
+) -> None:
+    url = closing_server[0]
+    port = int(url.rsplit(":", 1)[1])
+    stream = await aionet.AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+    assert stream.get_extra_info("is_readable") is False
+    await stream.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5)
+    assert await stream.read(65536, timeout=5) == OK
+    await eventually(lambda: stream.get_extra_info("is_readable"))
+    assert stream.get_extra_info("server_addr") == ("127.0.0.1", port)
+    await stream.aclose()
+
+
+async def test_a_refused_connection_is_a_network_error() -> None:
+    probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = probe.sockets[0].getsockname()[1]
+    probe.close()
+    await probe.wait_closed()
+    async with make_client() as client:
+        with pytest.raises(FetchError) as info:
+            await Fetcher(client).fetch(f"http://127.0.0.1:{port}/feed")
+    assert info.value.kind == "network" and "ConnectError" in str(info.value)
+
+
+async def test_a_server_that_never_answers_is_a_read_timeout() -> None:
+    accepted, finished = asyncio.Event(), asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.set()
+        await reader.read()  # until the client gives up
+        writer.close()
+        finished.set()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        stream = await aionet.AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        await accepted.wait()
+        with pytest.raises(httpcore.ReadTimeout):
+            await stream.read(100, timeout=0.05)
+        await stream.aclose()
+        await asyncio.wait_for(finished.wait(), 5)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+# ───────────────────────────── TLS ─────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for "localhost" (made with the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subject = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]
+    files = ["-keyout", str(key), "-out", str(cert)]
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", *subject, *files],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+async def tls_port(certificate: tuple[Path, Path]) -> AsyncIterator[int]:
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(*certificate)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(OK)
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass  # a client that refused our certificate
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_context)
+    yield server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+
+
+async def test_tls_verifies_the_certificate_against_the_host_name(
+    tls_port: int, certificate: tuple[Path, Path]
+) -> None:
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    backend = aionet.AsyncioBackend()
+    stream = await backend.connect_tcp("127.0.0.1", tls_port, timeout=5)
+    tls = await stream.start_tls(trusting, server_hostname="localhost", timeout=5)
+    assert tls.get_extra_info("ssl_object") is not None
+    await tls.write(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", timeout=5)
+    assert await tls.read(65536, timeout=5) == OK
+    await tls.aclose()
+    other = await backend.connect_tcp("127.0.0.1", tls_port, timeout=5)
+    with pytest.raises(httpcore.ConnectError, match=r"CERTIFICATE_VERIFY_FAILED|match"):
+        await other.start_tls(trusting, server_hostname="other.example", timeout=5)
+    untrusted = await backend.connect_tcp("127.0.0.1", tls_port, timeout=5)
+    with pytest.raises(httpcore.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        await untrusted.start_tls(ssl.create_default_context(), server_hostname="localhost", timeout=5)

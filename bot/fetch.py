@@ -47,6 +47,7 @@ ACCEPT_ENCODING = "gzip, deflate"  # only what _Inflater decodes: never advertis
 MAX_WAIT = 24 * 3600.0  # cap of every server wait hint, seconds
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 BLOCKED = frozenset({401, 403, 451})
+PER_HOST = 4  # connections to one host at a time unless feeds.yaml says otherwise (defaults.per_host)
 DRAIN_BYTES = 65536  # non-2xx bodies up to this size are read to keep the connection alive
 
 _MAX_AGE = re.compile(r"""(?:^|[,\s])max-age\s*=\s*"?(\d+)""", re.I)
@@ -62,12 +63,13 @@ def make_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """The shared client for sources: honest User-Agent, explicit timeouts, no auto-redirects, HTTP/1.1,
-    connecting through the link guard's transport (``netguard.guarded_transport``) unless given another.
+    no cookie jar (``PollClient``), connecting through the link guard's transport
+    (``netguard.guarded_transport``) unless given another.
 
     Waiting for a pooled connection has no timeout of its own: Fetcher's total deadline bounds it.
     """
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    return httpx.AsyncClient(
+    return PollClient(
         headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=None),
         limits=limits,
@@ -75,6 +77,33 @@ def make_client(
         http2=False,
         transport=transport or netguard.guarded_transport(limits),
     )
+
+
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing: Set-Cookie is ignored, no request carries a Cookie header."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
+        return None
+
+
+class PollClient(httpx.AsyncClient):
+    """httpx's client without a cookie jar. Polling needs no session, a site's cookies should not
+    follow us from poll to poll, and reading Set-Cookie through the stdlib's cookie jar is a good part of
+    the client's CPU per request (``bench/poll_cycle.py``). httpx reads ``self.cookies`` for every
+    request and response, so the property answers a jar that stays empty."""
+
+    _no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: httpx._types.CookieTypes) -> None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +133,7 @@ class Fetcher:
         self,
         client: httpx.AsyncClient,
         *,
-        per_host: int = 4,
+        per_host: int = PER_HOST,
         total: int = 64,
         max_bytes: int = 10 * 2**20,
         max_redirects: int = 5,

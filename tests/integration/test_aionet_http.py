@@ -1,6 +1,6 @@
 """bot.aionet (httpcore's backend on plain asyncio streams) against real sockets on 127.0.0.1: idle
-connections the server closed, refused connections, timeouts and TLS with the host name verified
-(issue 12 item 1)."""
+connections the server closed, refused connections, timeouts, TLS with the host name verified, and the
+client's cookie jar that keeps nothing (issue 12 item 1)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpcore
 import pytest
+from pytest_httpserver import HTTPServer
 
 from bot import aionet, netguard
 from bot.fetch import Fetcher, make_client
@@ -109,6 +110,18 @@ async def test_a_server_that_never_answers_is_a_read_timeout() -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_no_cookie_is_kept_or_sent_back(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        "<rss/>", headers={"Set-Cookie": "session=abc123; Path=/"}
+    )
+    async with make_client() as client:
+        fetcher = Fetcher(client)
+        await fetcher.fetch(httpserver.url_for("/feed"))
+        await fetcher.fetch(httpserver.url_for("/feed"))
+        assert len(client.cookies) == 0
+    assert [request.headers.get("Cookie") for request, _ in httpserver.log] == [None, None]
 
 
 # ───────────────────────────── TLS ─────────────────────────────

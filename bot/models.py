@@ -163,6 +163,7 @@ class Settings:
     log_level: str = "INFO"
     user_agent: str | None = None  # feeds.yaml defaults.user_agent
     http_timeout: float | None = None  # feeds.yaml defaults.timeout (seconds)
+    per_host: int | None = None  # feeds.yaml defaults.per_host (None: 4)
 
     def __repr__(self) -> str:  # never print the token
         token = "set" if self.token else "unset"

@@ -26,15 +26,22 @@ log = logging.getLogger("bayan")
 
 @asynccontextmanager
 async def open_runtime(
-    db_path: str, sources: list[Source], *, user_agent: str | None = None, timeout: float | None = None
+    db_path: str,
+    sources: list[Source],
+    *,
+    user_agent: str | None = None,
+    timeout: float | None = None,
+    per_host: int | None = None,
 ) -> AsyncIterator[pipeline.PollContext]:
-    """Store (seeded registry, synced sources) + fetcher (user agent and timeout of feeds.yaml)."""
+    """Store (seeded registry, synced sources) + fetcher (user agent, timeout and connections per host
+    of feeds.yaml)."""
     store = storage.Store(db_path)
     client = fetch.make_client(user_agent=user_agent or fetch.USER_AGENT, timeout=timeout or 20.0)
     ctx: pipeline.PollContext | None = None
     try:
         await store.call(_prepare_db, sources)
-        ctx = pipeline.PollContext(fetcher=fetch.Fetcher(client), store=store)
+        fetcher = fetch.Fetcher(client, per_host=per_host or fetch.PER_HOST)
+        ctx = pipeline.PollContext(fetcher=fetcher, store=store)
         yield ctx
     finally:
         if ctx is not None:
@@ -61,7 +68,11 @@ async def run_service(settings: Settings, sources: list[Source], stop: asyncio.E
     with instance_lock(settings.db_path):
         _install_signal_handlers(stop, hup)
         runtime = open_runtime(
-            settings.db_path, sources, user_agent=settings.user_agent, timeout=settings.http_timeout
+            settings.db_path,
+            sources,
+            user_agent=settings.user_agent,
+            timeout=settings.http_timeout,
+            per_host=settings.per_host,
         )
         async with runtime as ctx:
             if settings.token:

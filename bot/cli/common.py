@@ -44,9 +44,11 @@ def registry_db(settings: Settings) -> storage.Db:
 
 
 def read_config(settings: Settings) -> tuple[Settings, list[Source]]:
-    """feeds.yaml: its sources, and its fetch-wide defaults (user agent, timeout) folded into the settings."""
+    """feeds.yaml: its sources, and its fetch-wide defaults (user agent, timeout, connections per host)
+    folded into the settings."""
     cfg = config.read_config(settings.config_path)
-    return replace(settings, user_agent=cfg.user_agent, http_timeout=cfg.timeout), list(cfg.sources)
+    settings = replace(settings, user_agent=cfg.user_agent, http_timeout=cfg.timeout, per_host=cfg.per_host)
+    return settings, list(cfg.sources)
 
 
 def configured_sources(settings: Settings) -> dict[str, Source]:

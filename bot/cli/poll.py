@@ -56,7 +56,11 @@ async def poll_once(
         sources = [replace(s, announce_first_poll=True) for s in sources]
     db_path = ":memory:" if dry_run else settings.db_path
     runtime = service.open_runtime(
-        db_path, sources, user_agent=settings.user_agent, timeout=settings.http_timeout
+        db_path,
+        sources,
+        user_agent=settings.user_agent,
+        timeout=settings.http_timeout,
+        per_host=settings.per_host,
     )
     async with runtime as ctx:
         results = await scheduler.run_cycle(ctx, sources)
@@ -124,7 +128,7 @@ async def check_fetch(settings: Settings, sources: list[Source]) -> list[tuple[b
     client = fetch.make_client(
         user_agent=settings.user_agent or fetch.USER_AGENT, timeout=settings.http_timeout or 20.0
     )
-    fetcher = fetch.Fetcher(client)
+    fetcher = fetch.Fetcher(client, per_host=settings.per_host or fetch.PER_HOST)
     lines: list[tuple[bool, str]] = []
     try:
         for source in sources:

@@ -110,6 +110,19 @@ def as_count(value: Any) -> int:
     raise Bad(f"{show(value)} is not a count (use a whole number from 1 to 10000)")
 
 
+MAX_PER_HOST = 32  # the HTTP client's pool (fetch.make_client): more per host could never be open
+
+
+def as_per_host(value: Any) -> int:
+    """``defaults.per_host``: connections to one host at a time."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PER_HOST:
+        return value
+    raise Bad(
+        f"{show(value)} is not a number of connections "
+        f"(use a whole number from 1 to {MAX_PER_HOST}; 4, the default, is polite to small sites)"
+    )
+
+
 def as_text(value: Any) -> str | None:
     if value is None:
         return None
@@ -238,6 +251,7 @@ DEFAULT_KEYS = (
         "user_agent",
         "allow_private_addresses",
         "review",
+        "per_host",
         "respect_robots_txt",
         "conditional_get",
     ),

@@ -38,6 +38,7 @@ from bot.config.checks import (
     as_language,
     as_name,
     as_opt_url,
+    as_per_host,
     as_prefilter,
     as_selectors,
     as_text,
@@ -165,6 +166,7 @@ class FeedsConfig:
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     allow_private_addresses: bool = False  # links may go to private addresses (intranet deployment)
     review: ReviewPolicy = field(default_factory=ReviewPolicy)  # defaults.review
+    per_host: int | None = None  # connections to one host at a time (None: the fetcher's default, 4)
 
 
 def load_sources(text: str, path: str = "feeds.yaml") -> list[Source]:
@@ -217,7 +219,9 @@ def _read_config(doc: Doc, text: str) -> FeedsConfig | None:
         replace(_with_keywords(s, keywords), allow_private_addresses=allow_private, review=review)
         for s in sources
     ]
-    return FeedsConfig(tuple(sources), agent, timeout, keywords, allow_private, review)
+    return FeedsConfig(
+        tuple(sources), agent, timeout, keywords, allow_private, review, defaults.get("per_host")
+    )
 
 
 def _read_review(doc: Doc, item: tuple[Node, Node] | None) -> ReviewPolicy:
@@ -271,8 +275,8 @@ def _with_keywords(source: Source, keywords: Mapping[str, tuple[str, ...]]) -> S
 def _read_defaults(
     doc: Doc, item: tuple[Node, Node] | None
 ) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
-    """Validated `defaults:` values by Source field name (plus timeout, user_agent, allow_private_addresses)
-    and the keyword lists."""
+    """Validated `defaults:` values by Source field name (plus timeout, user_agent, allow_private_addresses,
+    per_host) and the keyword lists."""
     if item is None or is_null(item[1]):
         return {}, {}
     try:
@@ -289,6 +293,7 @@ def _read_defaults(
     values["timeout"] = entry.get("timeout", as_duration, FAILED)
     values["user_agent"] = entry.get("user_agent", as_text, FAILED)
     values["allow_private_addresses"] = entry.get("allow_private_addresses", as_bool, FAILED)
+    values["per_host"] = entry.get("per_host", as_per_host, FAILED)
     prefilter = entry.get("keyword_prefilter", as_prefilter, FAILED)
     if isinstance(prefilter, bool):
         values["keyword_prefilter"] = prefilter
@@ -322,7 +327,7 @@ def _read_source(
         return None, None
     entry, sid = opened
     entry.check_typos(_SOURCE_KEYS)
-    for key in ("allow_private_addresses", "review"):  # one rule for the whole deployment
+    for key in ("allow_private_addresses", "review", "per_host"):  # one rule for the whole deployment
         if key in entry.pairs:
             line = line_of(entry.pairs[key][0])
             entry.problem(line, key, "set it under defaults: instead (it applies to every source)")

@@ -104,3 +104,8 @@ async def test_the_default_is_four_per_host(
     tmp_path: Path, httpserver: HTTPServer, release: threading.Event
 ) -> None:
     assert await peak_of_a_cycle(tmp_path, httpserver, release, "defaults:\n  interval: 1h", 4) == 4
+
+
+def test_the_shipped_feeds_yaml_says_four() -> None:
+    path = Path(__file__).parents[2] / "feeds.yaml"
+    assert load_config(path.read_text(encoding="utf-8"), "feeds.yaml").per_host == 4

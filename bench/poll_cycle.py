@@ -2,6 +2,7 @@
 
     python bench/poll_cycle.py                      # N=400 and N=1200, Bayan (and reader if installed)
     python bench/poll_cycle.py --sizes 400 1200 --repeat 3
+    python bench/poll_cycle.py --tree before=/tmp/main-copy --tree after=.   # two Bayan trees, one run
     python bench/poll_cycle.py --in-process --sources 1000    # one process, three cycles, wall vs bound
 
 N feed sources (one item each) are served by `bench/feed_server.py` (a separate process, so its CPU is
@@ -78,7 +79,8 @@ def run_child(argv: list[str], env: dict[str, str] | None = None) -> Run:
     """Run ``argv`` to its end and measure it by its own rusage (``os.wait4``), not ours."""
     with tempfile.TemporaryFile("w+") as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        cwd = env.get("PYTHONPATH", str(ROOT)) if env else str(ROOT)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
         assert proc.stderr is not None
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -105,10 +107,11 @@ def write_feeds_yaml(path: Path, urls: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def bayan_cycles(tmp: Path, urls: list[str]) -> list[Run]:
+def bayan_cycles(tmp: Path, urls: list[str], tree: Path = ROOT) -> list[Run]:
+    """Two `bayan poll --once` processes running the ``bot/`` of ``tree`` (this one by default)."""
     config, db = tmp / "feeds.yaml", tmp / "bayan.db"
     write_feeds_yaml(config, urls)
-    env = {**os.environ, "BAYAN_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}  # this tree's bot/
+    env = {**os.environ, "BAYAN_LOG_LEVEL": "WARNING", "PYTHONPATH": str(tree)}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     argv = [sys.executable, "-m", "bot", "poll", "--once", "--json", "--config", str(config), "--db", str(db)]
     runs = []
@@ -177,16 +180,21 @@ def have_reader() -> str | None:
 # ───────────────────────────── marginal figures ─────────────────────────────
 
 
-def measure(sizes: list[int], repeat: int, hosts: int, port: int, with_reader: bool) -> dict[str, dict]:
-    """{tool: {size: [(cycle 1 Run, cycle 2 Run) per repeat]}}; sizes interleaved per repeat."""
-    tools = ["bayan", *(["reader"] if with_reader else [])]
+def measure(
+    sizes: list[int], repeat: int, hosts: int, port: int, trees: dict[str, Path], with_reader: bool
+) -> dict[str, dict]:
+    """{tool: {size: [(cycle 1 Run, cycle 2 Run) per repeat]}}; tools and sizes interleaved per repeat."""
+    tools = [*trees, *(["reader"] if with_reader else [])]
     found: dict[str, dict] = {t: {n: [] for n in sizes} for t in tools}
     for rep in range(repeat):
         for n in sizes:
             urls = feed_urls(n, hosts, port)
             for tool in tools:
                 with tempfile.TemporaryDirectory() as tmp:
-                    cycles = (bayan_cycles if tool == "bayan" else reader_cycles)(Path(tmp), urls)
+                    if tool in trees:
+                        cycles = bayan_cycles(Path(tmp), urls, trees[tool])
+                    else:
+                        cycles = reader_cycles(Path(tmp), urls)
                 found[tool][n].append(cycles)
                 c1, c2 = cycles
                 print(
@@ -219,8 +227,9 @@ def print_table(found: dict[str, dict], sizes: list[int]) -> None:
             per = [statistics.median(r[c].cpu for r in runs[n]) * 1000 / n for c in (0, 1)]
             print(f"{'':<8} N={n}: whole process {per[0]:.2f} / {per[1]:.2f} ms per source")
     if "reader" in figures:
-        new, same = (figures["bayan"][i] / figures["reader"][i] for i in (0, 1))
-        print(f"bayan / reader: new {new:.2f}×, 304 {same:.2f}×")
+        for tool in (t for t in figures if t != "reader"):
+            new, same = (figures[tool][i] / figures["reader"][i] for i in (0, 1))
+            print(f"{tool} / reader: new {new:.2f}×, 304 {same:.2f}×")
 
 
 # ───────────────────────────── in-process mode (wall time against the bound) ─────────────────────────────
@@ -279,6 +288,13 @@ def server_requests(port: int) -> int:
         return int(json.loads(r.read())["requests"])
 
 
+def _tree(spec: str) -> tuple[str, Path]:
+    name, _, path = spec.partition("=")
+    if not path or not (Path(path) / "bot" / "__main__.py").exists():
+        raise SystemExit(f"--tree {spec}: use NAME=PATH, PATH a Bayan source tree (with bot/)")
+    return name, Path(path).resolve()
+
+
 def main() -> None:
     if len(sys.argv) == 5 and sys.argv[1] == "--reader-child":
         reader_child(*sys.argv[2:])
@@ -289,6 +305,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[400, 1200], metavar=("N1", "N2"))
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--no-reader", action="store_true", help="Bayan only, even when reader is installed")
+    parser.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="a Bayan source tree to run (repeatable; default: bayan=this tree)",
+    )
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--hosts", type=int, default=4, help="loopback addresses 127.0.0.1..N")
     parser.add_argument("--in-process", action="store_true", help="the older one-process, three-cycle mode")
@@ -309,7 +332,8 @@ def main() -> None:
             + (f" ({READER_WORKERS} threads)" if version else "")
         )
         sizes = sorted(args.sizes)
-        print_table(measure(sizes, args.repeat, args.hosts, port, version is not None), sizes)
+        trees = dict(_tree(t) for t in args.tree) or {"bayan": ROOT}
+        print_table(measure(sizes, args.repeat, args.hosts, port, trees, version is not None), sizes)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, "Settings"], int]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one `bayan` command; returns the exit code."""
+def main(argv: Sequence[str] | None = None, *, loaded: Callable[[], None] | None = None) -> int:
+    """Run one `bayan` command; returns the exit code. ``loaded`` is called once the command's code is
+    imported, before it runs (`bot.__main__` settles the garbage collector there)."""
     _tolerant_streams()
     parser = build_parser()
     try:
@@ -47,7 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
         _setup_logging(settings.log_level)
-        code = int(_handler(*args.handler)(args, settings))
+        handler = _handler(*args.handler)
+        if loaded is not None:
+            loaded()
+        code = int(handler(args, settings))
         sys.stdout.flush()  # a closed pipe shows here, inside the handler of BrokenPipeError
         return code
     except BrokenPipeError:

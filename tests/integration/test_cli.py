@@ -278,3 +278,35 @@ def test_the_review_kinds_of_the_parser_are_the_models_kinds() -> None:
     from bot.cli import parsers
 
     assert parsers.REVIEW_KINDS == review.KINDS
+
+
+def test_the_entry_point_keeps_the_collector_out_of_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bayan` (bot.__main__.main): no collection while the command's code is imported, the imported
+    objects frozen before it runs with the collector back on, everything frozen at exit."""
+    import gc
+
+    from bot import __main__ as entry
+
+    config = write_config(tmp_path, "sources:\n  - id: a\n    url: https://a.example/feed\n")
+    monkeypatch.setattr(
+        "sys.argv", ["bayan", "check-config", "--config", config, "--db", str(tmp_path / "b.db")]
+    )
+    seen: list[tuple[bool, int]] = []
+    settle = entry._loaded
+
+    def loaded() -> None:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        settle()
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+
+    monkeypatch.setattr(entry, "_loaded", loaded)
+    try:
+        assert entry.main() == 0
+        assert "1 sources, 1 enabled — OK" in capsys.readouterr().out
+        (off, _), (on, frozen) = seen
+        assert off is False and on is True and frozen > 0
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

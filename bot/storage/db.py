@@ -42,7 +42,7 @@ def open_db(path: str, *, check: bool = False) -> Db:
     try:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = Database(path)
+        db = Database(path, execute_plugins=False)  # no plugin entry-point scan: ≈ 15 ms a start
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if path != ":memory:" and db.journal_mode != "wal":

@@ -27,6 +27,7 @@ COMMAND_LIBRARIES = {"bot.models", "bot.config", "bot.storage", "sqlite3", "sqli
 # what only a changed feed, a new item or `bayan run` needs
 POLL_EXTRAS = {"feedparser", "selectolax", "pypdf", "rapidfuzz", "apscheduler", "telegram"}
 POLL_EXTRAS |= {"bot.parse", "bot.extract", "bot.orgs", "bot.tg", "numpy", "pandas"}
+POLL_EXTRAS |= {"importlib.metadata"}  # sqlite-utils' plugin scan of every installed distribution
 
 
 def imported(argv: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:

@@ -32,9 +32,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from poll_cycle import make_sources, start_server  # noqa: E402
+from poll_cycle import feed_urls, start_server  # noqa: E402
+
+from bot.models import Source  # noqa: E402
 
 HOSTS, PER_HOST, TOTAL = 4, 4, 16
+
+
+def make_sources(n: int, hosts: int, port: int) -> list[Source]:
+    """Statement feeds (every item a statement), as bench/poll_cycle.py writes them to feeds.yaml."""
+    return [
+        Source(id=f"s{i}", url=url, type="feed", interval=3600, statements_only=True,
+               follow_full_text_links=False)
+        for i, url in enumerate(feed_urls(n, hosts, port))
+    ]  # fmt: skip
 
 
 def rss_mb() -> float:

@@ -60,7 +60,7 @@ async def bayan_cycle(n: int, port: int, db: str, profile: bool) -> dict[str, fl
     client = fetch.make_client(max_connections=TOTAL)
     ctx = pipeline.PollContext(fetcher=fetch.Fetcher(client, per_host=PER_HOST, total=TOTAL), store=store)
     await store.call(storage.sync_sources, sources)
-    prof = cProfile.Profile() if profile else None
+    prof = cProfile.Profile(time.thread_time) if profile else None  # the loop thread's CPU
     cpu0, t0 = time.process_time(), time.perf_counter()
     if prof:
         prof.enable()
@@ -72,7 +72,7 @@ async def bayan_cycle(n: int, port: int, db: str, profile: bool) -> dict[str, fl
     stored = store.run(lambda d: d.execute("SELECT COUNT(*) FROM statements").fetchone()[0])
     store.close()
     if prof:
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(35)
+        st = pstats.Stats(prof, stream=sys.stderr); st.sort_stats("tottime").print_stats(35); st.print_callers("find_spec|_find_and_load")
     errors = sum(1 for r in results if r.error)
     return {"cpu": cpu, "wall": wall, "errors": errors, "stored": stored, "rss": rss_mb()}
 
@@ -129,6 +129,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs=2, default=[400, 1200])
     ap.add_argument("--rss", type=int, default=10_000, help="sources of the RSS run (0: none)")
     ap.add_argument("--latency", type=float, default=0.05)
+    ap.add_argument("--without-reader", action="store_true", help="Bayan's figures only")
     ap.add_argument("--profile", type=int, default=0, help="profile one Bayan cycle of this many sources")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -144,6 +145,8 @@ def main() -> None:
             return
         mine = line("bayan", {n: measure("bayan", n, port) for n in args.sizes})
         try:
+            if args.without_reader:
+                raise ImportError
             import reader  # noqa: F401
         except ImportError:
             print("reader  not installed (pip install reader): no comparison")

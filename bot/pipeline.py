@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import fetch, storage
 from bot.fetch import Fetcher
@@ -61,6 +61,8 @@ ALERT_EVERY = timedelta(days=1)  # at most one failing alert (first or reminder)
 RECOVER_AT = 2  # consecutive successful polls that end a failing spell (one success amid failures: flapping)
 FULL_TEXT_MIN_CHARS = 1500  # feed content shorter than this is a teaser: fetch the page
 BODY_NORM_MAX = 200_000
+INLINE_BYTES = 32_768  # parse / extract on the event loop up to this size, on a thread above (off_loop)
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -358,7 +360,7 @@ async def _poll(ctx: PollContext, source: Source, health: SourceHealth | None, b
             return await _record_not_modified(ctx, source, now, fetched, batched)
         from bot import parse  # here, not above: a 304 never loads the feed parser
 
-        items = await asyncio.to_thread(parse.parse_items, fetched, source, today=now.date())
+        items = await off_loop(len(fetched.body), parse.parse_items, fetched, source, today=now.date())
     except (FetchError, ParseError) as e:
         if source.html_fallback is None:
             return await _record_failure(ctx, source, now, health, e)
@@ -531,11 +533,11 @@ async def _extract_item(
         html = _feed_page(item)
         data = html.encode("utf-8")
         page = PageRecord(item.url, data, hashlib.sha256(data).hexdigest(), "text/html; charset=utf-8")
+        statement = await off_loop(len(data), extract.extract_statement, html, hints)
     else:
         fetched = await ctx.fetcher.fetch(item.url, fetch.source_policy(source))
-        html = await asyncio.to_thread(extract.document_text, fetched.body, fetched.content_type)
         page = PageRecord(fetched.url, fetched.body, fetched.sha256, fetched.content_type)
-    statement = await asyncio.to_thread(extract.extract_statement, html, hints)
+        statement = await off_loop(len(page.body), _read, page.body, page.content_type, hints)
     if source.follow_full_text_links and statement.full_text_links:
         statement = await _follow_full_text(ctx, source, statement, hints, refused)
     return page, statement
@@ -546,12 +548,26 @@ async def _as_candidate(
 ) -> Statement:
     """A non-statement close to the review threshold: what it would be as a statement (kind, issuer,
     signatories, for the reviewer to accept), still a non-statement with its own confidence and cues."""
-    from bot import extract
 
     hints = replace(await ctx.hints(source, item), statements_only=True)
-    text = await asyncio.to_thread(extract.document_text, page.body, page.content_type)
-    forced = await asyncio.to_thread(extract.extract_statement, text, hints)
+    forced = await off_loop(len(page.body), _read, page.body, page.content_type, hints)
     return replace(forced, is_statement=False, confidence=statement.confidence, evidence=statement.evidence)
+
+
+def _read(body: bytes, content_type: str, hints: Hints) -> Statement:
+    """A fetched page (HTML, PDF) read as a statement: its text, then the extraction."""
+    from bot import extract
+
+    return extract.extract_statement(extract.document_text(body, content_type), hints)
+
+
+async def off_loop(size: int, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    """Run the CPU-bound step ``fn`` (parsing, extraction) on a thread when its input is large, so the loop
+    stays responsive; an input of at most INLINE_BYTES runs here: it takes about a millisecond, less than
+    the hop to a thread and back (an executor future, a wake-up, the GIL handed over twice)."""
+    if size <= INLINE_BYTES:
+        return fn(*args, **kw)
+    return await asyncio.to_thread(fn, *args, **kw)
 
 
 def _feed_page(item: Item) -> str:
@@ -564,7 +580,6 @@ async def _follow_full_text(
     ctx: PollContext, source: Source, statement: Statement, hints: Hints, refused: list[str]
 ) -> Statement:
     """The page only links to the full statement (a PDF, "read the full statement"): extract that too."""
-    from bot import extract
 
     url = statement.full_text_links[0]
     try:
@@ -575,8 +590,7 @@ async def _follow_full_text(
         else:
             log.info("source=%s full text %s not fetched: %s", source.id, url, e)
         return statement
-    text = await asyncio.to_thread(extract.document_text, fetched.body, fetched.content_type)
-    full = await asyncio.to_thread(extract.extract_statement, text, hints)
+    full = await off_loop(len(fetched.body), _read, fetched.body, fetched.content_type, hints)
     return _merge(statement, full)
 
 

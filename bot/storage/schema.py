@@ -286,7 +286,8 @@ _M013 = [
 def m013_cluster_days(db: Database) -> None:
     """signatures.day (the day of its statement) with the index (org_id, day) and the index (title_norm,
     day) of statements: clustering's candidates are looked up within the window, whatever the size of
-    the history; the full-text index merges 16 segments at a time. (Numbered m013, two above the highest when it was written, m011.)"""
+    the history; the full-text index merges 16 segments at a time. (Numbered m013, two above the
+    highest when it was written, m011.)"""
     for sql in _M013:
         db.execute(sql)
 

@@ -131,3 +131,44 @@ def test_a_failing_poll_is_rolled_back_alone(db: storage.Db) -> None:
     assert [len(r) for r in (results[0], results[2]) if isinstance(r, list)] == [1, 1]
     keys = [r[0] for r in db.execute("SELECT item_key FROM items ORDER BY item_key")]
     assert keys == ["a", "c"]  # nothing of the failed poll was kept
+
+
+ITEM_FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Joint statement</title><link>https://one.example.org/item</link><guid>one-1</guid></item></channel></rss>"""
+PAGE = """<html><body><article><h1>Joint statement on water</h1><p>The undersigned groups ask that water
+reach the camps.</p>{pad}<p>Signed:</p><ul><li>Kite Association</li><li>Spring Network</li></ul></article>
+</body></html>"""
+
+
+@pytest.mark.parametrize(("pad", "hops"), [(0, 0), (40_000, 1)], ids=["small page", "large page"])
+async def test_small_inputs_are_parsed_and_extracted_without_a_thread_hop(
+    monkeypatch: pytest.MonkeyPatch, pad: int, hops: int
+) -> None:
+    """A feed and a page of a few KB take about a millisecond to read: less than the hop to a thread
+    and back. A large page (more than INLINE_BYTES) is read on a thread, in one hop (text + extraction)."""
+    page = PAGE.format(pad="<p>" + "word " * (pad // 5) + "</p>" if pad else "").encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/feed":
+            return httpx.Response(200, content=ITEM_FEED, headers={"content-type": "application/rss+xml"})
+        return httpx.Response(200, content=page, headers={"content-type": "text/html; charset=utf-8"})
+
+    calls: list[str] = []
+    real = asyncio.to_thread
+
+    async def counting(fn, /, *args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await real(fn, *args, **kw)
+
+    monkeypatch.setattr(asyncio, "to_thread", counting)
+    client = fetch.make_client(transport=httpx.MockTransport(handler))
+    store = storage.Store(":memory:")
+    try:
+        ctx = pipeline.PollContext(fetcher=fetch.Fetcher(client), store=store, now=lambda: NOW)
+        source = Source(id="one", url="https://one.example.org/feed", statements_only=True)
+        result = await pipeline.poll_source(ctx, source)
+        assert result.error is None and result.new_statements == 1
+        assert len(calls) == hops, calls
+    finally:
+        await client.aclose()
+        await store.aclose()

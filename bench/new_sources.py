@@ -72,7 +72,7 @@ async def bayan_cycle(n: int, port: int, db: str, profile: bool) -> dict[str, fl
     stored = store.run(lambda d: d.execute("SELECT COUNT(*) FROM statements").fetchone()[0])
     store.close()
     if prof:
-        st = pstats.Stats(prof, stream=sys.stderr); st.sort_stats("tottime").print_stats(35); st.print_callers("find_spec|_find_and_load")
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(35)
     errors = sum(1 for r in results if r.error)
     return {"cpu": cpu, "wall": wall, "errors": errors, "stored": stored, "rss": rss_mb()}
 

@@ -75,11 +75,32 @@ class Run:
     out: str
 
 
+# Run as ``python -c HWM_RUN MODULE|PATH ARGS…``: the child writes its peak RSS (VmHWM of its own memory)
+# to $BENCH_HWM at exit. ru_maxrss is no use here: Linux carries the parent's peak over exec into it.
+HWM_RUN = """
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as status, open(os.environ["BENCH_HWM"], "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM")))
+if os.path.exists("/proc/self/status"):
+    atexit.register(_peak)
+target, sys.argv = sys.argv[1], sys.argv[1:]
+if target.endswith(".py"):
+    runpy.run_path(target, run_name="__main__")
+else:
+    runpy.run_module(target, run_name="__main__", alter_sys=True)
+"""
+
+
 def run_child(argv: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run ``argv`` to its end and measure it by its own rusage (``os.wait4``), not ours."""
-    with tempfile.TemporaryFile("w+") as out:
+    """Run ``[module or script, *args]`` in a new Python to its end and measure it by its own rusage
+    (``os.wait4``: CPU) and its own peak RSS (VmHWM), not ours."""
+    env = dict(env or os.environ)
+    with tempfile.TemporaryFile("w+") as out, tempfile.NamedTemporaryFile("r") as hwm:
+        env["BENCH_HWM"] = hwm.name
         t0 = time.perf_counter()
-        cwd = env.get("PYTHONPATH", str(ROOT)) if env else str(ROOT)
+        cwd = env.get("PYTHONPATH", str(ROOT))
+        argv = [sys.executable, "-c", HWM_RUN, *argv]
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
         assert proc.stderr is not None
         err = proc.stderr.read()
@@ -88,9 +109,11 @@ def run_child(argv: list[str], env: dict[str, str] | None = None) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read()
+        peak_kb = hwm.read().strip()
     if proc.returncode != 0:
-        raise SystemExit(f"{argv[:4]} exited {proc.returncode}: {err.strip()[-2000:]}")
-    return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, wall, text)
+        raise SystemExit(f"{argv[3:6]} exited {proc.returncode}: {err.strip()[-2000:]}")
+    rss = int(peak_kb) / 1024 if peak_kb.isdigit() else usage.ru_maxrss / 1024
+    return Run(usage.ru_utime + usage.ru_stime, rss, wall, text)
 
 
 def write_feeds_yaml(path: Path, urls: list[str]) -> None:
@@ -113,7 +136,7 @@ def bayan_cycles(tmp: Path, urls: list[str], tree: Path = ROOT) -> list[Run]:
     write_feeds_yaml(config, urls)
     env = {**os.environ, "BAYAN_LOG_LEVEL": "WARNING", "PYTHONPATH": str(tree)}
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    argv = [sys.executable, "-m", "bot", "poll", "--once", "--json", "--config", str(config), "--db", str(db)]
+    argv = ["bot", "poll", "--once", "--json", "--config", str(config), "--db", str(db)]
     runs = []
     for cycle in (1, 2):
         run = run_child(argv, env)
@@ -133,7 +156,7 @@ def bayan_cycles(tmp: Path, urls: list[str], tree: Path = ROOT) -> list[Run]:
 def reader_cycles(tmp: Path, urls: list[str]) -> list[Run]:
     db, listing = tmp / "reader.sqlite", tmp / "urls.txt"
     listing.write_text("\n".join(urls), encoding="utf-8")
-    me = [sys.executable, str(Path(__file__).resolve()), "--reader-child"]
+    me = [str(Path(__file__).resolve()), "--reader-child"]
     run_child([*me, "add", str(db), str(listing)])
     runs = []
     for cycle in (1, 2):
@@ -170,11 +193,13 @@ def reader_child(action: str, db: str, listing: str) -> None:
 
 
 def have_reader() -> str | None:
+    """reader's version when it is installed (not imported here: the parent stays small)."""
+    from importlib import metadata
+
     try:
-        import reader
-    except ImportError:
+        return metadata.version("reader")
+    except metadata.PackageNotFoundError:
         return None
-    return str(reader.__version__)
 
 
 # ───────────────────────────── marginal figures ─────────────────────────────

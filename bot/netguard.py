@@ -26,9 +26,11 @@ and bot.aionet (the sockets).
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -153,8 +155,14 @@ def link_policy(urls: Iterable[str], *, allow_private: bool = False) -> LinkPoli
 
 
 def source_policy(source: Source) -> LinkPolicy:
-    """A source's policy: its url, fallback_urls and html_fallback are its own origins."""
-    return link_policy(source.own_urls, allow_private=source.allow_private_addresses)
+    """A source's policy: its url, fallback_urls and html_fallback are its own origins (parsed once per
+    set of URLs: every fetch of a poll asks for it)."""
+    return _own_policy(source.own_urls, source.allow_private_addresses)
+
+
+@functools.lru_cache(maxsize=8192)
+def _own_policy(urls: tuple[str, ...], allow_private: bool) -> LinkPolicy:
+    return link_policy(urls, allow_private=allow_private)
 
 
 def trusts(policy: LinkPolicy, url: str | httpx.URL) -> bool:
@@ -254,21 +262,85 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-class _LazyTLSPool(httpcore.AsyncConnectionPool):
-    """httpcore's pool whose TLS context is made on its first https connection: loading the CA bundle
-    costs ≈ 45 ms of CPU, which a process that fetches only http (or nothing) never pays."""
+class _OriginPools:
+    """httpcore's connection pool, one per origin (scheme, host, port), with one TLS context for all.
+
+    httpcore's pool does bookkeeping over all its connections each time a request starts or ends (and
+    counts its idle ones once per idle one: quadratic); with every host in one pool of 32 that was the
+    largest CPU cost of a 304 (``bench/poll_cycle.py``). Fetcher's per-host limit keeps each pool at a
+    few connections. A pool unused for ``keepalive_expiry`` with no request in it is closed when another
+    request comes, so idle connections stay bounded as with one pool. The TLS context (≈ 45 ms of CPU
+    to load the CA bundle) is made on the first https origin and shared by every pool.
+    """
+
+    def __init__(self, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend) -> None:
+        self._limits = limits
+        self._backend = backend
+        self._ssl_context: ssl.SSLContext | None = None
+        self._pools: dict[tuple[bytes, bytes, int | None], tuple[httpcore.AsyncConnectionPool, float]] = {}
+
+    def _pool(self, scheme: bytes, host: bytes, port: int | None) -> httpcore.AsyncConnectionPool:
+        """The origin's pool, marked as used now (the dict stays in order of last use)."""
+        now = time.monotonic()
+        key = (scheme, host, port)
+        found = self._pools.pop(key, None)
+        if found is None:
+            if scheme == b"https" and self._ssl_context is None:
+                self._ssl_context = httpx.create_ssl_context()  # httpx's defaults: certifi, SSL_CERT_FILE/DIR
+            pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl_context,
+                max_connections=self._limits.max_connections,
+                max_keepalive_connections=self._limits.max_keepalive_connections,
+                keepalive_expiry=self._limits.keepalive_expiry,
+                http1=True,
+                http2=False,
+                network_backend=self._backend,
+            )
+        else:
+            pool = found[0]
+        self._pools[key] = (pool, now)
+        return pool
 
     def create_connection(self, origin: httpcore.Origin) -> httpcore.AsyncConnectionInterface:
-        if origin.scheme == b"https" and self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context()  # httpx's defaults: certifi, SSL_CERT_FILE/DIR
-        return super().create_connection(origin)
+        """A connection to ``origin`` from its pool (not used by requests, which go through the pool)."""
+        return self._pool(origin.scheme, origin.host, origin.port).create_connection(origin)
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        await self._close_stale()
+        url = request.url
+        return await self._pool(url.scheme, url.host, url.port).handle_async_request(request)
+
+    async def _close_stale(self) -> None:
+        """Close the pools unused for keepalive_expiry that hold no request (oldest first)."""
+        expiry = self._limits.keepalive_expiry
+        if expiry is None:
+            return
+        cutoff = time.monotonic() - expiry
+        for key, (pool, used) in list(self._pools.items()):
+            if used > cutoff:
+                break
+            if pool._requests:  # httpcore 1.0: the requests waiting for or holding a connection
+                continue
+            del self._pools[key]
+            await pool.aclose()
+
+    async def aclose(self) -> None:
+        pools, self._pools = [p for p, _ in self._pools.values()], {}
+        for pool in pools:
+            await pool.aclose()
+
+    async def __aenter__(self) -> _OriginPools:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
 
 def guarded_transport(
     limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend | None = None
 ) -> httpx.AsyncHTTPTransport:
-    """httpx's HTTP/1.1 transport whose connection pool connects through PinnedBackend(``backend``) and
-    makes its TLS context on the first https connection (``_LazyTLSPool``).
+    """httpx's HTTP/1.1 transport whose connection pools (one per origin, ``_OriginPools``) connect through
+    PinnedBackend(``backend``) and make their TLS context on the first https connection.
 
     httpx.AsyncHTTPTransport takes no network backend, so its pool is replaced by an equal one that has
     it (httpx 0.27 and 0.28 keep the pool in ``_pool``; tests/integration/test_link_guard_http.py fails
@@ -278,13 +350,5 @@ def guarded_transport(
     transport = httpx.AsyncHTTPTransport(
         verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), limits=limits, http2=False
     )
-    transport._pool = _LazyTLSPool(
-        ssl_context=None,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        http1=True,
-        http2=False,
-        network_backend=PinnedBackend(backend),
-    )
+    transport._pool = _OriginPools(limits, PinnedBackend(backend))  # type: ignore[assignment]
     return transport

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpcore
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -182,3 +183,67 @@ async def test_tls_verifies_the_certificate_against_the_host_name(
     untrusted = await backend.connect_tcp("127.0.0.1", tls_port, timeout=5)
     with pytest.raises(httpcore.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         await untrusted.start_tls(ssl.create_default_context(), server_hostname="localhost", timeout=5)
+
+
+# ───────────────────────────── one pool per origin ─────────────────────────────
+
+
+async def keepalive_server(closed: list[asyncio.Event]) -> asyncio.Server:
+    """Answers every request on a connection (keep-alive) until the client closes it."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        closed.append(done := asyncio.Event())
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(OK)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client hung up
+        finally:
+            writer.close()
+            done.set()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+async def test_each_origin_has_its_own_pool_and_stale_ones_are_closed() -> None:
+    """Issue 12 item 1: httpcore's bookkeeping grows with the connections of a pool, so each origin has
+    its own; a pool unused for keepalive_expiry (here 0 s) and holding no request is closed when the
+    next request comes, so idle connections stay bounded as with one shared pool."""
+    a_closed: list[asyncio.Event] = []
+    b_closed: list[asyncio.Event] = []
+    a, b = await keepalive_server(a_closed), await keepalive_server(b_closed)
+    url_a = f"http://127.0.0.1:{a.sockets[0].getsockname()[1]}"
+    url_b = f"http://127.0.0.1:{b.sockets[0].getsockname()[1]}"
+    try:
+        transport = netguard.guarded_transport(httpx.Limits(max_connections=8, keepalive_expiry=0.0))
+        pools = transport._pool
+        assert isinstance(pools, netguard._OriginPools)
+        async with make_client(transport=transport) as client:
+            fetcher = Fetcher(client)
+            assert isinstance(await fetcher.fetch(f"{url_a}/1"), Fetched)
+            assert len(pools._pools) == 1 and not a_closed[0].is_set()  # kept alive
+            assert isinstance(await fetcher.fetch(f"{url_b}/1"), Fetched)
+            await asyncio.wait_for(a_closed[0].wait(), 5)  # a's pool was stale: closed
+            assert [key[2] for key in pools._pools] == [b.sockets[0].getsockname()[1]]
+        await asyncio.wait_for(b_closed[0].wait(), 5)  # closing the client closes every pool
+        assert pools._pools == {}
+    finally:
+        for server in (a, b):
+            server.close()
+            await server.wait_closed()
+
+
+async def test_a_pool_reuses_its_connection_within_keepalive() -> None:
+    closed: list[asyncio.Event] = []
+    server = await keepalive_server(closed)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with make_client() as client:
+            fetcher = Fetcher(client)
+            for i in range(3):
+                assert isinstance(await fetcher.fetch(f"{url}/{i}"), Fetched)
+            assert len(closed) == 1  # one connection for the three requests
+    finally:
+        server.close()
+        await server.wait_closed()

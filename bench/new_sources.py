@@ -124,11 +124,21 @@ def line(who: str, runs: dict[int, dict[str, float]]) -> float:
     return per
 
 
+def have_reader() -> bool:
+    try:
+        import reader  # noqa: F401
+    except ImportError:
+        print("reader  not installed (pip install reader): no comparison")
+        return False
+    return True
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs=2, default=[400, 1200])
     ap.add_argument("--rss", type=int, default=10_000, help="sources of the RSS run (0: none)")
     ap.add_argument("--latency", type=float, default=0.05)
+    ap.add_argument("--only-rss", action="store_true", help="only the RSS run")
     ap.add_argument("--without-reader", action="store_true", help="Bayan's figures only")
     ap.add_argument("--profile", type=int, default=0, help="profile one Bayan cycle of this many sources")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -143,25 +153,19 @@ def main() -> None:
         if args.profile:
             measure("profile", args.profile, port)
             return
-        mine = line("bayan", {n: measure("bayan", n, port) for n in args.sizes})
-        try:
-            if args.without_reader:
-                raise ImportError
-            import reader  # noqa: F401
-        except ImportError:
-            print("reader  not installed (pip install reader): no comparison")
-        else:
-            theirs = line("reader", {n: measure("reader", n, port) for n in args.sizes})
-            print(f"bayan / reader per new source: {mine / theirs:.2f} (target ≤ 1.5)")
-        if args.rss:
-            for who in ("bayan", "reader") if "reader" in sys.modules else ("bayan",):
-                r = measure(who, args.rss, port)
-                print(
-                    f"{who:<7} first cycle of {args.rss} new sources: peak RSS {r['rss']:.0f} MB, "
-                    f"CPU {r['cpu']:.1f} s, wall {r['wall']:.1f} s, {r['stored']:.0f} stored, "
-                    f"{r['errors']:.0f} errors",
-                    flush=True,
-                )
+        tools = ["bayan"] + ([] if args.without_reader or not have_reader() else ["reader"])
+        if not args.only_rss:
+            per = {who: line(who, {n: measure(who, n, port) for n in args.sizes}) for who in tools}
+            if "reader" in per:
+                print(f"bayan / reader per new source: {per['bayan'] / per['reader']:.2f} (target ≤ 1.5)")
+        for who in tools if args.rss else []:
+            r = measure(who, args.rss, port)
+            print(
+                f"{who:<7} first cycle of {args.rss} new sources: peak RSS {r['rss']:.0f} MB, "
+                f"CPU {r['cpu']:.1f} s, wall {r['wall']:.1f} s, {r['stored']:.0f} stored, "
+                f"{r['errors']:.0f} errors",
+                flush=True,
+            )
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -259,20 +259,39 @@ class OrgIndex:
     def _near(self, stems: tuple[str, ...]) -> tuple[set[int], int]:
         """Keys holding, for every query word, a word that matches it (ratio ≥ 80); and the smallest number
         of organisations any one query word matches as closely as it matches anything (a word shared by many
-        organisations says little)."""
-        common: set[int] | None = None
-        rarest = len(self._names)
+        organisations says little), counted up to _RARE + 1 (all that `_pick` asks of it).
+
+        Bounded by what matches, not by how many organisations share a common word: the keys of the query
+        word with the fewest are gathered, then kept only if they have a match of every other word."""
+        rarest = min(len(self._names), _RARE + 1)
+        per_stem: list[tuple[int, frozenset[str]]] = []
         for stem in set(stems):
             similar = process.extract(
                 stem, self._vocab_list, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80
             )
-            found = {i for _, _, j in similar for i in self._vocab[self._vocab_list[j]]}
-            closest = [j for _, score, j in similar if score >= similar[0][1] - 5] if similar else []
-            rarest = min(
-                rarest, len({self._keys[i].org_id for j in closest for i in self._vocab[self._vocab_list[j]]})
-            )
-            common = found if common is None else common & found
-        return common or set(), rarest
+            words = frozenset(self._vocab_list[j] for _, _, j in similar)
+            per_stem.append((sum(len(self._vocab[w]) for w in words), words))
+            closest = [self._vocab_list[j] for _, score, j in similar if score >= similar[0][1] - 5]
+            rarest = min(rarest, self._orgs_of(closest, _RARE + 1))
+        if not per_stem:
+            return set(), rarest
+        per_stem.sort(key=lambda p: p[0])
+        common = {i for w in per_stem[0][1] for i in self._vocab[w]}
+        for _, words in per_stem[1:]:
+            if not common:
+                break
+            common = {i for i in common if not words.isdisjoint(self._keys[i].stems)}
+        return common, rarest
+
+    def _orgs_of(self, words: list[str], cap: int) -> int:
+        """How many organisations have one of ``words`` as a key word, counted up to ``cap``."""
+        seen: set[int] = set()
+        for word in words:
+            for i in self._vocab[word]:
+                seen.add(self._keys[i].org_id)
+                if len(seen) >= cap:
+                    return cap
+        return len(seen)
 
     def scored(self, stripped: str, stems: tuple[str, ...]) -> tuple[list[tuple[_Key, float]], int]:
         """WRatio of the plausible keys (their words match, or the whole strings are close), best first;
@@ -333,7 +352,7 @@ class _Query:
     stripped: str
     stems: tuple[str, ...]
     types: frozenset[str]
-    rarest: int  # organisations matched by the query's rarest word
+    rarest: int  # organisations matched by the query's rarest word, up to _RARE + 1
 
 
 def _alike(word: str, other: str) -> bool:

@@ -1,6 +1,7 @@
-"""Clustering's candidate look-ups cost what the ±30-day window holds, not what the history holds
-(issue 12 item 2), and find exactly the statements the signatory rule asks for. Real SQLite only; the
-cost is counted in SQLite VM instructions (``set_progress_handler``), which do not depend on the machine.
+"""Clustering's candidate look-ups cost what the ±30-day window holds, not what the history holds (issue
+12 item 2), and the resolver's word look-up what matches; both find exactly what their rules ask for.
+Real SQLite only; the cost is counted in SQLite VM instructions (``set_progress_handler``), which do not
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from rapidfuzz import fuzz, process
 
-from bot import storage
+from bot import orgs, storage
 from bot.models import (
     Item,
     ItemRecord,
@@ -158,3 +160,36 @@ def test_the_full_text_index_merges_sixteen_segments_at_a_time(db: storage.Db) -
     new statement) growing half as fast with the history as the default 4 (bench/history.py)."""
     found = db.execute("SELECT v FROM statements_fts_config WHERE k = 'automerge'").fetchone()
     assert found is not None and found[0] == 16
+
+
+def _near_reference(index: orgs.OrgIndex, stems: tuple[str, ...]) -> tuple[set[int], int]:
+    """The word look-up of the resolver read literally: every key of every similar word, intersected."""
+    common: set[int] | None = None
+    rarest = len(index._names)
+    for stem in set(stems):
+        similar = process.extract(
+            stem, index._vocab_list, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80
+        )
+        found = {i for _, _, j in similar for i in index._vocab[index._vocab_list[j]]}
+        closest = [j for _, score, j in similar if score >= similar[0][1] - 5] if similar else []
+        orgs_of = {index._keys[i].org_id for j in closest for i in index._vocab[index._vocab_list[j]]}
+        rarest = min(rarest, len(orgs_of))
+        common = found if common is None else common & found
+    return common or set(), rarest
+
+
+def test_the_resolvers_word_lookup_is_bounded_by_what_matches_and_decides_the_same() -> None:
+    """Thousands of provisional organisations sharing a word ("العدالة") must not make every query build
+    and intersect their key sets; the keys found, and the rarest-word test (> _RARE), stay the same."""
+    rng = random.Random(3)
+    words = ["العدالة", "الحقوق", "التنمية", "الشباب", "المراة", "السلام", "الكرامة", "البيئة", "الامل"]
+    names = [(i, f"منظمة {rng.choice(words)} {rng.choice(words)} {rng.randint(0, 300)}") for i in range(3000)]
+    index = orgs.OrgIndex(names)
+    for _ in range(200):
+        query = f"{rng.choice(words)} {rng.choice(words)} {rng.randint(0, 400)}"
+        stems = orgs._stems(orgs.strip_generic(orgs.normalize(query)))
+        found, rarest = index._near(stems)
+        expected, expected_rarest = _near_reference(index, stems)
+        assert found == expected
+        assert (rarest > orgs._RARE) == (expected_rarest > orgs._RARE)
+        assert min(rarest, orgs._RARE + 1) == min(expected_rarest, orgs._RARE + 1)

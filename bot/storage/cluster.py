@@ -301,15 +301,26 @@ def _log(db: Database, statement_id: int, org_id: int, raw_name: str, change: st
     )
 
 
+def _day_of(db: Database, statement_id: int) -> str | None:
+    """The statement's day as its signatures carry it (``signatures.day``)."""
+    found = scalars(db, f"SELECT {_DAY} FROM statements s WHERE s.id = ?", [statement_id])
+    return str(found[0]) if found and found[0] is not None else None
+
+
 def _insert_signature(
-    db: Database, statement_id: int, org_id: int, sig: SignatureRecord, now: datetime, via: str | None
+    db: Database,
+    statement_id: int,
+    org_id: int,
+    sig: SignatureRecord,
+    now: datetime,
+    via: str | None,
+    on: str | None,
 ) -> bool:
     cur = db.execute(
-        f"""INSERT INTO signatures (statement_id, org_id, raw_name, position, role, match_score,
-             first_seen_at, via, day)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT {_DAY} FROM statements s WHERE s.id = ?))
+        """INSERT INTO signatures (statement_id, org_id, raw_name, position, role, match_score,
+             first_seen_at, via, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(statement_id, org_id) DO NOTHING""",
-        [statement_id, org_id, sig.raw_name, sig.position, sig.role, sig.score, ts(now), via, statement_id],
+        [statement_id, org_id, sig.raw_name, sig.position, sig.role, sig.score, ts(now), via, on],
     )
     return cur.rowcount == 1
 
@@ -326,9 +337,10 @@ def add_signatures(
     """Insert signatures (unresolved names → provisional orgs; an org that already signed keeps its row);
     with ``log``, additions go to signature_changes. Returns the names added."""
     added = []
+    on = _day_of(db, statement_id) if signatures else None
     for sig in signatures:
         org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, now)
-        if _insert_signature(db, statement_id, org_id, sig, now, via):
+        if _insert_signature(db, statement_id, org_id, sig, now, via, on):
             added.append(sig.raw_name)
             if log:
                 _log(db, statement_id, org_id, sig.raw_name, "added", now)
@@ -381,7 +393,7 @@ def _keep_or_add(
             [sig.raw_name, sig.position, sig.role, sig.score, statement_id, org_id],
         )
         return False
-    _insert_signature(db, statement_id, org_id, sig, now, None)
+    _insert_signature(db, statement_id, org_id, sig, now, None, _day_of(db, statement_id))
     _log(db, statement_id, org_id, sig.raw_name, "added", now)
     return True
 

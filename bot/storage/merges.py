@@ -83,8 +83,10 @@ _UNDO_IDS = [
     ("orgs", "merged_into", "id", "merged_below"),
 ]
 _RESTORE_SIGNATURE = """INSERT OR IGNORE INTO signatures
-    (statement_id, org_id, raw_name, position, role, match_score, first_seen_at, via)
-    VALUES (:statement_id, :gone, :raw_name, :position, :role, :match_score, :first_seen_at, :via)"""
+    (statement_id, org_id, raw_name, position, role, match_score, first_seen_at, via, day)
+    VALUES (:statement_id, :gone, :raw_name, :position, :role, :match_score, :first_seen_at, :via,
+      (SELECT COALESCE(s.published, substr(s.first_seen_at, 1, 10)) FROM statements s
+       WHERE s.id = :statement_id))"""
 
 
 def _undo(db: Database, keep: int, gone: int, moved: dict[str, Any]) -> None:

@@ -260,12 +260,8 @@ _M013 = [
     """UPDATE signatures SET day = (SELECT COALESCE(s.published, substr(s.first_seen_at, 1, 10))
          FROM statements s WHERE s.id = signatures.statement_id)""",
     "CREATE INDEX signatures_org_day ON signatures(org_id, day, statement_id)",
-    # a signature stored without its day (a merge undone, another writer) gets it from its statement
-    """CREATE TRIGGER signatures_day AFTER INSERT ON signatures WHEN new.day IS NULL BEGIN
-         UPDATE signatures SET day = (SELECT COALESCE(s.published, substr(s.first_seen_at, 1, 10))
-           FROM statements s WHERE s.id = new.statement_id)
-         WHERE statement_id = new.statement_id AND org_id = new.org_id;
-       END""",
+    # every writer of signatures sets day (cluster._insert_signature, merges._RESTORE_SIGNATURE): a trigger
+    # filling it in would run for every signature row of every poll
     # a statement whose date changes (re-extraction) moves its signatures with it
     """CREATE TRIGGER statements_day AFTER UPDATE OF published, first_seen_at ON statements
        WHEN old.published IS NOT new.published OR old.first_seen_at IS NOT new.first_seen_at BEGIN

@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import resource
 import subprocess
@@ -59,6 +60,7 @@ async def bayan_cycle(n: int, port: int, db: str, profile: bool) -> dict[str, fl
     store = storage.Store(db)
     client = fetch.make_client(max_connections=TOTAL)
     ctx = pipeline.PollContext(fetcher=fetch.Fetcher(client, per_host=PER_HOST, total=TOTAL), store=store)
+    ctx.workers = int(os.environ.get("BENCH_WORKERS", ctx.workers))  # polls in progress at most
     await store.call(storage.sync_sources, sources)
     prof = cProfile.Profile(time.thread_time) if profile else None  # the loop thread's CPU
     cpu0, t0 = time.process_time(), time.perf_counter()

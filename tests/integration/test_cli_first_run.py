@@ -98,6 +98,9 @@ READ_ONLY = (
     ["orgs", "list"],
     ["statement", "1"],
     ["reextract"],
+    ["review"],
+    ["orgs", "export"],
+    ["orgs", "merge", "1", "2", "--dry-run"],
 )
 
 

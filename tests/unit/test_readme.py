@@ -18,7 +18,9 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 GLOBAL = {"-h", "--help", "--config", "--db", "--version"}
 
 
-def _subcommands(parser: argparse.ArgumentParser, prefix: str = "") -> Iterator[tuple[str, argparse.ArgumentParser]]:
+def _subcommands(
+    parser: argparse.ArgumentParser, prefix: str = ""
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
@@ -31,10 +33,11 @@ COMMANDS = dict(_subcommands(build_parser()))
 
 
 def row_of(command: str) -> str:
-    """The command-reference row of ``command`` (`| \\`bayan COMMAND …\\` | does |`)."""
+    """The command-reference rows of ``command`` (`| \\`bayan COMMAND …\\` | does |`), joined: a command
+    may have a row per form (`bayan review`, `bayan review ID --statement …`)."""
     found = re.findall(rf"^\| `bayan {re.escape(command)}(?: [^`]*)?` \|.*$", README, re.M)
     assert found, f"README has no command-reference row for `bayan {command}`"
-    return found[0]
+    return "\n".join(found)
 
 
 def test_every_subcommand_is_found() -> None:

@@ -42,5 +42,8 @@ def test_fixture_parses_with_its_source(path: Path) -> None:
     expected_file = path.with_suffix(".expected.json")
     if expected_file.exists():
         expected = json.loads(expected_file.read_text(encoding="utf-8"))
-        found = [{"title": i.title, "url": i.url, "published": i.published and i.published.isoformat()} for i in items]
+        found = [
+            {"title": i.title, "url": i.url, "published": i.published and i.published.isoformat()}
+            for i in items
+        ]
         assert found == expected

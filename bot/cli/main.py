@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None, *, loaded: Callable[[], None] | None
     _tolerant_streams()
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _utf8_arguments(parser.parse_args(argv))
     except SystemExit as e:  # usage errors (exit 2), --help and --version (exit 0) return, not raise
         return e.code if isinstance(e.code, int) else 2
     if not getattr(args, "handler", None):
@@ -68,11 +68,36 @@ def main(argv: Sequence[str] | None = None, *, loaded: Callable[[], None] | None
 
 
 def _tolerant_streams() -> None:
-    """stdout and stderr write what their encoding lacks (PYTHONIOENCODING=ascii, a Latin-1 terminal) as
-    backslash escapes instead of raising UnicodeEncodeError; JSON stays valid (\\uXXXX)."""
+    """stdout and stderr write what their encoding lacks (PYTHONIOENCODING=ascii, a Latin-1 terminal, the
+    C locale without UTF-8 mode, whose streams are ASCII with surrogateescape) as backslash escapes instead
+    of raising UnicodeEncodeError; JSON stays valid (\\uXXXX)."""
     for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        if isinstance(stream, io.TextIOWrapper) and stream.errors in ("strict", "surrogateescape"):
             stream.reconfigure(errors="backslashreplace")
+
+
+# file paths keep the locale's bytes (a surrogate-escaped name opens the file it names)
+PATH_ARGUMENTS = frozenset({"db", "config", "target", "out", "file", "signatories"})
+
+
+def _utf8_arguments(args: argparse.Namespace) -> argparse.Namespace:
+    """Text arguments the locale could not decode (Arabic typed at a UTF-8 terminal whose locale says
+    ASCII: Python keeps the bytes as lone surrogates) are read as UTF-8, the encoding such a terminal
+    sends; names and search text then match, and print."""
+    for key, value in vars(args).items():
+        if key in PATH_ARGUMENTS:
+            continue
+        if isinstance(value, str):
+            setattr(args, key, _as_utf8(value))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            setattr(args, key, [_as_utf8(v) for v in value])
+    return args
+
+
+def _as_utf8(text: str) -> str:
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    return os.fsencode(text).decode("utf-8", "replace")
 
 
 def _silence_stdout() -> None:

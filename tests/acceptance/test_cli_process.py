@@ -63,19 +63,39 @@ def test_a_closed_pipe_ends_quietly(stored: Path) -> None:
     assert err == ""
 
 
+ASCII_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}  # no UTF-8 mode at all
+
+
 @pytest.mark.parametrize(
-    "extra", [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1", "LANG": "C"}]
+    "extra",
+    [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1", "LANG": "C"}, ASCII_LOCALE],
+    ids=["ascii", "latin-1", "C-locale"],
 )
 def test_output_survives_a_terminal_without_arabic(stored: Path, extra: dict[str, str]) -> None:
     env = env_for(stored, **extra)
     got = subprocess.run(bayan("statements"), cwd=ROOT, env=env, capture_output=True, timeout=30)
     assert got.returncode == 0 and got.stderr == b""
     assert got.stdout.decode("utf-8").count("\n") == 3
+    assert "\\u0628" in got.stdout.decode("ascii")  # Arabic written as escapes, nothing lost or raised
+    # an Arabic argument typed at a UTF-8 terminal whose locale says ASCII is still read as Arabic
+    got = subprocess.run(bayan("search", "المعتقلين"), cwd=ROOT, env=env, capture_output=True, timeout=30)
+    assert got.returncode == 0 and got.stderr == b"", got.stderr
+    assert got.stdout.decode("utf-8").splitlines()[0].startswith("3 statements match")
     got = subprocess.run(bayan("statements", "--json"), cwd=ROOT, env=env, capture_output=True, timeout=30)
     assert got.returncode == 0
     assert {s["title"] for s in json.loads(got.stdout)} == {f"{TITLE} {n}" for n in range(3)}
     got = subprocess.run(bayan("signed", "nobody-known-xyz"), cwd=ROOT, env=env, capture_output=True)
     assert got.returncode == 1 and b"Traceback" not in got.stderr
+
+
+def test_isolates_in_lines_for_people_even_through_a_pipe_never_in_json(stored: Path) -> None:
+    """The decision the README states: isolates whenever the encoding holds them, terminal or pipe."""
+    env = env_for(stored, PYTHONIOENCODING="utf-8")
+    got = subprocess.run(bayan("statements"), cwd=ROOT, env=env, capture_output=True, timeout=30)
+    lines = got.stdout.decode("utf-8").splitlines()
+    assert len(lines) == 3 and all(f"\u2068{TITLE} " in line and "\u2069" in line for line in lines)
+    got = subprocess.run(bayan("statements", "--json"), cwd=ROOT, env=env, capture_output=True, timeout=30)
+    assert "\u2068" not in got.stdout.decode("utf-8") and json.loads(got.stdout)[0]["title"].startswith(TITLE)
 
 
 class Hanging:

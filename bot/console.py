@@ -118,11 +118,14 @@ def new_statement_line(st: StoredStatement) -> str:
 def startup_lines(
     sources: Iterable[Source],
     healths: Mapping[str, SourceHealth],
-    next_runs: Mapping[str, datetime],
+    first_runs: Mapping[str, datetime],
     now: datetime,
+    *,
+    soon: float = 60.0,
 ) -> list[str]:
-    """What `bayan run` says once its jobs are scheduled: which sources start with a silent baseline, and
-    when the first check is due."""
+    """What `bayan run` says once its jobs are planned (``first_runs``: each source's first run, from
+    ``healths`` as they were then): which sources start with a silent baseline, which are checked now (due
+    within ``soon`` seconds) and when the first later check is."""
     enabled = [s for s in sources if s.enabled]
     if not enabled:
         return ["bayan: no enabled sources in the configuration: nothing will be polled"]
@@ -133,13 +136,20 @@ def startup_lines(
             f"bayan: the first poll of {plural(len(fresh), 'new source')} is a silent baseline: what is "
             "listed there now is stored, not announced (announce_first_poll: true announces it)"
         )
-    if next_runs:
-        source_id, when = min(next_runs.items(), key=lambda kv: (kv[1], kv[0]))
-        wait = max(0.0, (when - now).total_seconds())
-        lines.append(
-            f"bayan: next check: {source_id} at {when.strftime('%Y-%m-%d %H:%M:%S')} UTC "
-            f"(in {format_duration(wait)}), then each source at its own interval (see `bayan sources`)"
-        )
+    due = sorted(i for i, when in first_runs.items() if (when - now).total_seconds() <= soon)
+    later = sorted((when, i) for i, when in first_runs.items() if i not in due)
+    each = "each source at its own interval (see `bayan sources`)"
+    first_later = ""
+    if later:
+        when, source_id = later[0]
+        wait = format_duration(max(0.0, (when - now).total_seconds()))
+        first_later = f"{source_id} at {when.strftime('%Y-%m-%d %H:%M:%S')} UTC (in {wait})"
+    if due:
+        named = ", ".join(due[:5]) + (", …" if len(due) > 5 else "")
+        then = f"{first_later}, and {each}" if first_later else each
+        lines.append(f"bayan: next check: now, {plural(len(due), 'source')} due ({named}); then {then}")
+    elif first_later:
+        lines.append(f"bayan: next check: {first_later}, then {each}")
     return lines
 
 

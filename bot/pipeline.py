@@ -502,7 +502,8 @@ async def _build_record(
             return ItemRecord(item=item)
         if e.status in (404, 410):  # gone for good: remember it as seen
             return ItemRecord(item=item)
-        log.info("source=%s item %s not fetched: %s", source.id, item.url, e)
+        # a page missed (a possible statement): a warning, like a failed source
+        log.warning("source=%s item %s not fetched: %s", source.id, item.url, e)
         return None
     except Exception:  # one bad page must not cost the source its poll; retried next time
         log.exception("source=%s item %s failed", source.id, item.url)

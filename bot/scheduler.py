@@ -107,6 +107,10 @@ class Poller:
         self._holds: asyncio.Task[None] | None = None
         self._slots = asyncio.Semaphore(max(1, ctx.workers))  # scheduled polls in progress at most
         self._host_gates: dict[str, asyncio.Semaphore] = {}
+        # when the jobs were added (start, reload): the first run planned per source, and the health it
+        # was planned from, before any of those runs could change it (what `bayan run` says at start)
+        self.first_runs: dict[str, datetime] = {}
+        self.planned_from: dict[str, SourceHealth] = {}
 
     async def start(self) -> None:
         """Add the jobs and start; must run inside the event loop (APScheduler 3.11). Held statements
@@ -183,11 +187,13 @@ class Poller:
         healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
         enabled = [s for s in self.sources.values() if s.enabled]
         spread = min(MAX_START_SPREAD, 0.1 * len(enabled))
+        self.first_runs, self.planned_from = {}, healths
         for source in enabled:
             health = healths.get(source.id)
             first = now + timedelta(seconds=self.rng.uniform(0.0, spread))
             if health is not None and health.next_check is not None and health.next_check > first:
                 first = health.next_check
+            self.first_runs[source.id] = first
             self.scheduler.add_job(
                 self.run_job,
                 IntervalTrigger(seconds=source.interval, jitter=_jitter(source)),

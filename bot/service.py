@@ -150,7 +150,7 @@ async def _run_console(
     await poller.start()
     enabled = sum(1 for s in sources if s.enabled)
     print(f"bayan: monitoring {enabled} sources (no TELEGRAM_BOT_TOKEN: console mode)", flush=True)
-    for line in await startup_lines(ctx, poller, sources):
+    for line in startup_lines(ctx, poller, sources):
         print(line, flush=True)
     tasks = [
         asyncio.create_task(console.print_statements(ctx.store, queue)),
@@ -167,12 +167,9 @@ async def _run_console(
     return 0
 
 
-async def startup_lines(
-    ctx: pipeline.PollContext, poller: scheduler.Poller, sources: list[Source]
-) -> list[str]:
-    """What `bayan run` says once its jobs are scheduled (console.startup_lines): baseline, next check."""
-    healths = {h.source_id: h for h in await ctx.store.call(storage.list_health)}
-    return console.startup_lines(sources, healths, poller.next_runs(), ctx.now())
+def startup_lines(ctx: pipeline.PollContext, poller: scheduler.Poller, sources: list[Source]) -> list[str]:
+    """What `bayan run` says once its jobs are planned (console.startup_lines): baseline, next check."""
+    return console.startup_lines(sources, poller.planned_from, poller.first_runs, ctx.now())
 
 
 def _log_result(source: Source, result: PollResult) -> None:

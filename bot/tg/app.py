@@ -193,9 +193,8 @@ class BotRuntime:
             self._spawn(scheduler.reload_on(hup, self.reload))
         enabled = sum(1 for s in self.current_sources() if s.enabled)
         print(f"bayan: monitoring {enabled} sources, Telegram bot @{bot.username} running", flush=True)
-        healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
-        sources, runs = self.current_sources(), self.poller.next_runs()
-        for line in startup_lines(sources, healths, runs, self.ctx.now()):
+        sources, planned = self.current_sources(), self.poller.first_runs
+        for line in startup_lines(sources, self.poller.planned_from, planned, self.ctx.now()):
             print(line, flush=True)
         try:
             await stop.wait()

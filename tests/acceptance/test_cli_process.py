@@ -173,5 +173,9 @@ def test_run_says_what_comes_and_stops_mid_fetch_without_a_traceback(
         "bayan: the first poll of 2 new sources is a silent baseline: what is listed there now is stored, "
         "not announced (announce_first_poll: true announces it)"
     )
-    assert lines[2].startswith("bayan: next check: ") and " UTC (in " in lines[2]
+    # both sources are due at start: the line says so, not the check after (issue 11 item 13)
+    assert lines[2] == (
+        "bayan: next check: now, 2 sources due (down, loop); "
+        "then each source at its own interval (see `bayan sources`)"
+    )
     assert lines[-1] == "bayan: stopped"

@@ -287,6 +287,27 @@ def test_source_errors_are_logged_at_warning(caplog: pytest.LogCaptureFixture) -
     ]
 
 
+def test_an_item_page_that_fails_is_a_warning(
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A statement page that cannot be fetched is a missed statement: logged at WARNING, as a failed
+    source is (it was INFO)."""
+    base = httpserver.url_for("").rstrip("/")
+    feed = FEED.format(items=ITEM.format(title=TITLE, base=base, n=9))
+    httpserver.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
+    httpserver.expect_request("/s/9").respond_with_data("busy", status=503)
+    cfg = write_config(tmp_path, f"sources:\n  - id: flaky\n    url: {base}/feed.xml\n")
+    db = str(tmp_path / "bayan.db")
+    with caplog.at_level("INFO", logger="bayan"):
+        assert main(["poll", "--once", "--config", cfg, "--db", db]) == 0
+    warned = [r for r in caplog.records if r.levelname == "WARNING" and f"{base}/s/9" in r.getMessage()]
+    assert len(warned) == 1 and "source=flaky item" in warned[0].getMessage()
+    assert "not fetched" in warned[0].getMessage()
+
+
 # ───────────────────────────── item 14: terminal Arabic ─────────────────────────────
 
 
@@ -310,3 +331,27 @@ def test_extract_text_output_has_no_python_reprs(tmp_path: Path, capsys: pytest.
     assert code == 0
     assert "None" not in out and "False" not in out and "True" not in out
     assert "statement: no" in out and "issuer: -" in out and "signatories: none" in out
+
+
+def test_run_start_lines_say_what_is_due_now_and_when_the_rest_comes() -> None:
+    """What `bayan run` prints once its jobs are planned: due sources are checked now; the first later
+    check is named with its time; a source polled before starts with no baseline line."""
+    from datetime import UTC, datetime
+
+    from bot.models import Source, SourceHealth
+
+    now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    sources = [Source(id=i, url=f"https://example.org/{i}") for i in ("a", "b", "c")]
+    healths = {"c": SourceHealth("c", baseline_done=True)}
+    runs = {"a": now + timedelta(seconds=0.2), "b": now - timedelta(seconds=1), "c": now + timedelta(hours=2)}
+    assert console.startup_lines(sources, healths, runs, now) == [
+        "bayan: the first poll of 2 new sources is a silent baseline: what is listed there now is stored, "
+        "not announced (announce_first_poll: true announces it)",
+        "bayan: next check: now, 2 sources due (a, b); then c at 2026-01-05 14:00:00 UTC (in 2h), and each "
+        "source at its own interval (see `bayan sources`)",
+    ]
+    later = {"c": now + timedelta(minutes=25, seconds=3)}
+    assert console.startup_lines(sources[2:], healths, later, now) == [
+        "bayan: next check: c at 2026-01-05 12:25:03 UTC (in 25m3s), then each source at its own interval "
+        "(see `bayan sources`)"
+    ]

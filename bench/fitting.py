@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from labelled import Case, norm
 
+from bot.extract.issuer import issuer_form
 from bot.extract.model import Linear, Model
 from bot.extract.statement import Analysis, analyse, decide
 from bot.models import Hints
@@ -93,11 +94,12 @@ def issuer_rows(items: Sequence[Analysed]) -> tuple[list[dict[str, float]], list
         if not gold or not a.case.gold["is_statement"]:
             continue
         cands = a.analysis.candidates
-        if not any(norm(c.name) == gold for c in cands):
+        said = [norm(issuer_form(c.name)) for c in cands]  # the name as best_issuer reports it
+        if gold not in said:
             continue  # nothing to learn from: the right name is not among the candidates
-        for cand, feats in zip(cands, a.analysis.candidate_features, strict=True):
+        for name, feats in zip(said, a.analysis.candidate_features, strict=True):
             rows.append(feats)
-            labels.append(1 if norm(cand.name) == gold else 0)
+            labels.append(1 if name == gold else 0)
             weights.append(_weight(a.case) / len(cands))
     return rows, labels, weights
 

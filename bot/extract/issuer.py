@@ -795,3 +795,14 @@ __all__ = [
     "strip_role",
     "tidy",
 ]
+
+
+_ACRONYM_TAIL = re.compile(r"\s*[-–—]?\s*\(\s*[^()\s]{2,12}\s*\)\s*$")
+
+
+def issuer_form(name: str) -> str:
+    """A chosen issuer as reported: without the one-word short form in parentheses that follows its full
+    name ("X (ACR)", "X – ( ACR )" → "X"); a name of one word keeps it. Lists keep every name as written
+    (docs/extraction.md, "Names")."""
+    bare = _ACRONYM_TAIL.sub("", name)
+    return bare if words(bare) >= 2 else name

@@ -20,7 +20,7 @@ from bot.extract.classify import kind_of, person_byline, withdrawn_from
 from bot.extract.cues import TEASER_LINK
 from bot.extract.dom import Page, html_page, looks_like_html, text_page, text_title
 from bot.extract.features import PageFacts, candidate_features, page_features, recipients_at_top
-from bot.extract.issuer import ISSUED, Candidate, issuer_candidates
+from bot.extract.issuer import ISSUED, Candidate, issuer_candidates, issuer_form
 from bot.extract.joint import joint_issuers
 from bot.extract.model import Model, default_model
 from bot.extract.published import published
@@ -176,7 +176,7 @@ def best_issuer(a: Analysis, model: Model) -> str | None:
     if scored and scored[0][0] >= model.issuer_floor:
         best = a.candidates[scored[0][1]].name
         if not names or scored[0][0] >= 0.5 or fold(best) in {fold(n) for n in names}:
-            return best
+            return issuer_form(best)
     return names[0] if names else None
 
 

@@ -71,7 +71,6 @@ def _page(case: str) -> str:
 KNOWN_MISSES = {
     "U08": "the last name of an inline 'كل من A و B و C' list runs on into the sentence",
     "U09": "a name containing 'and' inside a dashed English list is split in two",
-    "V05": "the issuer's sentence tail stays on the name of a subject-first statement",
 }
 
 

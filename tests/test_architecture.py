@@ -78,6 +78,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         ("telegram",),
     ),
+    "browse": (("storage",), ("datasette", "uvicorn")),
     "service": (("models", "config", "console", "fetch", "pipeline", "scheduler", "storage", "tg.app"), ()),
     "cli": ((), ()),
     "cli.parsers": ((), ()),
@@ -88,12 +89,14 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cli.orgs": ((*_CLI, "console", "orgs"), ()),
     "cli.registry": ((*_CLI, "console", "cli.orgs"), ("yaml",)),
     "cli.review": ((*_CLI, "console", "extract", "orgs", "review"), ()),
+    "cli.browse": ((*_CLI, "browse"), ()),
     "cli.main": (
         (
             "__init__",
             "models",
             "config",
             "cli.parsers",
+            "cli.browse",
             "cli.extract",
             "cli.orgs",
             "cli.poll",

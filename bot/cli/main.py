@@ -136,6 +136,10 @@ def _handler(group: str, name: str) -> Handler:
         from bot.cli import review
 
         return getattr(review, name)
+    if group == "browse":
+        from bot.cli import browse
+
+        return getattr(browse, name)
     raise LookupError(f"no command group {group!r}")
 
 

@@ -1,5 +1,6 @@
 """The options of every `bayan` subcommand (a contract: names, options and help are what users script
-against), grouped as the command modules are: `poll`, `extract`, `records`, `orgs`, `registry`.
+against), grouped as the command modules are: `poll`, `extract`, `records`, `orgs`, `registry`, `review`,
+`browse`.
 
 Each subcommand's handler is named, not imported: ``handler=(group, function)``, the function of the
 module ``bot.cli.<group>``, which `bot.cli.main` imports only for the command that runs (`bayan --help`
@@ -22,6 +23,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     orgs(sub, common)
     registry(sub, common)
     review(sub, common)
+    browse(sub, common)
 
 
 def poll(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -164,3 +166,19 @@ def review(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> 
     )
     p.add_argument("--out", metavar="DIR", help="export: the folder to write (outside the repository)")
     p.set_defaults(handler=("review", "cmd_review"))
+
+
+def browse(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "browse", parents=[common], help="the database in Datasette, read-only, on 127.0.0.1 (bayan[browse])"
+    )
+    p.add_argument(
+        "--port", type=_port, default=8001, help="TCP port on 127.0.0.1 (default 8001; 0: any free)"
+    )
+    p.set_defaults(handler=("browse", "cmd_browse"))
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)

@@ -24,10 +24,12 @@ FEED = (
 )
 # what a command needs and --help does not
 COMMAND_LIBRARIES = {"bot.models", "bot.config", "bot.storage", "sqlite3", "sqlite_utils", "yaml", "httpx"}
+COMMAND_LIBRARIES |= {"bot.browse", "datasette", "uvicorn"}  # only `bayan browse` (the extra bayan[browse])
 # what only a changed feed, a new item or `bayan run` needs
 POLL_EXTRAS = {"feedparser", "selectolax", "pypdf", "rapidfuzz", "apscheduler", "telegram"}
 POLL_EXTRAS |= {"bot.parse", "bot.extract", "bot.orgs", "bot.tg", "numpy", "pandas"}
 POLL_EXTRAS |= {"importlib.metadata"}  # sqlite-utils' plugin scan of every installed distribution
+POLL_EXTRAS |= {"bot.browse", "datasette", "uvicorn"}
 
 
 def imported(argv: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:

@@ -4,6 +4,12 @@ English, acronyms), three sources, five statements of every kind, a withdrawal, 
 and a signature list that changes when a second source carries the same page.
 
     python -m tests.browse_data /tmp/browse.db     # write it to a file
+
+docs/browse.png and docs/browse-statements.png are this database in Chromium (Debian's `chromium`, fonts
+from `fonts-noto-core`): `bayan browse --db /tmp/browse.db --port 8766`, then `chromium --headless
+--no-sandbox --hide-scrollbars --window-size=1280,760 --screenshot=docs/browse.png
+"http://127.0.0.1:8766/bayan/signed_by?name=رابطه الحقوقيين المستقلين"` (1280x1900 for
+`/bayan/statements?_col=title&_col=published&_col=language&_col=kind&_col=source_id`).
 """
 
 from __future__ import annotations

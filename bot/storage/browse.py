@@ -158,7 +158,7 @@ def metadata(database: str) -> dict[str, Any]:
         tables[name] = table
     for name in HIDDEN:
         tables[name] = {"hidden": True}
-    queries = {name: dict(q) for name, q in QUERIES.items()}
+    queries = {name: {**q, "hide_sql": True} for name, q in QUERIES.items()}  # "Show SQL" reveals it
     return {
         "title": TITLE,
         "description": DESCRIPTION,

@@ -4,9 +4,10 @@
     python bench/fanout.py                   # 10,000 chats: ≈ 6 minutes at 30 messages/s
     python bench/fanout.py --chats 1000 --latency 0.1   # with Telegram-like 100 ms round trips
 
-The real ``bot.tg.sender.run_sender`` with PTB's ExtBot + AIORateLimiter(max_retries=3) sends to the
-in-process fake Bot API (tests/fakes) over loopback; chats 1..N are subscribed with /subscribe all (rows
-written by storage directly) and one statement is stored by ``storage.save_poll``. Prints messages per
+The real ``bot.tg.sender.run_sender`` with the push bot of `bayan run` (``bot.tg.app.push_bot``: its own
+HTTPXRequest, no PTB limiter; the sender paces) sends to the in-process fake Bot API (tests/fakes) over
+loopback; chats 1..N are subscribed with /subscribe all (rows written by storage directly) and one
+statement is stored by ``storage.save_poll``. Prints messages per
 second (first to last send) and the highest number of sendMessage calls the fake received in any
 one-second sliding window. Targets: ≥ 95 % of 30 messages/s, never above 30 in any second.
 """
@@ -29,11 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
-
 from bot import orgs, storage  # noqa: E402
-from bot.models import Item, ItemRecord, PollWrite, Source, Statement, Validators  # noqa: E402
-from bot.tg import sender  # noqa: E402
+from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement, Validators  # noqa: E402
+from bot.tg import app, sender  # noqa: E402
 from tests.fakes import FakeBotAPI  # noqa: E402
 
 LIMIT = 30  # Telegram's broadcast limit, messages per second
@@ -65,7 +64,7 @@ def prepare(db: storage.Db, chats: int, now: datetime) -> int:
     record = ItemRecord(item=item, statement=statement, title_norm=orgs.normalize(title))
     write = PollWrite("bench", now, now + timedelta(hours=1), Validators(), (record,), announce=True)
     storage.save_poll(db, write)
-    return storage.count_rows(db)["pending_deliveries"]
+    return storage.count_rows(db).pending_deliveries
 
 
 def max_in_window(times: list[float], width: float = 1.0) -> int:
@@ -82,8 +81,7 @@ async def run(chats: int, latency: float) -> dict[str, Any]:
         store = storage.Store(str(Path(tmp) / "bench.db"))
         pending = store.run(prepare, chats, now)
         async with SlowFake(latency) as fake:
-            limiter: AIORateLimiter = AIORateLimiter(max_retries=3)
-            bot: ExtBot[Any] = ExtBot(fake.token, base_url=fake.base_url, rate_limiter=limiter)
+            bot = app.push_bot(Settings(token=fake.token, api_url=fake.base_url))
             async with bot:
                 fake.mark()
                 cpu0, wall0 = time.process_time(), time.monotonic()
@@ -99,7 +97,7 @@ async def run(chats: int, latency: float) -> dict[str, Any]:
                 cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
             times = sorted(c.at for c in fake.calls if c.method == "sendMessage")
             failed = sum(1 for c in fake.calls if c.method == "sendMessage" and not c.ok)
-        left = store.run(storage.count_rows)["pending_deliveries"]
+        left = store.run(storage.count_rows).pending_deliveries
         store.close()
     span = times[-1] - times[0] if len(times) > 1 else 0.0
     return {

@@ -13,7 +13,17 @@ from typing import Literal, NamedTuple
 SourceType = Literal["feed", "wordpress", "page"]
 Kind = Literal["withdrawal", "open_letter", "joint", "single"]
 ErrorKind = Literal[
-    "http", "network", "timeout", "too_large", "parse", "blocked", "empty", "config", "internal", "refused"
+    "http",
+    "network",
+    "timeout",
+    "too_large",
+    "parse",
+    "blocked",
+    "empty",
+    "config",
+    "internal",
+    "refused",
+    "database",
 ]
 
 
@@ -513,6 +523,7 @@ class Delivery:
     alert_text: str | None
     attempts: int = 0
     language: str | None = None
+    maybe_delivered: bool = False  # an earlier send timed out: Telegram may have delivered it
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ Every fetch of a poll carries the source's link policy (``fetch.source_policy``:
 and html_fallback are its own origins, other origins must be public). A refused link is no failure of
 the source: the item is recorded as seen (like a 404), a refused full-text link leaves the page's own
 text, and the refusal lines become ``PollResult.refused`` and the source's ``last_error``.
+When the database refuses writes, a source's health is kept in ``PollContext.health`` (until a later write
+of it succeeds) and a poll that cannot store what it found reports "database not writable: …".
 
 `parse`, `extract` and `orgs` (feedparser, selectolax, pypdf, rapidfuzz: ≈ 0.2 s of imports) are imported
 in the functions that use them, so a process whose sources all answer 304 never loads them (issue 12).
@@ -19,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from html import escape
@@ -84,6 +86,7 @@ class PollContext:
     now: Callable[[], datetime] = utcnow
     on_announced: Callable[[list[int]], None] | None = None
     workers: int = WORKERS
+    health: dict[str, SourceHealth] = field(default_factory=dict)  # source id → health not yet written
     _index: orgs.OrgIndex | None = field(default=None, repr=False)
     _index_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _org_names: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -92,7 +95,7 @@ class PollContext:
     _writer: asyncio.Task[None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.health_writes = HealthBatch(self.store)
+        self.health_writes = HealthBatch(self.store, kept=self.health)
 
     async def settle(self, source_id: str) -> None:
         """Before another write or a fresh read of ``source_id``'s health: its batched 304 goes first."""
@@ -182,14 +185,24 @@ class HealthBatch:
     ``delay`` seconds after the first row came in (the scheduled polls of ``bayan run``). A 304 writes
     only timestamps and resets counters, so rows lost in a crash cost only those. A write for a source
     with a row waiting (a failure, a new item) flushes it first (``PollContext.settle``), so the rows
-    never overwrite newer health. A flush that fails is logged and its rows dropped.
+    never overwrite newer health. A flush that fails is logged and its rows dropped, except when the
+    database refuses writes: then each row's health after the 304 goes to ``kept`` (``PollContext.health``)
+    until a later write of that source succeeds.
     """
 
-    def __init__(self, store: storage.Store, *, max_rows: int = 256, delay: float = 1.0) -> None:
+    def __init__(
+        self,
+        store: storage.Store,
+        *,
+        max_rows: int = 256,
+        delay: float = 1.0,
+        kept: dict[str, SourceHealth] | None = None,
+    ) -> None:
         self._store = store
         self._max_rows = max_rows
         self._delay = delay
-        self._rows: dict[str, storage.NotModifiedRow] = {}
+        self._kept: dict[str, SourceHealth] = {} if kept is None else kept
+        self._rows: dict[str, tuple[storage.NotModifiedRow, SourceHealth | None]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -199,8 +212,9 @@ class HealthBatch:
     def __len__(self) -> int:
         return len(self._rows)
 
-    async def add(self, row: storage.NotModifiedRow) -> None:
-        self._rows[row.source_id] = row
+    async def add(self, row: storage.NotModifiedRow, after: SourceHealth | None = None) -> None:
+        """Queue one 304; ``after``: the source's health once it is written (kept if the write is refused)."""
+        self._rows[row.source_id] = (row, after)
         if len(self._rows) >= self._max_rows:
             await self.flush()
         elif self._timer is None:
@@ -221,9 +235,15 @@ class HealthBatch:
         if not rows:
             return
         try:
-            await self._store.call(storage.record_not_modified_many, rows)
+            await self._store.call(storage.record_not_modified_many, [row for row, _ in rows])
+        except storage.NotWritable as e:
+            log.error("health of %d unchanged sources kept in memory: %s", len(rows), e)
+            self._kept.update((row.source_id, after) for row, after in rows if after is not None)
         except Exception as e:  # health of unchanged sources only: the next poll writes it again
             log.error("health of %d unchanged sources not stored: %s", len(rows), e)
+        else:
+            for row, _ in rows:
+                self._kept.pop(row.source_id, None)
 
 
 def with_names(hints: Hints, names: tuple[str, ...]) -> Hints:
@@ -332,6 +352,9 @@ async def poll_source(
     """
     try:
         return await _poll(ctx, source, health, batched)
+    except storage.NotWritable as e:  # what the poll found is found again once the database takes writes
+        log.error("source=%s: %s", source.id, e)
+        return PollResult(source.id, error=str(e), error_kind="database")
     except Exception as e:  # loop boundary: a bug must not stop the cycle
         log.exception("source=%s unexpected error", source.id)
         return PollResult(source.id, error=f"internal error: {e!r}", error_kind="internal")
@@ -349,15 +372,16 @@ async def release_holds(ctx: PollContext) -> list[int]:
 async def _poll(ctx: PollContext, source: Source, health: SourceHealth | None, batched: bool) -> PollResult:
     now = ctx.now()
     if health is None or source.id in ctx.health_writes:
-        await ctx.settle(source.id)
-        health = await ctx.store.call(storage.get_health, source.id)
+        health = await current_health(ctx, source.id)
+    else:
+        health = ctx.health.get(source.id, health)
     if is_deferred(health, now):
         return PollResult(source.id, deferred_until=health.retry_until)
     validators = Validators(health.etag, health.last_modified, health.content_sha)
     try:
         fetched = await _fetch_listing(ctx, source, validators)
         if isinstance(fetched, NotModified):
-            return await _record_not_modified(ctx, source, now, fetched, batched)
+            return await _record_not_modified(ctx, source, now, health, fetched, batched)
         from bot import parse  # here, not above: a 304 never loads the feed parser
 
         items = await off_loop(len(fetched.body), parse.parse_items, fetched, source, today=now.date())
@@ -400,11 +424,33 @@ async def _fetch_listing(ctx: PollContext, source: Source, validators: Validator
         raise first
 
 
+async def current_health(ctx: PollContext, source_id: str) -> SourceHealth:
+    """The source's health: the one kept in memory while the database refused it, else the stored one
+    (its batched 304 written first)."""
+    await ctx.settle(source_id)
+    stored = await ctx.store.call(storage.get_health, source_id)
+    return ctx.health.get(source_id, stored)
+
+
+async def _write_health(
+    ctx: PollContext, source_id: str, write: Awaitable[object], unwritten: SourceHealth
+) -> None:
+    """Store a health record; when the database refuses it, keep ``unwritten`` in memory instead."""
+    try:
+        await write
+    except storage.NotWritable as e:
+        log.error("source=%s: health kept in memory: %s", source_id, e)
+        ctx.health[source_id] = unwritten
+    else:
+        ctx.health.pop(source_id, None)
+
+
 async def _record_not_modified(
-    ctx: PollContext, source: Source, now: datetime, nm: NotModified, batched: bool
+    ctx: PollContext, source: Source, now: datetime, health: SourceHealth, nm: NotModified, batched: bool
 ) -> PollResult:
     nxt = next_check_ok(source, now, nm.wait_floor)
-    await ctx.health_writes.add(storage.NotModifiedRow(source.id, now, nxt))
+    ok = replace(health, error_count=0, empty_count=0, last_ok=now, next_check=nxt, retry_until=None)
+    await ctx.health_writes.add(storage.NotModifiedRow(source.id, now, nxt), ok)
     if not batched:
         await ctx.health_writes.flush()
     return PollResult(source.id, not_modified=True)
@@ -417,7 +463,7 @@ async def _record_failure(
     nxt = next_check_failed(source, now, health.error_count + 1, retry_after)
     retry_until = now + timedelta(seconds=retry_after) if retry_after else None
     await ctx.settle(source.id)
-    await ctx.store.call(
+    write = ctx.store.call(
         storage.record_failure,
         source.id,
         now=now,
@@ -426,6 +472,16 @@ async def _record_failure(
         next_check=nxt,
         retry_until=retry_until,
     )
+    failed = replace(
+        health,
+        last_error=str(e),
+        error_kind=e.kind,
+        error_count=health.error_count + 1,
+        empty_count=health.empty_count + int(e.kind == "empty"),
+        next_check=nxt,
+        retry_until=retry_until,
+    )
+    await _write_health(ctx, source.id, write, failed)
     log.debug("source=%s error kind=%s: %s", source.id, e.kind, e)  # reported by the caller
     return PollResult(source.id, error=str(e), error_kind=e.kind)
 
@@ -456,6 +512,7 @@ async def _store_items(
     )
     await ctx.settle(source.id)
     ids = await ctx.save(write)
+    ctx.health.pop(source.id, None)  # stored: the health kept in memory is out of date
     held = await ctx.store.call(storage.held_ids, ids) if write.announce and ids else set()
     announced = [i for i in ids if i not in held] if write.announce else []
     if announced and ctx.on_announced:

@@ -40,7 +40,7 @@ async def run_cycle(
     chosen = [s for s in sources if s.enabled]
     await pipeline.release_holds(ctx)  # held statements whose hold_max passed go out with this cycle
     await ctx.health_writes.flush()
-    by_id = {h.source_id: h for h in await ctx.store.call(storage.list_health)}
+    by_id = {h.source_id: h for h in await ctx.store.call(storage.list_health)} | ctx.health
     if only_due:
         now = ctx.now()
         chosen = [s for s in chosen if s.id not in by_id or pipeline.is_due(by_id[s.id], now)]
@@ -184,7 +184,7 @@ class Poller:
         from apscheduler.triggers.interval import IntervalTrigger
 
         now = self.ctx.now()
-        healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)}
+        healths = {h.source_id: h for h in await self.ctx.store.call(storage.list_health)} | self.ctx.health
         enabled = [s for s in self.sources.values() if s.enabled]
         spread = min(MAX_START_SPREAD, 0.1 * len(enabled))
         self.first_runs, self.planned_from = {}, healths
@@ -224,8 +224,7 @@ class Poller:
             self._running.discard(task)
 
     async def _run_due(self, source: Source) -> PollResult | None:
-        await self.ctx.settle(source.id)
-        health = await self.ctx.store.call(storage.get_health, source.id)
+        health = await pipeline.current_health(self.ctx, source.id)
         # the trigger's jitter may fire a little before the next check: that still counts as due
         early = timedelta(seconds=_jitter(source) + 1.0)
         if not pipeline.is_due(health, self.ctx.now() + early):

@@ -34,8 +34,9 @@ async def open_runtime(
     per_host: int | None = None,
 ) -> AsyncIterator[pipeline.PollContext]:
     """Store (seeded registry, synced sources) + fetcher (user agent, timeout and connections per host
-    of feeds.yaml)."""
-    store = storage.Store(db_path)
+    of feeds.yaml). A database file that cannot be written (read-only file or folder, full disk) is a
+    one-line BayanError."""
+    store = storage.Store(db_path, writable=db_path != ":memory:")
     client = fetch.make_client(user_agent=user_agent or fetch.USER_AGENT, timeout=timeout or 20.0)
     ctx: pipeline.PollContext | None = None
     try:

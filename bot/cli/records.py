@@ -118,8 +118,12 @@ def _write_export(out: TextIO, fmt: str, rows: Iterator[dict[str, object]]) -> N
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    """Each source's health; a database that refuses writes is named on stderr (the JSON stays a list)."""
     sources = config.read_sources(settings.config_path)
     db = open_existing_db(settings.db_path)
+    problem = storage.write_problem(db) if settings.db_path != ":memory:" else None
+    if problem is not None:
+        print(f"bayan: database not writable: {problem} ({settings.db_path})", file=sys.stderr)
     healths = {h.source_id: h for h in storage.list_health(db)}
     rows = [source_row(s, healths.get(s.id)) for s in sources]
     if args.json:

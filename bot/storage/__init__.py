@@ -8,7 +8,7 @@ They return ``bot.models`` dataclasses, never sqlite-utils Table objects.
 from bot.storage import _lib  # noqa: F401  (first: sqlite_utils without numpy and pandas, see there)
 from bot.storage.alerts import get_source_alert, save_source_alert
 from bot.storage.cluster import apply_reextraction, reextract_targets
-from bot.storage.db import Db, Store, open_db
+from bot.storage.db import Db, NotWritable, Store, open_db, unwritable_reason, write_problem
 from bot.storage.export import EXPORT_COLUMNS, export_signatures
 from bot.storage.merges import merge_plan, unmerge
 from bot.storage.orgs import (
@@ -29,8 +29,10 @@ from bot.storage.orgs import (
     seed_registry_if_changed,
 )
 from bot.storage.outbox import (
+    MAYBE_DELIVERED,
     add_alert,
     add_subscription,
+    count_maybe_delivered,
     count_pending_for,
     create_deliveries,
     deactivate_chat,
@@ -43,6 +45,7 @@ from bot.storage.outbox import (
     next_due_at,
     remove_subscription,
     reschedule,
+    reschedule_maybe_delivered,
     upsert_chat,
 )
 from bot.storage.queries import (
@@ -93,8 +96,10 @@ from bot.storage.statements import (
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "MAYBE_DELIVERED",
     "Db",
     "NotModifiedRow",
+    "NotWritable",
     "Store",
     "add_alert",
     "add_alias",
@@ -105,6 +110,7 @@ __all__ = [
     "apply_reextraction",
     "canonical_id",
     "clamp_schedule",
+    "count_maybe_delivered",
     "count_open",
     "count_pending_for",
     "count_rows",
@@ -155,6 +161,7 @@ __all__ = [
     "remove_subscription",
     "rename_org",
     "reschedule",
+    "reschedule_maybe_delivered",
     "review_alert",
     "review_queue",
     "reviewed_pages",
@@ -172,5 +179,7 @@ __all__ = [
     "sync_sources",
     "unmerge",
     "unseen_keys",
+    "unwritable_reason",
     "upsert_chat",
+    "write_problem",
 ]

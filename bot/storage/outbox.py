@@ -4,6 +4,8 @@ A delivery is one statement (or one admin alert text) to send to one chat/thread
 them in the same transaction as the statement (``create_deliveries``), the sender drains them with
 ``due_deliveries`` and ``mark_sent`` / ``reschedule`` / ``drop_delivery``. ``thread_id`` None means "no
 forum topic"; uniqueness treats it as 0 (``COALESCE(thread_id, 0)`` in the unique indexes).
+A send that timed out may have been delivered: ``reschedule_maybe_delivered`` marks the row (its
+``last_error`` starts with MAYBE_DELIVERED, kept by later reschedules and drops) so it is retried once only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ from sqlite_utils import Database
 
 from bot.models import Chat, Delivery, Subscription
 from bot.storage._conv import one, parse_ts, rows, ts
+
+MAYBE_DELIVERED = "maybe delivered"  # last_error prefix of a row whose send timed out
+_MAYBE = MAYBE_DELIVERED + "%"
+# a new last_error keeps the maybe-delivered mark of the old one (the row is retried at most once)
+_KEEP_MARK = (
+    "CASE WHEN last_error LIKE :maybe AND COALESCE(:error, '') NOT LIKE :maybe"
+    " THEN :mark || '; ' || COALESCE(:error, '') ELSE COALESCE(:error, last_error) END"
+)
 
 # chats shares only chat_id (the USING column) with subscriptions, so these names need no table prefix
 _SUB_KEY = (
@@ -181,6 +191,7 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         alert_text=row["alert_text"],
         attempts=row["attempts"],
         language=row["language"],
+        maybe_delivered=str(row["last_error"] or "").startswith(MAYBE_DELIVERED),
     )
 
 
@@ -223,18 +234,34 @@ def mark_sent(db: Database, delivery_id: int, now: datetime) -> None:
     )
 
 
+def _mark_args(delivery_id: int, error: str | None) -> dict[str, object]:
+    return {"id": delivery_id, "error": error, "maybe": _MAYBE, "mark": MAYBE_DELIVERED}
+
+
 def reschedule(db: Database, delivery_id: int, next_try_at: datetime, error: str | None = None) -> None:
     """Count a failed attempt and try again at ``next_try_at``."""
     db.execute(
-        "UPDATE deliveries SET attempts = attempts + 1, next_try_at = ?, last_error = ? WHERE id = ?",
-        [ts(next_try_at), error, delivery_id],
+        f"UPDATE deliveries SET attempts = attempts + 1, next_try_at = :at, last_error = {_KEEP_MARK}"
+        " WHERE id = :id",
+        {**_mark_args(delivery_id, error), "at": ts(next_try_at)},
     )
+
+
+def reschedule_maybe_delivered(db: Database, delivery_id: int, next_try_at: datetime, error: str) -> None:
+    """The send timed out (Telegram may have delivered it): mark the row, try once more at ``next_try_at``."""
+    reschedule(db, delivery_id, next_try_at, f"{MAYBE_DELIVERED}: {error}")
+
+
+def count_maybe_delivered(db: Database) -> int:
+    """Deliveries whose send timed out at least once (maybe delivered), whatever became of them."""
+    row = one(db, "SELECT COUNT(*) AS n FROM deliveries WHERE last_error LIKE ?", [_MAYBE])
+    return int(row["n"]) if row else 0
 
 
 def drop_delivery(db: Database, delivery_id: int, error: str | None = None) -> None:
     db.execute(
-        "UPDATE deliveries SET status = 'dropped', last_error = COALESCE(?, last_error) WHERE id = ?",
-        [error, delivery_id],
+        f"UPDATE deliveries SET status = 'dropped', last_error = {_KEEP_MARK} WHERE id = :id",
+        _mark_args(delivery_id, error),
     )
 
 

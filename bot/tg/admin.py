@@ -1,6 +1,7 @@
 """Admin commands (user id in BAYAN_ADMINS; everyone else gets a polite refusal from ``handler``):
-/status (counts, failing sources, outbox backlog), /reload (feeds.yaml again) and /poll [ID] (poll now;
-a source whose server asked to wait is reported as deferred, until when and after which error).
+/status (counts, failing sources, outbox backlog, sends that timed out, a database that refuses writes),
+/reload (feeds.yaml again) and /poll [ID] (poll now; a source whose server asked to wait is reported as
+deferred, until when and after which error).
 
 Registered by ``handler.register``; the refusal, rate limit and argument checks happen there. /poll runs
 as a task (``block=False``) so a long poll never holds up other users' commands.
@@ -18,9 +19,13 @@ from bot.tg.handler import Req, Spec, rtl_line
 
 
 async def status(req: Req) -> None:
-    """/status: row counts, outbox backlog and the failing sources."""
-    counts = await req.deps.store.call(storage.count_rows)
-    health = await req.deps.store.call(storage.list_health)
+    """/status: row counts, outbox backlog, timed-out sends, the database's write error, failing sources
+    (the health kept in memory wins over the stored one)."""
+    store = req.deps.store
+    counts = await store.call(storage.count_rows)
+    maybe = await store.call(storage.count_maybe_delivered)
+    memory = req.deps.health()
+    health = [memory.get(h.source_id, h) for h in await store.call(storage.list_health)]
     failing = [h for h in health if h.error_count or h.empty_count]
     summary = i18n.t(
         "status_counts",
@@ -35,10 +40,14 @@ async def status(req: Req) -> None:
         sent=counts.sent_deliveries,
     )
     text = f"{i18n.t('status_header', req.lang)}\n{summary}"
-    if not failing:
+    if maybe:
+        text += "\n" + i18n.t("status_maybe_delivered", req.lang, n=maybe)
+    if store.write_error is not None:
+        text += "\n" + i18n.t("status_unwritable", req.lang, reason=store.write_error)
+    if not failing and store.write_error is None:
         await req.reply(f"{text}\n{i18n.t('status_healthy', req.lang)}")
         return
-    await req.reply_all([text, *render.render_health(failing, req.lang)])
+    await req.reply_all([text, *(render.render_health(failing, req.lang) if failing else [])])
 
 
 async def reload(req: Req) -> None:

@@ -5,6 +5,11 @@ setMyCommands → ``app.start()`` → long polling → the scheduler's Poller �
 ``stop`` → everything stopped in reverse order. Also wires what the commands need (``BotDeps``:
 /poll that returns once the pushes are sent, /reload), queues admin alerts for failing sources, and keeps
 the bot token out of the logs.
+
+Two Bot objects talk to the Bot API, each with its own HTTPXRequest (SEND_TIMEOUT s read/write, enough for a
+loaded Bot API): the application's bot answers commands (AIORateLimiter with retries), the push bot
+(``push_bot``) is the outbox sender's, with no PTB limiter: a chat's 429 goes back to the outbox, which
+reschedules it, so replies never wait behind a throttled push.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot import config, pipeline, scheduler, storage
 from bot.console import log_result, startup_lines
@@ -34,6 +40,10 @@ ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query"
 POLL_WAIT = 120.0  # /poll waits at most this long for the pushes of what it found
 SENDER_GRACE = 10.0  # seconds the sender may take to finish its message in flight at shutdown
 QUIET_LOGGERS = ("telegram", "httpx", "httpcore")  # log request URLs (with the token) below WARNING
+SEND_TIMEOUT = 30.0  # read/write seconds of a Bot API call (PTB's default 5 s times out on a loaded server)
+CONNECT_TIMEOUT = 10.0  # connect and connection-pool seconds (a request that waited this long was not sent)
+REPLY_POOL = 256  # connections of the application's bot (PTB's own default)
+PUSH_POOL = 2 * sender.CONCURRENCY  # connections of the push bot: more than the sender's workers
 
 
 # ───────────────────────────── building ─────────────────────────────
@@ -44,8 +54,20 @@ def file_url(api_url: str) -> str | None:
     return api_url.removesuffix("/bot") + "/file/bot" if api_url.endswith("/bot") else None
 
 
-def build_application(settings: Settings) -> AnyApp:
-    """The PTB application: our API URL, rate limiter with retries, HTML and no link previews, no JobQueue."""
+def send_request(pool: int, timeout: float = SEND_TIMEOUT) -> HTTPXRequest:
+    """An HTTPXRequest for Bot API calls: ``timeout`` s to read and write, CONNECT_TIMEOUT to connect."""
+    return HTTPXRequest(
+        connection_pool_size=pool,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=CONNECT_TIMEOUT,
+        pool_timeout=CONNECT_TIMEOUT,
+    )
+
+
+def build_application(settings: Settings, *, timeout: float = SEND_TIMEOUT) -> AnyApp:
+    """The PTB application that answers commands: our API URL, its own request with ``timeout`` s to read and
+    write, rate limiter with retries, HTML and no link previews, no JobQueue."""
     assert settings.token, "build_application needs a token"
     builder = ApplicationBuilder().token(settings.token).base_url(settings.api_url)
     files = file_url(settings.api_url)
@@ -53,7 +75,19 @@ def build_application(settings: Settings) -> AnyApp:
         builder = builder.base_file_url(files)
     defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
     limiter = AIORateLimiter(max_retries=3)
+    builder = builder.request(send_request(REPLY_POOL, timeout))
     return builder.rate_limiter(limiter).defaults(defaults).job_queue(None).build()
+
+
+def push_bot(settings: Settings, *, timeout: float = SEND_TIMEOUT) -> ExtBot[None]:
+    """The outbox sender's bot: its own connections and ``timeout``, no PTB rate limiter (the sender paces,
+    and owns the retries of a 429 so that they never hold the replies to commands)."""
+    assert settings.token, "push_bot needs a token"
+    request = send_request(PUSH_POOL, timeout)
+    files = file_url(settings.api_url)
+    if files is None:  # PTB's default file URL, as for the application's bot
+        return ExtBot(settings.token, base_url=settings.api_url, request=request)
+    return ExtBot(settings.token, base_url=settings.api_url, base_file_url=files, request=request)
 
 
 # ───────────────────────────── the token stays out of the logs ─────────────────────────────
@@ -120,6 +154,7 @@ class BotRuntime:
             sources=self.current_sources,
             wake=self.wake,
             now=self.ctx.now,
+            health=lambda: self.ctx.health,
         )
 
     def current_sources(self) -> list[Source]:
@@ -146,6 +181,8 @@ class BotRuntime:
     def on_result(self, source: Source, result: PollResult) -> None:
         """Every poll's result: logged; with admins, checked for an alert (a deferral polled nothing)."""
         log_result(result)
+        if self.ctx.store.write_error is not None:
+            self.wake.set()  # the sender pauses and tells the admins (the outbox cannot take an alert)
         if self.settings.admins and result.deferred_until is None:
             self._spawn(self.check_health(source, result))
         if self.settings.admins and result.new_items:
@@ -180,13 +217,22 @@ class BotRuntime:
             log.warning("source=%s: %s, admins alerted", source.id, kind.replace("_", " "))
             self.wake.set()
 
-    async def serve(self, bot: Bot, stop: asyncio.Event, hup: asyncio.Event | None = None) -> None:
-        """Poller and sender until ``stop`` is set (``hup``: SIGHUP, a reload); then both stopped
+    async def serve(
+        self, bot: Bot, stop: asyncio.Event, hup: asyncio.Event | None = None, pushes: Bot | None = None
+    ) -> None:
+        """Poller and sender (sending with ``pushes``, else ``bot``) until ``stop`` is set (``hup``: SIGHUP,
+        a reload); then both stopped
         (pending alert checks cancelled)."""
         await self.poller.start()
         outbox = asyncio.create_task(
             sender.run_sender(
-                bot, self.ctx.store, self.wake, now=self.ctx.now, names=self.source_name, stop=self.stop
+                pushes or bot,
+                self.ctx.store,
+                self.wake,
+                now=self.ctx.now,
+                names=self.source_name,
+                stop=self.stop,
+                admins=self.settings.admins,
             )
         )
         if hup is not None:
@@ -259,9 +305,9 @@ async def run_bot(
         ctx.on_announced = lambda ids: runtime.wake.set()
         routes.register(application, runtime.deps())
         try:
-            async with application:
+            async with application, push_bot(settings) as pushes:
                 await _publish_commands(application.bot, settings.admins)
-                await _run(application, runtime, stop, hup)
+                await _run(application, runtime, stop, hup, pushes)
         except (
             InvalidToken,
             NetworkError,
@@ -284,14 +330,14 @@ async def _publish_commands(bot: Bot, admins: frozenset[int]) -> None:
 
 
 async def _run(
-    application: AnyApp, runtime: BotRuntime, stop: asyncio.Event, hup: asyncio.Event | None
+    application: AnyApp, runtime: BotRuntime, stop: asyncio.Event, hup: asyncio.Event | None, pushes: Bot
 ) -> None:
     updater = application.updater
     assert updater is not None
     await application.start()
     try:
         await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        await runtime.serve(application.bot, stop, hup)
+        await runtime.serve(application.bot, stop, hup, pushes)
     finally:
         if updater.running:
             await updater.stop()

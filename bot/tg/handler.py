@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple, cast
@@ -37,7 +37,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import orgs, storage
-from bot.models import Org, PollResult, Source, utcnow
+from bot.models import Org, PollResult, Source, SourceHealth, utcnow
 from bot.tg import i18n, render
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,9 @@ class BotDeps:
     sources: Callable[[], list[Source]]
     wake: asyncio.Event  # set after creating deliveries
     now: Callable[[], datetime] = utcnow
+    health: Callable[[], Mapping[str, SourceHealth]] = (
+        dict  # health the database refused (PollContext.health)
+    )
     rate: int = 10  # queries per user …
     rate_window: float = 60.0  # … per this many seconds
 

@@ -384,6 +384,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Outbox: {pending} pending, {sent} sent",
     ),
     "status_healthy": ("كل المصادر تعمل.", "Every source is healthy."),
+    "status_unwritable": (
+        "قاعدة البيانات لا تقبل الكتابة: {reason}\nالإرسال متوقف حتى تقبلها.",
+        "database not writable: {reason}\nSending is paused until it takes writes again.",
+    ),
+    "status_maybe_delivered": (
+        "إرسال انتهت مهلته (ربما وصل، يُعاد مرة واحدة فقط): {n}",
+        "Sends that timed out (maybe delivered, retried once at most): {n}",
+    ),
 }
 
 

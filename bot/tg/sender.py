@@ -4,11 +4,18 @@
 ``run_sender``, the only code that pushes to subscribers, waits on ``wake`` (deliveries stored, an alert
 queued), at most ``idle`` s or until a rescheduled row is due; a pass sends due rows oldest first and marks
 them sent. A crash between storing and sending loses nothing; at most the message in flight repeats.
-Errors: RetryAfter → pause, retry at now + retry_after; Forbidden / "chat not found" →
-chat deactivated; ChatMigrated → chat moved, resent to the new id; "can't parse entities" → our bug, resent
-once as plain text; network → exponential backoff, dropped after MAX_ATTEMPTS. More than BURST due
-statements for one chat → one digest. CONCURRENCY chats at once (each chat in order), paced evenly to ≤ RATE
-per RATE_PERIOD s under PTB's own limiter.
+Errors: RetryAfter → pause, retry at now + retry_after (the outbox owns push retries: the push bot has no
+PTB limiter retrying inside the call); Forbidden / "chat not found" → chat deactivated; ChatMigrated → chat
+moved, resent to the new id; "can't parse entities" → our bug, resent once as plain text; a read/write
+timeout → "maybe delivered": retried once after MAYBE_RETRY s, then dropped; network → exponential backoff,
+dropped after MAX_ATTEMPTS. More than BURST due statements for one chat → one digest. CONCURRENCY chats at
+once (each chat in order), paced evenly to ≤ RATE per RATE_PERIOD s.
+
+The database refusing writes (``Store.write_error``): an outcome Telegram gave that cannot be written (a
+send accepted, a timeout) is held in memory and written before anything else; the row is never sent again
+by this process. No send starts while writes are refused; every ``write_retry`` s the held outcomes (or a
+write probe) are tried, and sending resumes when they go through. The admins are told directly (the outbox
+cannot take an alert) and, through the outbox, when writes work again.
 """
 
 from __future__ import annotations
@@ -21,13 +28,21 @@ import re
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot import storage
 from bot.models import Delivery, StoredStatement, utcnow
@@ -44,6 +59,9 @@ BACKOFF_MAX = 3600.0
 RATE = 30  # Telegram: about 30 messages per second overall
 RATE_PERIOD = 1.01  # seconds: a little over one, for clocks and rounding
 CONCURRENCY = 8  # chats served at once: overlaps Telegram's round trips (≈ 30/s needs a few in flight)
+MAYBE_RETRY = 300.0  # seconds before the one retry of a send that timed out (it may have been delivered)
+WRITE_RETRY = 30.0  # seconds between tries of a database that refuses writes
+_NOT_SENT = {"ConnectTimeout", "PoolTimeout"}  # httpx timeouts before the request left (PTB's TimedOut cause)
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _GONE = re.compile(r"(?i)chat not found|user not found|peer_id_invalid")
@@ -94,14 +112,25 @@ class _Pacer:
             end.set_result(time.monotonic())
 
 
+@dataclass(frozen=True)
+class _Held:
+    """An outcome the database could not take yet: sent at ``at``, or maybe delivered (retry at ``at``)."""
+
+    at: datetime
+    maybe: str | None = None  # the timeout's message when maybe delivered
+
+
 @dataclass(eq=False)
 class _State:
-    """What run_sender, drain and wait_idle share for one store: one pass at a time, the pace, the pause."""
+    """What run_sender, drain and wait_idle share for one store: one pass at a time, the pace, the pause,
+    the outcomes waiting for the database, and whether the admins were told it refuses writes."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     pacer: _Pacer = field(default_factory=_Pacer)
     progress: _Signal = field(default_factory=_Signal)
     resume_at: datetime | None = None  # Telegram asked us to wait (RetryAfter) or the network is down
+    held: dict[int, _Held] = field(default_factory=dict)  # delivery id → outcome not yet written
+    told: str | None = None  # the write error the admins were told about
 
     def paused(self, now: datetime) -> bool:
         return self.resume_at is not None and self.resume_at > now
@@ -121,13 +150,18 @@ class _Pass:
     now: Clock
     state: _State
     names: SourceNames | None
+    store: storage.Store
     stop: asyncio.Event | None = None
     statements: dict[int, StoredStatement | None] = field(default_factory=dict)
     skip: set[int] = field(default_factory=set)  # chats deactivated or migrated during this batch
 
     def halted(self) -> bool:
-        """Telegram asked for a pause, the network is down, or the service is stopping."""
-        return self.state.paused(self.now()) or (self.stop is not None and self.stop.is_set())
+        """Telegram asked for a pause, the network is down, the database refuses writes or we stop."""
+        return (
+            self.state.paused(self.now())
+            or (self.stop is not None and self.stop.is_set())
+            or self.store.write_error is not None
+        )
 
 
 # ───────────────────────────── public API ─────────────────────────────
@@ -143,18 +177,22 @@ async def run_sender(
     idle: float = 60.0,
     names: SourceNames | None = None,
     stop: asyncio.Event | None = None,
+    admins: Collection[int] = (),
+    write_retry: float = WRITE_RETRY,
 ) -> None:
     """Until ``stop`` is set (or cancelled): send what is due, then wait for ``wake``, the next due row or
-    ``idle`` seconds. ``stop`` ends the loop after the message in flight, so nothing is sent twice."""
+    ``idle`` seconds (``write_retry`` while the database refuses writes; ``admins`` are told). ``stop``
+    ends the loop after the message in flight, so nothing is sent twice."""
     stop = stop or asyncio.Event()
     while not stop.is_set():
         wake.clear()
         try:
             await drain(bot, store, now=now, batch=batch, names=names, stop=stop)
-            delay = await _sleep_for(store, now, idle)
+            await _tell_admins(bot, store, admins, now)
+            delay = await _sleep_for(store, now, idle, write_retry)
         except Exception:  # the loop boundary: a database error must not end the sender
             log.exception("sender pass failed; next try in %.0f s", idle)
-            delay = idle
+            delay = min(idle, write_retry) if store.write_error else idle
         waits = [asyncio.ensure_future(e.wait()) for e in (wake, stop)]
         try:
             await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
@@ -172,19 +210,59 @@ async def drain(
     names: SourceNames | None = None,
     stop: asyncio.Event | None = None,
 ) -> int:
-    """Send everything due now until nothing is due, Telegram asked for a pause or ``stop`` is set;
-    returns the number of deliveries marked sent. Safe next to a running run_sender: passes take turns."""
+    """Send everything due now until nothing is due, Telegram asked for a pause, the database refuses writes
+    or ``stop`` is set; returns the number of deliveries sent (marked or held). Safe next to a running
+    run_sender: passes take turns."""
     state = _state(store)
     sent = 0
     async with state.lock:
-        while not state.paused(now()) and not (stop and stop.is_set()):
-            due = await store.call(storage.due_deliveries, now(), batch)
+        while not state.paused(now()) and not (stop and stop.is_set()) and await _writable(store, state):
+            due = [
+                d for d in await store.call(storage.due_deliveries, now(), batch) if d.id not in state.held
+            ]
             if not due:
                 break
-            sent += await _send_batch(bot, store, due, _Pass(now, state, names, stop))
+            sent += await _send_batch(bot, store, due, _Pass(now, state, names, store, stop))
             state.progress.fire()
     state.progress.fire()
     return sent
+
+
+async def _writable(store: storage.Store, state: _State) -> bool:
+    """Write the held outcomes (oldest first); probe when a write was refused. False: writes still fail."""
+    for delivery_id, held in list(state.held.items()):
+        try:
+            if held.maybe is None:
+                await store.call(storage.mark_sent, delivery_id, held.at)
+            else:
+                await store.call(storage.reschedule_maybe_delivered, delivery_id, held.at, held.maybe)
+        except storage.NotWritable:
+            return False
+        del state.held[delivery_id]
+    return store.write_error is None or await store.probe_write() is None
+
+
+async def _tell_admins(bot: Bot, store: storage.Store, admins: Collection[int], now: Clock) -> None:
+    """Once per episode: the database refuses writes (sent directly), then writes work again (outbox)."""
+    state, error = _state(store), store.write_error
+    if error is not None and state.told is None and admins:
+        state.told = error
+        log.error("database %s not writable: %s; sending paused", store.path, error)
+        text = render.render_alert(f"database not writable: {error}\nDatabase: {store.path}", "en")
+        for admin in sorted(admins):
+            try:
+                async with state.pacer.turn():
+                    await bot.send_message(chat_id=admin, text=text, parse_mode=ParseMode.HTML)
+            except TelegramError as e:
+                log.warning("admin=%s: the database alert failed: %s", admin, e)
+    elif error is None and state.told is not None:
+        log.warning("database %s writable again; sending resumed", store.path)
+        with contextlib.suppress(storage.NotWritable):  # refused again: told at the next recovery
+            for admin in sorted(admins):
+                await store.call(
+                    storage.add_alert, admin, f"database writable again (was: {state.told})", now()
+                )
+            state.told = None
 
 
 async def wait_idle(store: storage.Store, statement_ids: Iterable[int], timeout: float) -> bool:
@@ -205,9 +283,13 @@ async def wait_idle(store: storage.Store, statement_ids: Iterable[int], timeout:
             await asyncio.wait_for(event.wait(), remaining)
 
 
-async def _sleep_for(store: storage.Store, now: Clock, idle: float) -> float:
-    """Seconds until the next pass: the pause, else the earliest row falling due within ``idle``."""
+async def _sleep_for(
+    store: storage.Store, now: Clock, idle: float, write_retry: float = WRITE_RETRY
+) -> float:
+    """Seconds to the next pass: the database's retry, the pause, else the first row due within ``idle``."""
     state, t = _state(store), now()
+    if store.write_error is not None or state.held:
+        return min(idle, write_retry)
     if state.resume_at is not None and state.resume_at > t:
         return min(idle, (state.resume_at - t).total_seconds())
     nxt = await store.call(storage.next_due_at)
@@ -262,24 +344,41 @@ async def _send_chat(bot: Bot, store: storage.Store, due: list[Delivery], ctx: _
 
 
 async def _deliver(bot: Bot, store: storage.Store, rows: list[Delivery], ctx: _Pass) -> int:
-    """Render and send one delivery (or a digest of several); returns the number of rows marked sent."""
+    """Render and send one delivery (or a digest of several); returns the number of rows sent."""
     try:
-        texts = await _render(store, rows, ctx)
-        if not texts:
-            await _each(store, storage.drop_delivery, rows, "statement no longer stored")
+        try:
+            texts = await _render(store, rows, ctx)
+            if not texts:
+                await _each(store, storage.drop_delivery, rows, "statement no longer stored")
+                return 0
+            if not await _send_texts(bot, rows[0], texts, ctx):
+                return 0  # halted before sending: the rows stay due as they are
+        except TelegramError as e:
+            await _on_error(store, rows, ctx, e)
             return 0
-        if not await _send_texts(bot, rows[0], texts, ctx):
-            return 0  # halted before sending: the rows stay due as they are
-    except TelegramError as e:
-        await _on_error(store, rows, ctx, e)
+        except storage.NotWritable:
+            raise
+        except Exception as e:  # a bug in rendering must not block the outbox: retry later, then give up
+            log.exception("chat=%s delivery=%s failed", rows[0].chat_id, rows[0].id)
+            await _retry_later(store, rows, ctx, e)
+            return 0
+    except storage.NotWritable as e:  # nothing reached the chat (or _on_error held it): the pass halts
+        log.warning("chat=%s delivery=%s: %s", rows[0].chat_id, rows[0].id, e)
         return 0
-    except Exception as e:  # a bug in rendering must not block the outbox: retry later, then give up
-        log.exception("chat=%s delivery=%s failed", rows[0].chat_id, rows[0].id)
-        await _retry_later(store, rows, ctx, e)
-        return 0
-    for d in rows:
-        await store.call(storage.mark_sent, d.id, ctx.now())
+    await _mark_sent(store, rows, ctx)
     return len(rows)
+
+
+async def _mark_sent(store: storage.Store, rows: list[Delivery], ctx: _Pass) -> None:
+    """Telegram accepted the message: mark the rows sent, or hold them in memory (never sent again)."""
+    for i, d in enumerate(rows):
+        try:
+            await store.call(storage.mark_sent, d.id, ctx.now())
+        except Exception as e:  # NotWritable, a lock held too long…: whatever it is, never send it again
+            log.error("chat=%s delivery=%s sent, but not marked (%s): held until it is", d.chat_id, d.id, e)
+            for rest in rows[i:]:
+                ctx.state.held[rest.id] = _Held(ctx.now())
+            return
 
 
 async def _render(store: storage.Store, rows: list[Delivery], ctx: _Pass) -> list[str]:
@@ -350,11 +449,41 @@ async def _on_error(store: storage.Store, rows: list[Delivery], ctx: _Pass, e: T
     elif isinstance(e, BadRequest):
         log.warning("chat=%s delivery=%s refused: %s; dropped", chat, rows[0].id, e)
         await _each(store, storage.drop_delivery, rows, str(e))
+    elif _maybe_delivered(e):
+        ctx.state.resume_at = ctx.now() + timedelta(seconds=BACKOFF_BASE)  # a loaded Bot API: slow down
+        await _retry_maybe_delivered(store, rows, ctx, e)
     else:
         if isinstance(e, NetworkError):  # Telegram unreachable: stop this pass for a moment
             ctx.state.resume_at = ctx.now() + timedelta(seconds=BACKOFF_BASE)
         log.warning("chat=%s delivery=%s failed: %s", chat, rows[0].id, e)
         await _retry_later(store, rows, ctx, e)
+
+
+def _maybe_delivered(e: TelegramError) -> bool:
+    """A read or write timeout: Telegram may have the message (connect and pool timeouts never sent it)."""
+    if not isinstance(e, TimedOut):
+        return False
+    cause = e.__cause__
+    return cause is None or not {c.__name__ for c in type(cause).__mro__} & _NOT_SENT
+
+
+async def _retry_maybe_delivered(
+    store: storage.Store, rows: list[Delivery], ctx: _Pass, e: TelegramError
+) -> None:
+    """A row's first timeout: one retry after MAYBE_RETRY s; its second: dropped (never a third send)."""
+    error = f"timed out: {e}"
+    for d in rows:
+        if d.maybe_delivered:
+            log.warning("chat=%s delivery=%s timed out again (maybe delivered): dropped", d.chat_id, d.id)
+            await store.call(storage.drop_delivery, d.id, f"{error} again; not retried")
+            continue
+        at = ctx.now() + timedelta(seconds=MAYBE_RETRY)
+        log.warning("chat=%s delivery=%s %s (maybe delivered): one retry at %s", d.chat_id, d.id, error, at)
+        try:
+            await store.call(storage.reschedule_maybe_delivered, d.id, at, error)
+        except Exception as e:  # as in _mark_sent: it must not be sent again before ``at``
+            log.error("chat=%s delivery=%s: retry not stored (%s): held until it is", d.chat_id, d.id, e)
+            ctx.state.held[d.id] = _Held(at, maybe=error)
 
 
 async def _retry_later(store: storage.Store, rows: list[Delivery], ctx: _Pass, e: Exception) -> None:

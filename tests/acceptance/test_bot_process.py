@@ -209,23 +209,23 @@ def test_a_push_pending_at_a_crash_is_sent_once_after_restart(fake: Fake, bot: t
     runner, site = bot
     proc = runner.start()
     subscribe_and_baseline(fake)
-    # the push to USER meets a 429 with a long retry_after: PTB's limiter holds it, the row stays pending
-    too_many = {"retry_after": 30}
-    fake.do("fail_next", method="sendMessage", status=429, description="Too Many Requests: retry after 30",
+    # the push to USER meets a 429: the outbox reschedules it at retry_after, the row stays pending
+    too_many = {"retry_after": 2}
+    fake.do("fail_next", method="sendMessage", status=429, description="Too Many Requests: retry after 2",
             parameters=too_many, params={"chat_id": USER})  # fmt: skip
     title = "بيان مشترك حول مصير المفقودين"
     site.publish("2", title)
     fake.do("user_sends", text="/poll", user_id=ADMIN)
     (refused,) = fake.wait(USER)
     assert refused["status"] == 429
-    assert runner.deliveries(USER) == [("pending", 0)]
+    wait_until(lambda: runner.deliveries(USER) == [("pending", 1)], timeout=10)
     proc.kill()
     proc.wait(timeout=10)
     fake.do("mark")
     proc = runner.start()
     (pushed,) = fake.wait(USER)
     assert pushed["status"] == 200 and title in pushed["params"]["text"]
-    wait_until(lambda: runner.deliveries(USER) == [("sent", 1)], timeout=10)
+    wait_until(lambda: runner.deliveries(USER) == [("sent", 2)], timeout=10)
     assert sum(title in m["text"] for m in fake.sent(USER)) == 1
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0

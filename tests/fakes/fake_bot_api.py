@@ -17,7 +17,8 @@ id = user id, ``is_bot``, ``chat_instance``, dates in seconds, pending polls wok
 ``shutdown_timeout=0.5``. Telegram's validation without setup: HTML checked against the allowed tags, text
 length counted in UTF-16 units after entity parsing, ``chat not found`` for chats marked unknown, stale
 callback query ids, 401 for a wrong token, 404 for unknown methods (listed in ``unhandled``). Errors on
-demand: ``flood``, ``block``, ``kick``, ``fail_parse``, ``migrate``, ``fail_next``.
+demand: ``flood`` (optionally for one chat), ``block``, ``kick``, ``fail_parse``, ``migrate``, ``fail_next``;
+``slow``: a loaded Bot API that carries out the call (the message is delivered) but answers late.
 
 Chats and users: ``getChatMember`` answers each user's status in a chat (``set_member``: creator,
 administrator, member, left, kicked; "member" unless set); users carry a ``language_code`` in messages and
@@ -73,7 +74,7 @@ STRING_PARAMS = frozenset(
 )  # fmt: skip
 SIMPLE_ACTIONS = frozenset(
     {"user_sends", "member_update", "channel_post", "flood", "block", "unblock", "kick", "fail_parse"}
-    | {"migrate", "unknown_chat", "mark", "set_member"}
+    | {"migrate", "unknown_chat", "mark", "set_member", "slow"}
 )
 ANONYMOUS_ADMIN_BOT = {
     "id": 1087968824,
@@ -147,6 +148,17 @@ class _Rule:
     error: ApiError
     times: int = 1
     when: Callable[[JSONDict], bool] | None = None
+
+
+@dataclass
+class _Delay:
+    """A slow answer: calls of ``method`` (for ``chat_id`` when set) are carried out, then answered after
+    ``seconds``, ``times`` times."""
+
+    method: str
+    seconds: float
+    times: int = 1
+    chat_id: int | str | None = None
 
 
 class _Signal:
@@ -437,6 +449,7 @@ class FakeBotAPI:
         self._open_queries: set[str] = set()
         self._allowed: list[str] | None = None
         self._rules: list[_Rule] = []
+        self._delays: list[_Delay] = []
         self._blocked: dict[int | str, str] = {}
         self._migrated: dict[int | str, int] = {}
         self._unknown: set[int | str] = set()
@@ -520,6 +533,7 @@ class FakeBotAPI:
         except ApiError as error:
             call.status, call.response = error.status, error.body()
         else:
+            await self._answer_late(call)  # done (a message is delivered) but not yet answered
             call.status, call.response = 200, {"ok": True, "result": result}
         self._calls_signal.fire()
         return web.json_response(call.response, status=call.status)
@@ -599,10 +613,29 @@ class FakeBotAPI:
         """Answer the next ``times`` calls of ``method`` for which ``when(params)`` holds with this error."""
         self._rules.append(_Rule(method, ApiError(status, description, parameters), times, when))
 
-    def flood(self, method: str, retry_after: int, times: int = 1) -> None:
-        """429 "Too Many Requests: retry after N" with ``parameters.retry_after`` (PTB raises RetryAfter)."""
+    def flood(self, method: str, retry_after: int, times: int = 1, chat_id: int | str | None = None) -> None:
+        """429 "Too Many Requests: retry after N" with ``parameters.retry_after`` (PTB raises RetryAfter);
+        with ``chat_id``, only for calls to that chat."""
         description = f"Too Many Requests: retry after {retry_after}"
-        self.fail_next(method, 429, description, times, parameters={"retry_after": retry_after})
+        when = None if chat_id is None else (lambda p: _same(p.get("chat_id"), chat_id))
+        self.fail_next(method, 429, description, times, when, parameters={"retry_after": retry_after})
+
+    def slow(self, method: str, seconds: float, times: int = 1, chat_id: int | str | None = None) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id`` when set) take effect at once (a message is
+        delivered) but are answered after ``seconds``: a loaded Bot API, or a client that times out first."""
+        self._delays.append(_Delay(method, seconds, times, chat_id))
+
+    async def _answer_late(self, call: Call) -> None:
+        for delay in list(self._delays):
+            chat = delay.chat_id
+            if delay.method.lower() == call.method.lower() and (
+                chat is None or _same(call.params.get("chat_id"), chat)
+            ):
+                delay.times -= 1
+                if delay.times <= 0:
+                    self._delays.remove(delay)
+                await asyncio.sleep(delay.seconds)  # the fake's latency, as the test asked
+                return
 
     def block(self, chat_id: int | str) -> None:
         """Every call for this chat → 403 "bot was blocked by the user" until unblock()."""

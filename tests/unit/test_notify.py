@@ -472,7 +472,8 @@ def test_lang_fallback() -> None:
 @pytest.mark.parametrize("key", sorted(i18n.STRINGS))
 def test_every_string_renders_in_both_languages(key: str) -> None:
     sample: dict[str, object] = {
-        k: "Al <Haq> & co" for k in ("name", "keyword", "source", "value", "what", "query", "usage", "text")
+        k: "Al <Haq> & co"
+        for k in ("name", "keyword", "source", "value", "what", "query", "usage", "text", "reason")
     }
     sample |= {"max": 200, "min": 3, "id": 12, "n": 4, "count": "4", "options": ["مؤسسة الحق", "Al Haq"]}
     counts = ("page", "pages", "sources", "statements", "announced", "errors", "orgs", "provisional")

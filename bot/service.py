@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -99,6 +100,10 @@ def instance_lock(db_path: str) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # never truncated before the lock is ours
     except OSError as e:
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC):  # the folder refuses writes
+            raise BayanError(
+                f"database not writable: {db_path}: cannot create its lock file {path}: {e.strerror}"
+            ) from e
         raise BayanError(f"cannot open the lock file {path}: {e.strerror or e}") from e
     try:
         try:

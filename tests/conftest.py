@@ -1,4 +1,4 @@
-"""Shared test helpers: the no-internet guard, eventually(), fixture paths.
+"""Shared test helpers: the no-internet guard, eventually(), fixture paths, the Hypothesis profile.
 
 Every test may only open sockets to loopback addresses and may resolve no name but localhost (an IP
 literal needs no DNS); anything else fails at once.
@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# no per-example deadline: speed is measured in bench/, and a loaded machine made examples "flaky"
+settings.register_profile("bayan", deadline=None)
+settings.load_profile("bayan")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _LOOPBACK = ("127.", "::1", "localhost")

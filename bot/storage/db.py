@@ -25,6 +25,7 @@ from sqlite_utils import Database
 
 from bot.models import BayanError
 from bot.storage import integrity
+from bot.storage.integrity import unwritable_reason
 from bot.storage.schema import migrations
 
 Db: TypeAlias = Database
@@ -33,9 +34,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
-# primary result codes meaning "the database cannot take writes now" (https://sqlite.org/rescode.html)
-_UNWRITABLE_CODES = {3: "SQLITE_PERM", 8: "SQLITE_READONLY", 10: "SQLITE_IOERR", 13: "SQLITE_FULL"}
-_CANTOPEN = 14  # at run time: a journal or WAL file cannot be created (read-only folder)
 _PROBE = "_bayan_write_probe"
 PROBE_BYTES = 64 * 1024  # what the write probe commits (then drops): more than a free page or two
 
@@ -46,16 +44,6 @@ class NotWritable(BayanError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"database not writable: {reason}")
         self.reason = reason
-
-
-def unwritable_reason(error: BaseException) -> str | None:
-    """SQLite's one-line message when ``error`` says the database cannot be written, else None."""
-    if not isinstance(error, sqlite3.Error):
-        return None
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is None or (code & 0xFF) not in (*_UNWRITABLE_CODES, _CANTOPEN):
-        return None
-    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 def write_problem(db: Db) -> str | None:

@@ -5,6 +5,8 @@ A damaged full-text index is derived data: it is rebuilt from the statements, wi
 damage is a BayanError of one line naming the file (nothing here can repair a table). The rebuild first
 puts the index's shadow tables back to the state of a fresh index (copied from an empty one made in
 memory with the same definition), so that even an index whose structure record is gone can be rebuilt.
+FTS5's integrity-check is a write: on a file that refuses writes (``unwritable_reason``) it cannot run,
+and the check ends with "database not writable: <file>: <reason>" instead (no rebuild could run either).
 """
 
 from __future__ import annotations
@@ -21,6 +23,19 @@ log = logging.getLogger(__name__)
 
 FTS = "statements_fts"
 _SHADOWS = ("data", "idx", "docsize", "config")
+# primary result codes meaning "the database cannot take writes now" (https://sqlite.org/rescode.html)
+_UNWRITABLE_CODES = {3: "SQLITE_PERM", 8: "SQLITE_READONLY", 10: "SQLITE_IOERR", 13: "SQLITE_FULL"}
+_CANTOPEN = 14  # at run time: a journal or WAL file cannot be created (read-only folder)
+
+
+def unwritable_reason(error: BaseException) -> str | None:
+    """SQLite's one-line message when ``error`` says the database cannot be written, else None."""
+    if not isinstance(error, sqlite3.Error):
+        return None
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None or (code & 0xFF) not in (*_UNWRITABLE_CODES, _CANTOPEN):
+        return None
+    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 def db_file(db: Database) -> str:
@@ -60,11 +75,15 @@ def check(db: Database) -> None:
 
 
 def fts_damage(db: Database) -> str | None:
-    """What FTS5's integrity-check finds wrong in the index, None when sound. Not its check against the
+    """What FTS5's integrity-check finds wrong in the index, None when sound; BayanError when the file
+    refuses writes (the check cannot run). Not its check against the
     statements (rank 1): that re-reads every text (20 s instead of 2 s on 100,000 statements)."""
     try:
         db.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('integrity-check')")
     except sqlite3.DatabaseError as e:
+        refused = unwritable_reason(e)
+        if refused is not None:  # the check itself is a write: no answer from this file
+            raise BayanError(f"database not writable: {db_file(db)}: {refused}") from e
         return _first_line(e)
     return None
 

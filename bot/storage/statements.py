@@ -27,6 +27,7 @@ from bot.models import (
 )
 from bot.storage import cluster, reviews, shingles
 from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
+from bot.storage.integrity import unwritable_reason
 from bot.storage.outbox import create_deliveries
 from bot.storage.sources import record_success
 
@@ -102,13 +103,18 @@ def _save_candidate(db: Database, write: PollWrite, record: ItemRecord) -> None:
 def save_polls(db: Database, writes: Sequence[PollWrite]) -> list[list[int] | Exception]:
     """Store several polls in ONE transaction (group commit: one commit and one flush of the full-text
     index for all of them), each in a savepoint of its own: a poll that fails is rolled back alone and
-    its exception is returned in its place; the others are committed. The created ids per poll."""
+    its exception is returned in its place; the others are committed. The created ids per poll.
+
+    A write the database refuses (read-only, full: ``integrity.unwritable_reason``) is no poll's own
+    failure, and SQLite may have rolled the whole transaction back: it is raised for the whole batch."""
     out: list[list[int] | Exception] = []
     with db.atomic():
         for write in writes:
             try:
                 out.append(save_poll(db, write))
             except Exception as e:  # this poll's savepoint was rolled back; the others go on
+                if unwritable_reason(e) is not None or not db.conn.in_transaction:
+                    raise
                 out.append(e)
     return out
 

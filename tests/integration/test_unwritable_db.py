@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from telegram.ext import ApplicationBuilder
 
-from bot import fetch, orgs, pipeline, storage
+from bot import fetch, orgs, pipeline, scheduler, storage
 from bot.cli.main import main
 from bot.models import Source, SourceHealth
 from bot.tg import handler, routes
@@ -166,6 +167,54 @@ async def test_a_failing_source_keeps_its_health_in_memory(
     assert health.next_check == NOW + timedelta(seconds=1200)  # the backoff goes on in memory
     assert (await ctx.store.call(storage.get_health, "down")).error_count == 0
     assert ctx.store.write_error == READ_ONLY
+
+
+async def test_batched_304s_the_database_refuses_are_kept_in_memory(
+    ctx: pipeline.PollContext, httpserver: HTTPServer
+) -> None:
+    """A cycle's 304s are written in one batch (pipeline.HealthBatch): a refused batch keeps each
+    source's health in memory, so the next checks stay an interval apart; a later write clears it."""
+    sites = [FeedSite(httpserver, prefix=f"s{i}") for i in range(3)]
+    for site in sites:
+        site.publish("1", "بيان مشترك حول المعتقلين")
+    sources = [Source(id=f"s{i}", url=site.url, type="feed", interval=600) for i, site in enumerate(sites)]
+    await ctx.store.call(storage.sync_sources, sources)
+    assert all(r.ok for r in await scheduler.run_cycle(ctx, sources))  # baseline, ETags stored
+    later = NOW + timedelta(minutes=10)
+    ctx.now = lambda: later
+    await ctx.store.call(refuse_writes, "read-only")
+    assert all(r.not_modified for r in await scheduler.run_cycle(ctx, sources))
+    assert {sid: h.next_check for sid, h in ctx.health.items()} == {
+        s.id: later + timedelta(seconds=600) for s in sources
+    }
+    assert (await ctx.store.call(storage.get_health, "s0")).next_check == NOW + timedelta(seconds=600)
+    assert await scheduler.run_cycle(ctx, sources, only_due=True) == []  # nothing due: memory wins
+    await ctx.store.call(lambda db: db.execute("PRAGMA query_only = 0"))
+    ctx.now = lambda: later + timedelta(minutes=10)
+    assert all(r.not_modified for r in await scheduler.run_cycle(ctx, sources, only_due=True))
+    assert ctx.health == {}
+    stored = await ctx.store.call(storage.get_health, "s0")
+    assert stored.last_ok == later + timedelta(minutes=10)
+
+
+async def test_a_stored_poll_replaces_the_health_kept_in_memory(
+    ctx: pipeline.PollContext, httpserver: HTTPServer
+) -> None:
+    site = FeedSite(httpserver)
+    site.publish("1", "بيان مشترك حول المعتقلين")
+    source = Source(id="loop", url=site.url, type="feed", interval=600, announce_first_poll=True)
+    await ctx.store.call(storage.sync_sources, [source])
+    await ctx.store.call(refuse_writes, "read-only")
+    assert (await pipeline.poll_source(ctx, source)).error_kind == "database"
+    down = replace(source, url=httpserver.url_for("/missing.xml"))
+    assert (await pipeline.poll_source(ctx, down)).error_kind == "http"
+    assert ctx.health["loop"].error_count == 1
+    await ctx.store.call(lambda db: db.execute("PRAGMA query_only = 0"))
+    result = await pipeline.poll_source(ctx, source)
+    assert result.ok and result.new_statements == 1
+    assert "loop" not in ctx.health
+    health = await pipeline.current_health(ctx, "loop")
+    assert (health.error_count, health.last_ok, health.baseline_done) == (0, NOW, True)
 
 
 @pytest.mark.parametrize(("how", "reason"), [("read-only", READ_ONLY), ("full", FULL)])

@@ -29,6 +29,18 @@ def isolate(text: object) -> str:
     return f"{FSI}{text}{PDI}" if _isolates_printable() else str(text)
 
 
+def isolate_rtl(text: object) -> str:
+    """``text`` isolated when it holds a right-to-left letter (Arabic, Hebrew, Thaana, Syriac, N'Ko …),
+    as is otherwise: for fields inside left-to-right lines whose plain form scripts may match (a Latin name
+    or query cannot reorder such a line)."""
+    value = str(text)
+    return isolate(value) if any(_rtl(ch) for ch in value) else value
+
+
+def _rtl(ch: str) -> bool:
+    return "\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufeff" or "\U00010800" <= ch <= "\U00010fff"
+
+
 def _isolates_printable() -> bool:
     try:
         (FSI + PDI).encode(getattr(sys.stdout, "encoding", None) or "utf-8")

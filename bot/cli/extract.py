@@ -82,6 +82,8 @@ def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for report in reports:
             print(report.line())
+        if not reports and not missing:
+            print("no stored pages to re-extract (run `bayan poll --once`)")
     for i in missing:
         print(f"bayan: statement {i}: not found or no stored page", file=sys.stderr)
     return 1 if missing else 0

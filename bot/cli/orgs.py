@@ -69,20 +69,26 @@ def not_resolved(e: NameNotResolved, as_json: bool) -> int:
         error = "ambiguous" if e.ambiguous else "unknown"
         print(json.dumps({"error": error, "query": e.query, "candidates": cands}, ensure_ascii=False))
         return 1
-    print(f"bayan: {e}", file=sys.stderr)
+    what = "ambiguous organisation name" if e.ambiguous else "unknown organisation"
+    print(f"bayan: {what} '{iso(e.query)}'", file=sys.stderr)
     if e.candidates:
         print("did you mean:" if not e.ambiguous else "candidates:", file=sys.stderr)
         for o, s in e.candidates:
             print(f"  {o.id:>5}  {org_label(o)}  ({s:.0f})", file=sys.stderr)
     else:
-        search = f"bayan search {shlex.quote(e.query)}"
+        search = f"bayan search {shlex.quote(e.query)}"  # plain: isolates would be copied into a shell
         print(f"no organisation comes close; search the statements' text: {search}", file=sys.stderr)
     return 1
 
 
 def org_label(o: Org) -> str:
-    names = o.name + (f" / {o.name_en}" if o.name_en and o.name_en != o.name else "")
+    """ "name / English name [slug]" for a terminal, each name isolated (console.isolate)."""
+    names = iso(o.name) + (f" / {iso(o.name_en)}" if o.name_en and o.name_en != o.name else "")
     return names + (f" [{o.slug}]" if o.slug else " [provisional]" if o.provisional else "")
+
+
+def iso(text: object) -> str:
+    return console.isolate_rtl(text)
 
 
 # ───────────────────────────── commands ─────────────────────────────
@@ -131,14 +137,14 @@ def cmd_org(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{org_label(org)}  (id {org.id})")
     if org.acronyms or org.aliases:
-        print("also: " + ", ".join([*org.acronyms, *org.aliases]))
+        print("also: " + ", ".join(iso(n) for n in [*org.acronyms, *org.aliases]))
     first, last = (d.isoformat() if d else "-" for d in (profile.first, profile.last))
-    print(f"statements: {profile.count} ({first} … {last})")
+    print(f"statements: {profile.count} ({first} … {last})" if profile.count else "statements: none stored")
     print("kinds: " + (", ".join(f"{k} {n}" for k, n in profile.kinds.items()) or "-"))
-    print("co-signers: " + (", ".join(f"{c.name} ({c.shared})" for c in profile.co_signers) or "-"))
+    print("co-signers: " + (", ".join(f"{iso(c.name)} ({c.shared})" for c in profile.co_signers) or "-"))
     for w in profile.withdrawals:
         when = w.date.isoformat() if w.date else "----------"
-        print(f"withdrew {when}: from {w.left or '?'} — {w.title or '(no title)'}")
+        print(f"withdrew {when}: from {iso(w.left or '?')} — {iso(w.title or '(no title)')}")
     return 0
 
 
@@ -159,7 +165,10 @@ def cmd_orgs_merge(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
     kept = storage.merge_orgs(db, keep.id, gone.id)
-    print(f"merged {gone.id} ({gone.name}) into {kept.id} ({kept.name}); undo: bayan orgs unmerge {gone.id}")
+    print(
+        f"merged {gone.id} ({iso(gone.name)}) into {kept.id} ({iso(kept.name)}); "
+        f"undo: bayan orgs unmerge {gone.id}"
+    )
     return 0
 
 
@@ -171,7 +180,7 @@ def cmd_orgs_alias(args: argparse.Namespace, settings: Settings) -> int:
         return not_resolved(e, False)
     merged = storage.add_alias(db, org.id, args.alias)
     tail = f"; merged {merged} provisional organisation(s) with that name" if merged else ""
-    print(f"added {args.alias!r} to {org.id} ({org.name}){tail}")
+    print(f"added '{iso(args.alias)}' to {org.id} ({iso(org.name)}){tail}")
     return 0
 
 
@@ -184,7 +193,7 @@ def cmd_orgs_list(args: argparse.Namespace, settings: Settings) -> int:
         dump([{**o.to_json(), "statements": counts.get(o.id, 0)} for o in found])
         return 0
     for o in found:
-        print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {console.isolate(org_label(o))}")
+        print(f"{o.id:>5}  {counts.get(o.id, 0):>5}  {org_label(o)}")
     if not found:
         print("no provisional organisations" if args.provisional else "no organisations")
     elif args.limit and (footer := limit_footer(len(found), _org_total(db, args.provisional))):
@@ -204,10 +213,10 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         dump([s.to_json() for s in found])
         return 0
     if not found:
-        print(f"no statements match {args.text!r}")
+        print(f"no statements match '{iso(args.text)}'")
         return 0
     total = storage.count_search(db, orgs.normalize(args.text))
-    print(f"{console.plural(total, 'statement')} match{'es' if total == 1 else ''} {args.text!r}")
+    print(f"{console.plural(total, 'statement')} match{'es' if total == 1 else ''} '{iso(args.text)}'")
     for st in found:
         print(console.statement_line(st))
     if footer := limit_footer(len(found), total):

@@ -221,14 +221,19 @@ def test_empty_results_say_so(polled: tuple[str, str], capsys: pytest.CaptureFix
         "no statements from source down\n"
     )
     assert run(capsys, "search", "كلمةغائبة", "--config", cfg, "--db", db)[1] == (
-        "no statements match 'كلمةغائبة'\n"
+        "no statements match '\u2068كلمةغائبة\u2069'\n"
     )
     code, out, _ = run(capsys, "signed", "Baytna", "--config", cfg, "--db", db)
     assert code == 0 and out.splitlines()[-1] == "no stored statement was signed by it"
+    code, out, _ = run(capsys, "org", "Baytna", "--config", cfg, "--db", db)
+    assert code == 0 and "statements: none stored" in out.splitlines() and "(- … -)" not in out
     empty = str(Path(db).with_name("empty.db"))
     storage.open_db(empty).close()
     assert run(capsys, "statements", "--config", cfg, "--db", empty)[1] == (
         "no statements stored yet (run `bayan poll --once`)\n"
+    )
+    assert run(capsys, "reextract", "--config", cfg, "--db", empty)[1] == (
+        "no stored pages to re-extract (run `bayan poll --once`)\n"
     )
 
 
@@ -355,3 +360,57 @@ def test_run_start_lines_say_what_is_due_now_and_when_the_rest_comes() -> None:
         "bayan: next check: c at 2026-01-05 12:25:03 UTC (in 25m3s), then each source at its own interval "
         "(see `bayan sources`)"
     ]
+
+
+def _outside_isolates(line: str) -> str:
+    """``line`` without its isolated fields (FSI … PDI, nested ones included)."""
+    out, depth = [], 0
+    for ch in line:
+        if ch == "\u2068":
+            depth += 1
+        elif ch == "\u2069":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def _bare_arabic(text: str) -> list[str]:
+    """The lines of ``text`` with Arabic letters outside every isolate (they would reorder the line)."""
+    # a command to copy stays plain (isolates would be copied into the shell): at the end of a left-to-right
+    # line it cannot reorder anything
+    lines = [line.split(": bayan search ")[0] for line in text.splitlines()]
+    return [line for line in lines if any("\u0600" <= ch <= "\u06ff" for ch in _outside_isolates(line))]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["statements"],
+        ["statement", "1"],
+        ["search", "المدنيين"],
+        ["signed", "STJ"],
+        ["signed", "STJ", "--all", "SNHR"],
+        ["org", "STJ"],
+        ["org", "الشبكة السورية"],
+        ["orgs", "list", "--limit", "3"],
+        ["orgs", "merge", "STJ", "SNHR", "--dry-run"],
+        ["signed", "منظمة"],
+        ["signed", "كلمةغائبةتماما"],
+        ["search", "كلمةغائبة"],
+    ],
+    ids=lambda a: "-".join(a),
+)
+def test_every_line_for_people_isolates_its_arabic(
+    argv: list[str], polled: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg, db = polled
+    _, out, err = run(capsys, *argv, "--config", cfg, "--db", db)
+    assert out or err
+    assert _bare_arabic(out) == [] and _bare_arabic(err) == []
+
+
+def test_isolate_rtl_wraps_only_right_to_left_text() -> None:
+    assert console.isolate_rtl("asdf 12") == "asdf 12"
+    assert console.isolate_rtl("منظمة 12") == "\u2068منظمة 12\u2069"
+    assert console.isolate_rtl("Beit ܣܘܪܝܐ") == "\u2068Beit ܣܘܪܝܐ\u2069"  # Syriac is right to left too

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import config, service
+from bot import config, console, service
 from bot.cli.main import main
 
 pytestmark = pytest.mark.integration
@@ -75,7 +75,9 @@ def test_a_clear_winner_is_chosen(synced: list[str], capsys: pytest.CaptureFixtu
         code, out, err = run(capsys, "signed", name, "--json", *synced)
         assert (code, json.loads(out)["organisation"]["slug"]) == (0, slug), err
     code, out, _ = run(capsys, "signed", "Amnesty", *synced)
-    assert code == 0 and out.startswith("منظمة العفو الدولية / Amnesty International [amnesty]: 0 statements")
+    assert code == 0 and out.startswith(
+        "\u2068منظمة العفو الدولية\u2069 / Amnesty International [amnesty]: 0 statements"
+    )
 
 
 def test_a_generic_word_lists_every_organisation_it_names(
@@ -87,7 +89,7 @@ def test_a_generic_word_lists_every_organisation_it_names(
     assert {"snhr", "euromed-rights", "hurras", "swn"} <= {c["slug"] for c in data["candidates"]}
     code, _, err = run(capsys, "signed", "الشبكة", *synced)
     assert code == 1 and err.splitlines()[:2] == [
-        "bayan: ambiguous organisation name 'الشبكة'",
+        "bayan: ambiguous organisation name '\u2068الشبكة\u2069'",
         "candidates:",
     ]
 
@@ -100,4 +102,4 @@ def test_nonsense_is_not_found_and_offers_nothing(
     assert code == 1 and json.loads(out) == {"error": "unknown", "query": name, "candidates": []}
     code, _, err = run(capsys, "signed", name, *synced)
     hint = f"no organisation comes close; search the statements' text: bayan search {shlex.quote(name)}"
-    assert code == 1 and err == f"bayan: unknown organisation {name!r}\n{hint}\n"
+    assert code == 1 and err == f"bayan: unknown organisation '{console.isolate_rtl(name)}'\n{hint}\n"

@@ -414,3 +414,12 @@ def test_isolate_rtl_wraps_only_right_to_left_text() -> None:
     assert console.isolate_rtl("asdf 12") == "asdf 12"
     assert console.isolate_rtl("منظمة 12") == "\u2068منظمة 12\u2069"
     assert console.isolate_rtl("Beit ܣܘܪܝܐ") == "\u2068Beit ܣܘܪܝܐ\u2069"  # Syriac is right to left too
+
+
+def test_poll_lines_isolate_their_arabic(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config_for(site, tmp_path)
+    code, out, err = run(capsys, "poll", "--once", "--dry-run", "--config", cfg)
+    assert code == 0 and "signatories: " in out
+    assert _bare_arabic(out) == [] and _bare_arabic(err) == []

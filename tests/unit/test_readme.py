@@ -65,3 +65,11 @@ def test_every_feeds_yaml_key_is_documented(key: str) -> None:
     section = README.split("### `feeds.yaml`")[1].split("\n### ")[0]
     rows = [line.split(" | ")[0] for line in section.splitlines() if line.startswith("| `")]
     assert any(f"`{key}`" in first for first in rows), f"feeds.yaml key {key!r} has no row in the README"
+
+
+def test_every_environment_variable_is_documented() -> None:
+    source = Path(load.__file__).read_text(encoding="utf-8")
+    names = set(re.findall(r'_env\(env, "([A-Z_]+)"\)', source))
+    assert {"TELEGRAM_BOT_TOKEN", "BAYAN_DB", "BAYAN_CONFIG"} <= names
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", README, re.M))
+    assert names <= documented, f"not in the README's environment table: {sorted(names - documented)}"

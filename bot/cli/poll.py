@@ -122,9 +122,9 @@ def check_selectors(path: str, sources: list[Source]) -> None:
 
 
 async def check_fetch(settings: Settings, sources: list[Source]) -> list[tuple[bool, str]]:
-    """Fetch each source once: (ok, "ID: OK status type — N items") or (False, "ID: FAILED — why")."""
-    from bot import parse
-
+    """Fetch each source once as a poll reads it (its url, then each fallback URL, then its html_fallback
+    page): (ok, "ID: OK status type — N items"), with what failed before when a fallback answered, or
+    (False, "ID: FAILED — why", every URL tried)."""
     client = fetch.make_client(
         user_agent=settings.user_agent or fetch.USER_AGENT, timeout=settings.http_timeout or 20.0
     )
@@ -132,12 +132,28 @@ async def check_fetch(settings: Settings, sources: list[Source]) -> list[tuple[b
     lines: list[tuple[bool, str]] = []
     try:
         for source in sources:
-            try:
-                got = await fetcher.fetch(source.url, fetch.source_policy(source))
-                items = parse.parse_items(got, source)
-                lines.append((True, f"{source.id}: OK {got.status} {got.content_type} — {len(items)} items"))
-            except Exception as e:  # report every source, whatever went wrong
-                lines.append((False, f"{source.id}: FAILED — {e}"))
+            lines.append(await _check_source(fetcher, source))
     finally:
         await client.aclose()
     return lines
+
+
+async def _check_source(fetcher: fetch.Fetcher, source: Source) -> tuple[bool, str]:
+    from bot import parse
+
+    tries = [(source.url, source)] + [(url, source) for url in source.fallback_urls]
+    if source.html_fallback is not None:
+        url, selectors = source.html_fallback
+        tries.append((url, replace(source, type="page", selectors=selectors)))
+    failed: list[str] = []
+    for url, as_read in tries:
+        try:
+            got = await fetcher.fetch(url, fetch.source_policy(source))
+            items = parse.parse_items(got, as_read)
+        except Exception as e:  # report every source, whatever went wrong
+            failed.append(str(e) if url in str(e) else f"{url}: {e}")
+            continue
+        via = f" (from {url}; before it: {'; '.join(failed)})" if failed else ""
+        count = console.plural(len(items), "item")
+        return True, f"{source.id}: OK {got.status} {got.content_type} — {count}{via}"
+    return False, f"{source.id}: FAILED — {'; '.join(failed)}"

@@ -153,6 +153,41 @@ def test_check_config_fetch_fails_when_a_source_fails(
     assert code == 0 and "down" not in out
 
 
+def test_check_config_fetch_reads_a_source_as_a_poll_does(
+    site: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failing url whose fallback answers is OK (polls use the fallback), saying what failed before; a
+    listing page whose selectors find nothing is FAILED."""
+    site.expect_request("/list").respond_with_data(
+        "<html><body><div class='row'><a href='/s/1'>one</a></div></body></html>", content_type="text/html"
+    )
+    cfg = write_config(
+        tmp_path,
+        f"""sources:
+  - id: fellback
+    url: {site.url_for("/down.xml")}
+    fallback_urls: [{site.url_for("/feed.xml")}]
+  - id: scraped
+    url: {site.url_for("/down.xml")}
+    html_fallback: {{url: {site.url_for("/list")}, selectors: {{item: ".row", link: "a"}}}}
+  - id: nothing
+    url: {site.url_for("/list")}
+    type: page
+    selectors: {{item: ".teaser", link: "a"}}
+""",
+    )
+    code, out, _ = run(capsys, "check-config", "--fetch", "--config", cfg)
+    lines = {line.split(":")[0]: line for line in out.splitlines()[2:]}
+    assert lines["fellback"].startswith("fellback: OK 200 application/rss+xml — 3 items (from ")
+    down = f"HTTP 500 INTERNAL SERVER ERROR ({site.url_for('/down.xml')})"
+    assert lines["fellback"].endswith(f"(from {site.url_for('/feed.xml')}; before it: {down})")
+    assert lines["scraped"].startswith("scraped: OK 200 text/html — 1 item (from ")
+    assert lines["nothing"] == (
+        f"nothing: FAILED — selector '.teaser' matched no items on {site.url_for('/list')}"
+    )
+    assert out.splitlines()[-1] == "1 of 3 sources failed" and code == 1
+
+
 def test_check_config_validates_css_selectors_without_fetching(
     httpserver: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

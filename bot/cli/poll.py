@@ -151,7 +151,9 @@ async def _check_source(fetcher: fetch.Fetcher, source: Source) -> tuple[bool, s
             got = await fetcher.fetch(url, fetch.source_policy(source))
             items = parse.parse_items(got, as_read)
         except Exception as e:  # report every source, whatever went wrong
-            failed.append(str(e) if url in str(e) else f"{url}: {e}")
+            # the source's url as before; a fallback's error is named by its URL unless it names it
+            plain = url == source.url or url in str(e)
+            failed.append(str(e) if plain else f"{url}: {e}")
             continue
         via = f" (from {url}; before it: {'; '.join(failed)})" if failed else ""
         count = console.plural(len(items), "item")

@@ -127,6 +127,7 @@ class Source:
     html_fallback: tuple[str, Selectors] | None = None  # a listing page scraped when the feed fails
     aliases: tuple[str, ...] = ()
     org: str | None = None
+    homepage: str | None = None  # the site of the source (documentation; OPML's htmlUrl)
     announce_first_poll: bool = False
     max_new_items: int = 50
     date_format: str | None = None

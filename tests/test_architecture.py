@@ -35,8 +35,10 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "config.yaml_nodes": ((), ("yaml",)),
     "config.checks": (("models", "config.yaml_nodes"), ()),
     "config.load": (("models", "config.yaml_nodes", "config.checks"), ()),
+    "config.edit": (("models", "config.yaml_nodes"), ("yaml",)),
     "orgs": (("models", "names"), ("rapidfuzz",)),
     "parse": (("models", "dates", "identity"), ("feedparser", "selectolax")),
+    "opml": (("models", "identity"), ()),
     "extract": (("models", "dates", "parse", "orgs", "names", "charset"), ("selectolax", "pypdf")),
     "aionet": ((), ("httpcore",)),
     "netguard": (("models", "aionet"), ("httpx", "httpcore")),
@@ -90,6 +92,8 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cli.registry": ((*_CLI, "console", "cli.orgs"), ("yaml",)),
     "cli.review": ((*_CLI, "console", "extract", "orgs", "review"), ()),
     "cli.browse": ((*_CLI, "browse"), ()),
+    "cli.feeds": ((*_CLI, "config", "opml", "cli.poll"), ()),
+    "cli.health": ((*_CLI, "config", "console"), ()),
     "cli.main": (
         (
             "__init__",
@@ -103,6 +107,8 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "cli.records",
             "cli.registry",
             "cli.review",
+            "cli.feeds",
+            "cli.health",
         ),
         (),
     ),

@@ -140,6 +140,14 @@ def _handler(group: str, name: str) -> Handler:
         from bot.cli import browse
 
         return getattr(browse, name)
+    if group == "feeds":
+        from bot.cli import feeds
+
+        return getattr(feeds, name)
+    if group == "health":
+        from bot.cli import health
+
+        return getattr(health, name)
     raise LookupError(f"no command group {group!r}")
 
 

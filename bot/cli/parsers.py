@@ -1,6 +1,6 @@
 """The options of every `bayan` subcommand (a contract: names, options and help are what users script
-against), grouped as the command modules are: `poll`, `extract`, `records`, `orgs`, `registry`, `review`,
-`browse`.
+against), grouped as the command modules are: `poll`, `extract`, `records`, `feeds`, `orgs`, `registry`,
+`review`, `browse`, `health`.
 
 Each subcommand's handler is named, not imported: ``handler=(group, function)``, the function of the
 module ``bot.cli.<group>``, which `bot.cli.main` imports only for the command that runs (`bayan --help`
@@ -20,10 +20,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     poll(sub, common)
     extract(sub, common)
     records(sub, common)
+    sources_actions(sub, common)
     orgs(sub, common)
     registry(sub, common)
     review(sub, common)
     browse(sub, common)
+    health(sub, common)
 
 
 def poll(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -72,6 +74,33 @@ def records(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
     p = sub.add_parser("sources", parents=[common], help="configured sources and their health")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=("records", "cmd_sources"))
+
+
+def sources_actions(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """`bayan sources export|import`: optional actions, so `bayan sources [--json]` stays as it was."""
+    parser = sub.choices["sources"]
+    actions = parser.add_subparsers(dest="sources_command", metavar="ACTION")
+    p = actions.add_parser("export", parents=[common], help="the feed sources as an OPML 2.0 document")
+    p.add_argument("--opml", action="store_true", default=True, help="OPML 2.0 (the default and only format)")
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(handler=("feeds", "cmd_export"))
+    p = actions.add_parser("import", parents=[common], help="feeds.yaml entries for an OPML file's new feeds")
+    p.add_argument("file", metavar="FILE.opml")
+    p.add_argument("--append", action="store_true", help="add them to feeds.yaml (comments kept, checked)")
+    p.set_defaults(handler=("feeds", "cmd_import"))
+
+
+def health(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "health", parents=[common], help="exit 0 when the database is writable and polls recent"
+    )
+    p.add_argument(
+        "--max-age",
+        metavar="DURATION",
+        help="the oldest last poll that is healthy (default: 2 × the shortest interval + 10m)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=("health", "cmd_health"))
 
 
 def _iso_date(text: str) -> str:

@@ -348,7 +348,6 @@ def _build_source(entry: Entry, sid: str, sets: Mapping[str, Any]) -> Source | N
     if stype == "page" and selectors is None and len(entry.doc.problems) == before:
         help_ = "add selectors: with item and link CSS selectors, e.g. item: '.views-row', link: 'h3 a'"
         entry.problem(entry.line, "selectors", f"type 'page' needs selectors ({help_})")
-    entry.get("homepage", as_opt_url, None)
     get = entry.get
     source = Source(
         id=sid,
@@ -364,6 +363,7 @@ def _build_source(entry: Entry, sid: str, sets: Mapping[str, Any]) -> Source | N
         fallback_urls=get("fallback_urls", as_urls, ()),
         aliases=get("aliases", as_texts, ()),
         org=get("org", as_text, None),
+        homepage=get("homepage", as_opt_url, None),
         announce_first_poll=get("announce_first_poll", as_bool, _BASE.announce_first_poll),
         max_new_items=get("max_new_items", as_count, _BASE.max_new_items, alias="max_items_per_fetch"),
         date_format=get("date_format", as_text, None),

@@ -10,6 +10,7 @@ from bot.storage.alerts import get_source_alert, save_source_alert
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, NotWritable, Store, open_db, unwritable_reason, write_problem
 from bot.storage.export import EXPORT_COLUMNS, export_signatures
+from bot.storage.health import last_poll, probe_write
 from bot.storage.merges import merge_plan, unmerge
 from bot.storage.orgs import (
     add_alias,
@@ -134,6 +135,7 @@ __all__ = [
     "get_statement",
     "held_ids",
     "known_source_ids",
+    "last_poll",
     "list_health",
     "list_orgs",
     "list_statements",
@@ -150,6 +152,7 @@ __all__ = [
     "org_index_entries",
     "org_profile",
     "orgs_by_ids",
+    "probe_write",
     "provisional_org",
     "record_failure",
     "record_not_modified",

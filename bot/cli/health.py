@@ -85,8 +85,11 @@ def _open_writable(path: str, now: datetime) -> tuple[storage.Db | None, str]:
         return None, f"database {path} {what}"
     try:
         db = storage.open_db(path)
-    except BayanError as e:
-        return None, str(e)
+    except BayanError as e:  # a read-only file fails already here: opening sets WAL mode, migrates
+        text = str(e)
+        if "readonly" in text:
+            return None, f"database {path} is not writable: {text.rsplit(': ', 1)[-1]}"
+        return None, text
     reason = storage.probe_write(db, now)
     if reason is not None:
         db.close()

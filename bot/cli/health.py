@@ -87,7 +87,7 @@ def _open_writable(path: str, now: datetime) -> tuple[storage.Db | None, str]:
         db = storage.open_db(path)
     except BayanError as e:  # a read-only file fails already here: opening sets WAL mode, migrates
         text = str(e)
-        if "readonly" in text:
+        if "readonly" in text or "unable to open" in text:  # a read-only file, or folder for the WAL files
             return None, f"database {path} is not writable: {text.rsplit(': ', 1)[-1]}"
         return None, text
     reason = storage.probe_write(db, now)

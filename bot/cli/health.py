@@ -1,8 +1,9 @@
 """`bayan health`: is the service alive? For a container's HEALTHCHECK, a systemd timer or a monitor.
 
-Healthy (exit 0) when feeds.yaml reads, the database can be written (a real committed write:
-`storage.probe_write`) and some enabled source was polled recently: within ``--max-age``, by default
-twice the shortest enabled interval plus `MARGIN` (a cycle may start a little late and take a while).
+Healthy (exit 0) when feeds.yaml reads, the database can be written (a real committed write that
+leaves nothing behind: `storage.write_problem`) and some enabled source was polled recently: within
+``--max-age``, by default twice the shortest enabled interval plus `MARGIN` (a cycle may start a little
+late and take a while).
 Otherwise exit 1 with one line saying why. ``--json`` prints one object (keys `ok, message, database,
 writable, last_poll, age, max_age`: times ISO-8601 UTC, durations in seconds) and exits the same way.
 It never creates the database (a missing one is unhealthy).
@@ -62,7 +63,7 @@ def check(settings: Settings, *, max_age: float | None, now: datetime) -> dict[s
         return {**report, "message": f"{settings.config_path}: no enabled sources (nothing is polled)"}
     limit = max_age if max_age is not None else default_max_age(enabled)
     report["max_age"] = limit
-    db, problem = _open_writable(settings.db_path, now)
+    db, problem = _open_writable(settings.db_path)
     if db is None:
         return {**report, "message": problem}
     report["writable"] = True
@@ -78,7 +79,7 @@ def default_max_age(enabled: list[Source]) -> float:
     return 2 * min(s.interval for s in enabled) + MARGIN
 
 
-def _open_writable(path: str, now: datetime) -> tuple[storage.Db | None, str]:
+def _open_writable(path: str) -> tuple[storage.Db | None, str]:
     """The database at ``path`` once a write to it committed, else None and why."""
     if path != ":memory:" and not Path(path).is_file():
         what = "is a directory" if Path(path).is_dir() else "does not exist (bayan run creates it)"
@@ -90,7 +91,7 @@ def _open_writable(path: str, now: datetime) -> tuple[storage.Db | None, str]:
         if "readonly" in text or "unable to open" in text:  # a read-only file, or folder for the WAL files
             return None, f"database {path} is not writable: {text.rsplit(': ', 1)[-1]}"
         return None, text
-    reason = storage.probe_write(db, now)
+    reason = storage.write_problem(db)
     if reason is not None:
         db.close()
         return None, f"database {path} is not writable: {reason}"

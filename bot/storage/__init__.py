@@ -10,7 +10,7 @@ from bot.storage.alerts import get_source_alert, save_source_alert
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, NotWritable, Store, open_db, unwritable_reason, write_problem
 from bot.storage.export import EXPORT_COLUMNS, export_signatures
-from bot.storage.health import last_poll, probe_write
+from bot.storage.health import last_poll
 from bot.storage.merges import merge_plan, unmerge
 from bot.storage.orgs import (
     add_alias,
@@ -152,7 +152,6 @@ __all__ = [
     "org_index_entries",
     "org_profile",
     "orgs_by_ids",
-    "probe_write",
     "provisional_org",
     "record_failure",
     "record_not_modified",

@@ -169,15 +169,24 @@ def _signers(a: Analysis, model: Model) -> tuple[list[str], str | None]:
 
 
 def best_issuer(a: Analysis, model: Model) -> str | None:
-    scored = sorted(
-        ((model.issuer.prob(f), i) for i, f in enumerate(a.candidate_features)), key=lambda x: (-x[0], x[1])
-    )
+    scored = sorted(_votes(a, model), key=lambda x: (-x[0], x[1]))
     names = hint_names(a.hints)
     if scored and scored[0][0] >= model.issuer_floor:
         best = a.candidates[scored[0][1]].name
         if not names or scored[0][0] >= 0.5 or fold(best) in {fold(n) for n in names}:
             return issuer_form(best)
     return names[0] if names else None
+
+
+def _votes(a: Analysis, model: Model) -> list[tuple[float, int]]:
+    """Each candidate's probability, with the places that give the same name pooled (noisy-or): a name
+    found in the signature, the title and the opening outweighs a variant found once."""
+    probs = [model.issuer.prob(f) for f in a.candidate_features]
+    keys = [fold(issuer_form(c.name)) for c in a.candidates]
+    miss: dict[str, float] = {}
+    for key, p in zip(keys, probs, strict=True):
+        miss[key] = miss.get(key, 1.0) * (1.0 - p)
+    return [(max(p, 1.0 - miss[key]), i) for i, (key, p) in enumerate(zip(keys, probs, strict=True))]
 
 
 def _evidence(model: Model, features: dict[str, float], top: int = 6) -> tuple[str, ...]:

@@ -173,10 +173,22 @@ def demark(text: str) -> str:
     return _MARKS.sub("", text)
 
 
+_NOT_A_START = folded(  # a demonstrative or a time word opens a clause, never a name ("هذا المجلس باطل …")
+    r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|this|these|that|those|after|before|since|during)\s",
+    re.I,
+)
+_TAILS = (  # a statement word or an occasion after the name: "X البيان التالي", "X في ذكرى تأسيسها …"
+    folded(r"\s+(?:(?:ال)?بيان|بيانا|(?:ال)?تصريح|نص)(?:\s+(?:التالي|الاتي|الختامي|الصحفي))?\s*$"),
+    folded(r"\s+(?:في\s+(?:ال)?ذكري|ب?مناسبه)(?:\s.*)?$"),
+)
+
+
 def org_like(name: str, context: str = "") -> bool:
     """An organisation name: has an organisation word or an acronym, or is named elsewhere in ``context``;
     in Latin script it is also capitalised like a name ("Member organisations" is not one)."""
     if not name or words(name) > 14 or not re.search(r"[^\W\d_]{2}", name) or PLACE.match(fold(name)):
+        return False
+    if _NOT_A_START.match(fold(name)):
         return False
     if re.search(r"[A-Za-z]", name) and not re.search(r"[\u0600-\u06ff]", name) and not name_like(name):
         return False
@@ -222,7 +234,7 @@ _SMALL = frozenset(
 def name_like(name: str) -> bool:
     """An organisation's name: an Arabic phrase with an organisation word, or English words that are
     capitalised but for small words ("Alongside the majority of … organisations" is not a name)."""
-    if not name or words(name) > 12:
+    if not name or words(name) > 12 or _NOT_A_START.match(fold(name)):
         return False
     if re.search(r"[\u0600-\u06ff]", name):
         return bool(ORG_WORD.search(fold(name)))
@@ -235,6 +247,10 @@ def tidy(raw: str) -> str:
     السياسي ل…"), a role tail ("– إعلام") and surrounding punctuation removed."""
     name = _balanced(clean_name(demark(raw)).strip(" \"'“”«»"))
     name = _drop_tail(name)
+    for tail in _TAILS:
+        m = tail.search(fold(name))
+        if m and words(fold(name)[: m.start()]) >= 2:
+            name = " ".join(name.split()[: words(fold(name)[: m.start()])])
     name = strip_role(name)
     name = re.sub(r"^(?:the|The)\s+", "", name)
     name = re.sub(r"^و(?=ال)", "", name)
@@ -678,7 +694,7 @@ def _ar_phrase(tokens: list[str]) -> str | None:
             break  # a verb: the subject ended
         if key.startswith("بال") and phrase:
             break  # "بالإفراج", "بالتعازي": a prepositional phrase, the subject ended
-        if phrase and not bare.startswith("ال") and re.search(r"(?:ه|ها|هم|هما)$", bare) and len(bare) > 4:
+        if phrase and not bare.startswith("ال") and re.search(r"(?:ه|ها|هم|هما)$", bare) and len(bare) >= 4:
             break  # "موافقته", "تضامنها": a noun with a pronoun, the predicate has begun
         phrase.append(bare)
         if bare != token.strip('()"“”') and token.rstrip()[-1:] in "،,.:؛":

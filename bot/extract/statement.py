@@ -180,11 +180,15 @@ def best_issuer(a: Analysis, model: Model) -> str | None:
 
 def _votes(a: Analysis, model: Model) -> list[tuple[float, int]]:
     """Each candidate's probability, with the places that give the same name pooled (noisy-or): a name
-    found in the signature, the title and the opening outweighs a variant found once."""
+    found on several lines (signature, title, opening) outweighs a variant found once."""
     probs = [model.issuer.prob(f) for f in a.candidate_features]
     keys = [fold(issuer_form(c.name)) for c in a.candidates]
+    best: dict[tuple[str, int], float] = {}  # one vote per line: an opening is also its sentence's subject
+    for key, cand, p in zip(keys, a.candidates, probs, strict=True):
+        place = (key, cand.line if cand.line >= 0 else -1 - len(best))
+        best[place] = max(best.get(place, 0.0), p)
     miss: dict[str, float] = {}
-    for key, p in zip(keys, probs, strict=True):
+    for (key, _), p in best.items():
         miss[key] = miss.get(key, 1.0) * (1.0 - p)
     return [(max(p, 1.0 - miss[key]), i) for i, (key, p) in enumerate(zip(keys, probs, strict=True))]
 

@@ -6,6 +6,7 @@ and the hints of a configured source. Names are invented or taken from the regis
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -394,3 +395,40 @@ def test_a_relative_clause_or_a_greeting_ends_the_subject() -> None:
 def test_an_honorific_pronoun_is_not_an_issuer() -> None:
     lines = _lines("ويؤكد غبطته أن الكنيسة تقف إلى جانب أبنائها في هذه المحنة وتدعو إلى الصلاة.")
     assert "غبطته" not in {c.name for c in issuer_candidates(lines, None, None)}
+
+
+def test_statement_words_and_occasions_after_a_name_are_cut() -> None:
+    assert tidy("رابطة الينابيع المدنية البيان التالي") == "رابطة الينابيع المدنية"
+    assert tidy("تجمع الوادي الأهلي في ذكرى تأسيسه العاشرة") == "تجمع الوادي الأهلي"
+    assert tidy("منتدى السهل بمناسبة اليوم العالمي للمرأة") == "منتدى السهل"
+    assert tidy("مركز البيان") == "مركز البيان"  # a name of two words keeps its second
+
+
+def test_a_clause_opened_by_a_demonstrative_or_a_time_word_is_not_a_name() -> None:
+    assert not org_like("هذا المجلس باطل ومرفوض")
+    assert not org_like("بعد توقيع الاتفاق بين الاتحاد الوطني")
+    assert not org_like("After the Union of Valley Associations")
+    assert org_like("مجلس الوادي الأهلي")
+
+
+def test_issuer_votes_pool_lines_not_passes() -> None:
+    """A name read on two lines beats a variant read by two passes from one sentence, and a name found on
+    three lines beats a misspelt one that scored best once."""
+    import math
+
+    from bot.extract.issuer import Candidate
+    from bot.extract.statement import best_issuer
+
+    def logit(p: float) -> dict[str, float]:
+        return {"x": math.log(p / (1 - p))}
+
+    model = Model(Linear(), Linear(0.0, {"x": 1.0}))
+    full, short = "رابطة الينابيع المدنية للتنمية", "رابطة الينابيع السورية"
+    page = analyse("<p>بيان</p>", Hints())
+    one_sentence = [Candidate(full, "top", 1), Candidate(short, "subject", 3), Candidate(short, "opening", 3)]
+    a = replace(page, candidates=one_sentence, candidate_features=[logit(0.77), logit(0.64), logit(0.61)])
+    assert best_issuer(a, model) == full
+    typo = "رابطة الينابيع للمدنية للتنمية"
+    lines = [Candidate(typo, "signature", 9), Candidate(full, "subject", 3), Candidate(full, "title", -1)]
+    a = replace(page, candidates=lines, candidate_features=[logit(0.88), logit(0.80), logit(0.67)])
+    assert best_issuer(a, model) == full

@@ -6,6 +6,7 @@ statements, organisations, subscriptions and deliveries. Contains no I/O and imp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal, NamedTuple
@@ -699,12 +700,13 @@ class ReextractReport:
             data["skipped"] = self.skipped
         return data
 
-    def line(self) -> str:
-        """One line of `bayan reextract`: changed fields, +added / −removed signatories, or "unchanged"."""
+    def line(self, name: Callable[[str], str] = str) -> str:
+        """One line of `bayan reextract`: changed fields, +added / −removed signatories (each through
+        ``name``: the CLI isolates Arabic ones), or "unchanged"."""
         if self.skipped:
             return f"{self.id}: skipped ({self.skipped})"
         parts = [", ".join(self.changed)] if self.changed else []
-        parts += [f"+{n}" for n in self.added] + [f"−{n}" for n in self.removed]
+        parts += [f"+{name(n)}" for n in self.added] + [f"−{name(n)}" for n in self.removed]
         return f"{self.id}: " + ("; ".join(parts) if parts else "unchanged")
 
 

@@ -81,7 +81,7 @@ def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
         dump([r.to_json() for r in reports] + [{"id": i, "error": "no stored page"} for i in missing])
     else:
         for report in reports:
-            print(report.line())
+            print(report.line(console.isolate_rtl))
         if not reports and not missing:
             print("no stored pages to re-extract (run `bayan poll --once`)")
     for i in missing:

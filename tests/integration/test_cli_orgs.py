@@ -230,7 +230,8 @@ def test_reextract_all_lines(db_file: dict[str, object], capsys: pytest.CaptureF
     lines = out.splitlines()
     assert code == 0 and len(lines) == 3
     assert all(line.split(":")[0].isdigit() for line in lines)
-    assert "+الأرشيف السوري" in lines[0] and "−Provisional Friends Org" in lines[1]
+    # Arabic names isolated (issue 11 item 14), Latin ones as written
+    assert "+\u2068الأرشيف السوري\u2069" in lines[0] and "−Provisional Friends Org" in lines[1]
 
 
 # ───────────────────────────── polled end to end ─────────────────────────────

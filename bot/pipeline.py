@@ -462,6 +462,15 @@ async def _record_failure(
     retry_after = e.retry_after if isinstance(e, FetchError) else None
     nxt = next_check_failed(source, now, health.error_count + 1, retry_after)
     retry_until = now + timedelta(seconds=retry_after) if retry_after else None
+    failed = replace(
+        health,
+        last_error=str(e),
+        error_kind=e.kind,
+        error_count=health.error_count + 1,
+        empty_count=health.empty_count + int(e.kind == "empty"),
+        next_check=nxt,
+        retry_until=retry_until,
+    )
     await ctx.settle(source.id)
     write = ctx.store.call(
         storage.record_failure,
@@ -471,15 +480,8 @@ async def _record_failure(
         kind=e.kind,
         next_check=nxt,
         retry_until=retry_until,
-    )
-    failed = replace(
-        health,
-        last_error=str(e),
-        error_kind=e.kind,
-        error_count=health.error_count + 1,
-        empty_count=health.empty_count + int(e.kind == "empty"),
-        next_check=nxt,
-        retry_until=retry_until,
+        # the counts kept in memory while writes were refused are stored, not lost
+        counts=(failed.error_count, failed.empty_count) if source.id in ctx.health else None,
     )
     await _write_health(ctx, source.id, write, failed)
     log.debug("source=%s error kind=%s: %s", source.id, e.kind, e)  # reported by the caller

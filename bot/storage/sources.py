@@ -135,15 +135,32 @@ def record_failure(
     kind: str,
     next_check: datetime,
     retry_until: datetime | None = None,
+    counts: tuple[int, int] | None = None,
 ) -> SourceHealth:
-    """Count one failed poll (``empty_count`` too when kind == "empty"); keeps validators and last_ok."""
+    """Count one failed poll (``empty_count`` too when kind == "empty"); keeps validators and last_ok.
+
+    ``counts``: the (error_count, empty_count) to store instead of one more than the stored ones (the
+    health a poller kept in memory while the database refused writes, ``pipeline.PollContext.health``)."""
+    empty = int(kind == "empty")
     with db.atomic():
         _ensure_state(db, source_id)
         db.execute(
-            """UPDATE source_state SET last_error = ?, error_kind = ?, error_count = error_count + 1,
-                 empty_count = empty_count + ?, next_check_at = ?, retry_until = ?, last_polled_at = ?
-               WHERE source_id = ?""",
-            [error, kind, int(kind == "empty"), ts(next_check), ts(retry_until), ts(now), source_id],
+            """UPDATE source_state SET last_error = :error, error_kind = :kind,
+                 error_count = COALESCE(:errors, error_count + 1),
+                 empty_count = COALESCE(:empties, empty_count + :empty), next_check_at = :next,
+                 retry_until = :until, last_polled_at = :now
+               WHERE source_id = :sid""",
+            {
+                "error": error,
+                "kind": kind,
+                "errors": counts[0] if counts else None,
+                "empties": counts[1] if counts else None,
+                "empty": empty,
+                "next": ts(next_check),
+                "until": ts(retry_until),
+                "now": ts(now),
+                "sid": source_id,
+            },
         )
     return get_health(db, source_id)
 

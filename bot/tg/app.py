@@ -189,9 +189,16 @@ class BotRuntime:
             self._spawn(self.check_review())
 
     async def check_review(self) -> None:
-        """One message to the admins when the review queue grew from empty (storage.review_alert)."""
+        """One message to the admins when the review queue grew from empty (storage.review_alert); not
+        while the database refuses writes (the queue then did not grow)."""
         admins = sorted(self.settings.admins)
-        told = await self.ctx.store.call(storage.review_alert, admins, review.queue_alert(), self.ctx.now())
+        try:
+            told = await self.ctx.store.call(
+                storage.review_alert, admins, review.queue_alert(), self.ctx.now()
+            )
+        except storage.NotWritable as e:
+            log.info("review alert not stored: %s", e)
+            return
         if told:
             log.info("review queue no longer empty: admins told")
             self.wake.set()
@@ -202,9 +209,19 @@ class BotRuntime:
         task.add_done_callback(self.tasks.discard)
 
     async def check_health(self, source: Source, result: PollResult) -> None:
-        """pipeline.admin_alert on the stored alert state; the new state and its alerts stored together."""
+        """pipeline.admin_alert on the stored alert state; the new state and its alerts stored together.
+        While the database refuses writes nothing is decided (the sender tells the admins of that); the
+        failures counted in memory meanwhile count once it takes writes."""
+        try:
+            await self._check_health(source, result)
+        except storage.NotWritable as e:
+            log.info("source=%s: alert state not stored: %s", source.id, e)
+
+    async def _check_health(self, source: Source, result: PollResult) -> None:
+        if self.ctx.store.write_error is not None:
+            return
         async with self.alert_lock:  # one read-decide-write at a time: results may come in together
-            health = await self.ctx.store.call(storage.get_health, source.id)
+            health = await pipeline.current_health(self.ctx, source.id)
             before = await self.ctx.store.call(storage.get_source_alert, source.id)
             now = self.ctx.now()
             after, kind = pipeline.admin_alert(before, ok=result.ok, error_count=health.error_count, now=now)

@@ -248,8 +248,10 @@ async def _tell_admins(bot: Bot, store: storage.Store, admins: Collection[int], 
     if error is not None and state.told is None and admins:
         state.told = error
         log.error("database %s not writable: %s; sending paused", store.path, error)
-        text = render.render_alert(f"database not writable: {error}\nDatabase: {store.path}", "en")
+        body = f"database not writable: {error}\nDatabase: {store.path}"
         for admin in sorted(admins):
+            chat = await store.call(storage.get_chat, admin)  # a read: the header in the admin's language
+            text = render.render_alert(body, chat.language if chat and chat.language else "en")
             try:
                 async with state.pacer.turn():
                     await bot.send_message(chat_id=admin, text=text, parse_mode=ParseMode.HTML)

@@ -648,3 +648,17 @@ async def test_the_admin_alert_names_the_url_once(probe: AlertProbe) -> None:
     assert alert.count(probe.flaky.source.url) == 1 and "5 times in a row (http)" in alert
     await probe.poll("SS")
     assert (await probe.alerts())[1].count(probe.flaky.source.url) == 1  # "recovered" names it once too
+
+
+async def test_failures_while_the_database_refuses_writes_count_towards_the_alert(probe: AlertProbe) -> None:
+    """Issue 10 item 6: the failures counted in memory while writes were refused are stored with the next
+    write, and the alert check never fails on the refused database (the sender tells the admins of it)."""
+    await probe.ctx.store.call(lambda db: db.execute("PRAGMA query_only = 1"))
+    await probe.poll("FFFF")  # the alert checks run (gathered: one that raised would fail here)
+    assert probe.ctx.health["flaky"].error_count == 4
+    await probe.ctx.store.call(lambda db: db.execute("PRAGMA query_only = 0"))
+    await probe.poll("F")
+    assert "flaky" not in probe.ctx.health
+    assert (await probe.ctx.store.call(storage.get_health, "flaky")).error_count == 5
+    [alert] = await probe.alerts()
+    assert "5 times in a row" in alert

@@ -26,7 +26,7 @@ from telegram.request import HTTPXRequest
 from bot import orgs, storage
 from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement, Validators
 from bot.service import run_service
-from bot.tg import app, sender
+from bot.tg import app, i18n, sender
 from tests.fakes import FakeBotAPI
 from tests.helpers import eventually
 
@@ -150,6 +150,18 @@ async def test_run_sender_tells_the_admins_waits_for_writes_then_resumes(
         await asyncio.wait_for(task, 5)
     assert delivered(fake, CHAT, "بيان أول") == 1 and delivered(fake, ADMIN, "not writable") == 1
     assert {r["status"] for r in store.run(rows)} == {"sent"}
+
+
+async def test_the_database_alert_speaks_each_admins_language(
+    fake: FakeBotAPI, store: storage.Store, bot: ExtBot[Any]
+) -> None:
+    store.run(storage.upsert_chat, ADMIN, now=T0, language="ar")
+    store.run(read_only)
+    assert await store.probe_write() == READ_ONLY
+    await sender._tell_admins(bot, store, {ADMIN, ADMIN + 1}, lambda: T0)
+    [arabic], [english] = fake.sent(ADMIN), fake.sent(ADMIN + 1)
+    assert i18n.t("alert_header", "ar") in arabic["text"] and i18n.t("alert_header", "en") in english["text"]
+    assert all(f"database not writable: {READ_ONLY}" in m["text"] for m in (arabic, english))
 
 
 # ───────────────────────────── slow Telegram answers ─────────────────────────────

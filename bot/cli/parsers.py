@@ -79,7 +79,8 @@ def records(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) ->
 def sources_actions(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """`bayan sources export|import`: optional actions, so `bayan sources [--json]` stays as it was."""
     parser = sub.choices["sources"]
-    actions = parser.add_subparsers(dest="sources_command", metavar="ACTION")
+    parser.description = "Without an ACTION: each configured source, enabled, interval and health."
+    actions = parser.add_subparsers(dest="sources_command", metavar="[ACTION]")
     p = actions.add_parser("export", parents=[common], help="the feed sources as an OPML 2.0 document")
     p.add_argument("--opml", action="store_true", default=True, help="OPML 2.0 (the default and only format)")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")

@@ -654,6 +654,24 @@ class OrgProfile:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """What a chart shows (storage.org_activity, storage.field_activity): statements per month ("YYYY-MM",
+    every month from the first to the last, oldest first, months without one as 0), their kinds, and the
+    organisations that signed most: an organisation's co-signers, or the field's most active signatories.
+    ``org`` is None for the whole field; ``total`` counts the statements, ``orgs`` the organisations that
+    signed any of them."""
+
+    months: tuple[tuple[str, int], ...] = ()
+    kinds: dict[str, int] = field(default_factory=dict)
+    top: tuple[CoSigner, ...] = ()
+    total: int = 0
+    orgs: int = 0
+    first: date | None = None
+    last: date | None = None
+    org: Org | None = None
+
+
+@dataclass(frozen=True)
 class RowCounts:
     """Row counts for /status (storage.count_rows)."""
 

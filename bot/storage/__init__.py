@@ -6,6 +6,7 @@ They return ``bot.models`` dataclasses, never sqlite-utils Table objects.
 """
 
 from bot.storage import _lib  # noqa: F401  (first: sqlite_utils without numpy and pandas, see there)
+from bot.storage.activity import field_activity, org_activity
 from bot.storage.alerts import get_source_alert, save_source_alert
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, NotWritable, Store, open_db, unwritable_reason, write_problem
@@ -125,6 +126,7 @@ __all__ = [
     "drop_delivery",
     "due_deliveries",
     "export_signatures",
+    "field_activity",
     "find_org_id",
     "find_orgs_by_name",
     "get_chat",
@@ -147,6 +149,7 @@ __all__ = [
     "migrations",
     "next_due_at",
     "open_db",
+    "org_activity",
     "org_counts",
     "org_group",
     "org_index_entries",

@@ -56,6 +56,13 @@ _PUBLIC: tuple[tuple[str, str, str, str, str], ...] = (
         "ملف منظمة: بياناتها وشركاؤها وانسحاباتها (اكتب اسمها بعد الأمر)",
         "Organisation profile: statements, co-signers, withdrawals (name after the command)",
     ),
+    (
+        "chart",
+        "[اسم المنظمة]",
+        "[ORGANISATION]",
+        "رسم بياني لبيانات منظمة كل شهر وأنواعها وشركائها؛ ومن دون اسم: لكل المنظمات",
+        "Chart of an organisation's statements per month, kinds and co-signers; no name: everyone",
+    ),
     ("latest", "", "", "أحدث البيانات", "Latest statements"),
     (
         "search",
@@ -392,6 +399,33 @@ STRINGS: dict[str, tuple[str, str]] = {
         "إرسال انتهت مهلته (ربما وصل، يُعاد مرة واحدة فقط): {n}",
         "Sends that timed out (maybe delivered, retried once at most): {n}",
     ),
+    # /chart and `bayan chart` (issue 13): captions are HTML; the chart_* labels are drawn as plain text
+    "chart_unavailable": (
+        "الرسوم البيانية غير مثبّتة في نسخة «بيان» هذه (الإضافة الاختيارية bayan[charts]).",
+        "Charts are not installed on this Bayan (the optional extra bayan[charts]).",
+    ),
+    "chart_no_data_org": (
+        "لا توجد بعد بيانات محفوظة وقّعت عليها «{name}»، فلا رسم بيانياً لها.",
+        "There are no stored statements signed by “{name}” yet, so there is nothing to chart.",
+    ),
+    "chart_no_data": (
+        "لا توجد بيانات محفوظة بعد، فلا رسم بيانياً.",
+        "No statements are stored yet, so there is nothing to chart.",
+    ),
+    "chart_caption_org": ("<b>{name}</b>\n{counts}\n{span}", "<b>{name}</b>\n{counts}\n{span}"),
+    "chart_caption_field": (
+        "<b>كل المنظمات</b>\n{counts}\n{span}",
+        "<b>All organisations</b>\n{counts}\n{span}",
+    ),
+    "chart_field_title": ("كل المنظمات", "All organisations"),
+    "chart_span": ("من {first} إلى {last}", "{first} – {last}"),
+    "chart_with_orgs": ("مع {orgs}", "with {orgs}"),
+    "chart_signed_by": ("وقّعتها {orgs}", "signed by {orgs}"),
+    "chart_per_month": ("البيانات في كل شهر", "Statements per month"),
+    "chart_kinds": ("أنواع البيانات", "Kinds of statement"),
+    "chart_cosigners": ("أكثر المنظمات توقيعاً معها", "Most frequent co-signers"),
+    "chart_top": ("أكثر المنظمات توقيعاً", "Most active signatories"),
+    "chart_none": ("لا شيء بعد", "none yet"),
 }
 
 
@@ -437,6 +471,14 @@ def t(key: str, lang: str | None, **kw: object) -> str:
     code = norm_lang(lang)
     template = ar if code == "ar" else en
     return template.format(**{k: _value(v, code) for k, v in kw.items()}) if kw else template
+
+
+def plain(key: str, lang: str | None, **kw: object) -> str:
+    """The UI string ``key`` as plain text (for what is drawn, not sent: chart labels): keyword values
+    lose their bidi controls and are neither escaped nor isolated. The template must hold no HTML."""
+    ar, en = STRINGS[key]
+    template = ar if norm_lang(lang) == "ar" else en
+    return template.format(**{k: strip_bidi(str(v)) for k, v in kw.items()}) if kw else template
 
 
 def kind_label(kind: str | None, lang: str | None) -> str:

@@ -146,25 +146,31 @@ class _Canvas:
     def __init__(self, lang: str) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.layout_engine import ConstrainedLayoutEngine
 
         self.lang = i18n.norm_lang(lang)
         self.rtl = self.lang == "ar"
         self.font, self.bold = _fonts()
-        self.figure = Figure(
-            figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor=PAPER, layout="constrained"
-        )
-        self.figure.get_layout_engine().set(h_pad=0.12, w_pad=0.12, hspace=0.06, wspace=0.04)
+        layout = ConstrainedLayoutEngine(h_pad=0.12, w_pad=0.12, hspace=0.06, wspace=0.04)
+        self.figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor=PAPER, layout=layout)
         FigureCanvasAgg(self.figure)
 
     def label(self, key: str, **kw: object) -> str:
         return shape(i18n.plain(key, self.lang, **kw), "R" if self.rtl else "L")
 
     def header(self, head: Any, title: str, sub: str) -> None:
-        """The chart's title and subtitle, on the reading side of their own strip."""
+        """The chart's title and subtitle, on the reading side of their own strip; a title wider than the
+        picture is cut (with "…") until it fits."""
         x, align = (0.985, "right") if self.rtl else (0.015, "left")
         base = "R" if self.rtl else "L"
-        head.text(x, 0.86, shape(_clean(title, TITLE_MAX)), ha=align, va="top", color=INK, fontsize=21,
-                  fontproperties=self.bold)  # fmt: skip
+        limit = TITLE_MAX
+        drawn = head.text(x, 0.86, "", ha=align, va="top", color=INK, fontsize=21, fontproperties=self.bold)
+        renderer = self.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        while True:
+            drawn.set_text(shape(_clean(title, limit)))
+            if limit <= 10 or drawn.get_window_extent(renderer).width <= WIDTH * 0.96:
+                break
+            limit = int(limit * 0.9)
         head.text(x, 0.1, shape(sub, base), ha=align, va="bottom", color=MUTED, fontsize=13,
                   fontproperties=self.font)  # fmt: skip
 
@@ -256,7 +262,8 @@ def _draw(activity: Activity, lang: str, *, field: bool) -> bytes:
     with _LOCK:
         canvas = _Canvas(lang)
         lang = canvas.lang
-        head, middle, bottom = canvas.figure.subfigures(3, 1, height_ratios=(0.22, 1, 1.25))  # own layouts
+        rows: Any = canvas.figure.subfigures(3, 1, height_ratios=(0.22, 1, 1.25))  # a layout each
+        head, middle, bottom = rows
         title = (
             i18n.plain("chart_field_title", lang) if activity.org is None else org_title(activity.org, lang)
         )

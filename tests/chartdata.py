@@ -2,14 +2,16 @@
 stored through Bayan's storage API.
 
 Two years of statements (March 2024 – February 2026) of every kind: the Arabic-named "رابطة الحقوقيين
-المستقلين" (LIJ) signs most of them, with a changing set of co-signers; a quiet month in between; one
-organisation ("Lonely Group") is in the registry and signed nothing. ``python -m tests.chartdata org en OUT.png``
-draws a chart of the fixture (docs/chart-org.png is one).
+المستقلين" (LIJ) signs most of them, with a changing set of co-signers; a quiet month in between; three
+organisations ("Lonely Group", and two whose names begin "Women Now") are in the registry and signed
+nothing. ``python -m tests.chartdata org en OUT.png`` draws a chart of the fixture (docs/chart-org.png is
+one).
 """
 
 from __future__ import annotations
 
 import sys
+import zlib
 from datetime import UTC, date, datetime, timedelta
 
 from bot import orgs, storage
@@ -35,6 +37,8 @@ REGISTRY = [
     RegistryOrg("ypa", ar="جمعية الشباب للمناصرة", en="Youth Advocacy Association", acronyms=("YAA",)),
     RegistryOrg("mjp", ar="منصة العدالة الانتقالية والمساءلة في سوريا", en="Transitional Justice Platform"),
     RegistryOrg("lonely", en="Lonely Group"),
+    RegistryOrg("wnd", en="Women Now for Development"),  # with nwc: "Women" is ambiguous
+    RegistryOrg("wnn", en="Women Now Network"),
 ]
 PARTNERS = ["nwc", "ffr", "hcd", "sdi", "ypa", "mjp"]
 KINDS = ("joint", "joint", "single", "open_letter", "joint", "withdrawal")
@@ -43,7 +47,21 @@ MONTHS = 24
 QUIET = 9  # the month index with no statement
 
 
-def _record(n: int, day: date, kind: str, signers: list[tuple[str, int]]) -> ItemRecord:
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from the IHDR chunk of a PNG, after checking the magic bytes and the IHDR's CRC."""
+    assert data[:8] == PNG_MAGIC, data[:8]
+    length, kind = int.from_bytes(data[8:12], "big"), data[12:16]
+    assert kind == b"IHDR" and length == 13
+    body = data[16 : 16 + length]
+    assert int.from_bytes(data[29:33], "big") == zlib.crc32(kind + body)
+    return int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
+
+
+def record(n: int, day: date, kind: str, signers: list[tuple[str, int | None]]) -> ItemRecord:
+    """Statement number ``n``; a signer without an id becomes a provisional organisation."""
     title = f"بيان رقم {n} حول حقوق المعتقلين"
     st = Statement(
         is_statement=True,
@@ -69,17 +87,18 @@ def _record(n: int, day: date, kind: str, signers: list[tuple[str, int]]) -> Ite
 def records(ids: dict[str, int]) -> list[ItemRecord]:
     """The fixture statements: ``(month % 4) + 1`` per month except the quiet one, kinds in turn, the main
     organisation on all of them, partner i on every (i + 1)-th."""
-    found, n = [], 0
+    found: list[ItemRecord] = []
+    n = 0
     for month in range(MONTHS):
         if month == QUIET:
             continue
         first = date(2024 + (2 + month) // 12, (2 + month) % 12 + 1, 3)
         for k in range(month % 4 + 1):
             n += 1
-            signers = [("رابطة الحقوقيين المستقلين", ids[MAIN])]
+            signers: list[tuple[str, int | None]] = [("رابطة الحقوقيين المستقلين", ids[MAIN])]
             signers += [(slug, ids[slug]) for i, slug in enumerate(PARTNERS) if n % (i + 2) == 0]
             kind = KINDS[n % len(KINDS)] if len(signers) > 1 else "single"
-            found.append(_record(n, first + timedelta(days=6 * k), kind, signers))
+            found.append(record(n, first + timedelta(days=6 * k), kind, signers))
     return found
 
 

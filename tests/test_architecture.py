@@ -48,6 +48,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "review": (("models", "orgs", "pipeline", "storage"), ()),
     "scheduler": (("models", "pipeline", "storage"), ("apscheduler",)),
     "console": (("models", "storage"), ()),
+    "charts": (("models", "tg.i18n"), ("matplotlib", "arabic_reshaper", "bidi")),
     "tg": ((), ()),
     "tg.i18n": ((), ()),
     "tg.text": (("tg.i18n",), ()),
@@ -58,10 +59,12 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tg.subscriptions": (_TG, ("telegram",)),
     "tg.admin": (_TG, ("telegram",)),
     "tg.review": (("models", "storage", "review", "tg.i18n", "tg.render", "tg.handler"), ("telegram",)),
+    "tg.charts": ((*_TG, "charts"), ()),
     "tg.routes": (
         (
             *("storage", "tg.i18n", "tg.render", "tg.handler", "tg.queries", "tg.subscriptions", "tg.admin"),
             "tg.review",
+            "tg.charts",
         ),
         ("telegram",),
     ),
@@ -94,6 +97,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cli.browse": ((*_CLI, "browse"), ()),
     "cli.feeds": ((*_CLI, "config", "opml", "cli.poll"), ()),
     "cli.health": ((*_CLI, "config", "console"), ()),
+    "cli.charts": ((*_CLI, "charts", "cli.orgs"), ()),
     "cli.main": (
         (
             "__init__",
@@ -109,6 +113,7 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "cli.review",
             "cli.feeds",
             "cli.health",
+            "cli.charts",
         ),
         (),
     ),

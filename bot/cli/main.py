@@ -148,6 +148,10 @@ def _handler(group: str, name: str) -> Handler:
         from bot.cli import health
 
         return getattr(health, name)
+    if group == "charts":
+        from bot.cli import charts
+
+        return getattr(charts, name)
     raise LookupError(f"no command group {group!r}")
 
 

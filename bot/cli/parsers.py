@@ -1,6 +1,6 @@
 """The options of every `bayan` subcommand (a contract: names, options and help are what users script
 against), grouped as the command modules are: `poll`, `extract`, `records`, `feeds`, `orgs`, `registry`,
-`review`, `browse`, `health`.
+`review`, `browse`, `health`, `charts`.
 
 Each subcommand's handler is named, not imported: ``handler=(group, function)``, the function of the
 module ``bot.cli.<group>``, which `bot.cli.main` imports only for the command that runs (`bayan --help`
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     review(sub, common)
     browse(sub, common)
     health(sub, common)
+    chart(sub, common)
 
 
 def poll(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -212,3 +213,15 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
     return int(text)
+
+
+def chart(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "chart",
+        parents=[common],
+        help="a PNG chart: an organisation's statements per month, kinds, co-signers (no ORG: everyone)",
+    )
+    p.add_argument("name", nargs="?", metavar="ORG", help="Arabic or English name, acronym, slug or id")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="the PNG file to write")
+    p.add_argument("--lang", choices=["ar", "en"], default="en", help="labels and names (default en)")
+    p.set_defaults(handler=("charts", "cmd_chart"))

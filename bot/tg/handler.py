@@ -15,6 +15,7 @@ broadcasts (the outbox does) and holds no SQL (bot.storage does).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
@@ -32,7 +33,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -222,12 +223,12 @@ class Req:
             return False
         return await self.state.chat_admins.check(self.message.get_bot(), chat.id, self.user.id)
 
-    def outgoing(self, text: str) -> str:
+    def outgoing(self, text: str, limit: int = render.LIMIT) -> str:
         """``text`` as sent: in Arabic, /commands, ids and dates isolated (unless that overflows)."""
         if self.lang != "ar":
             return text
         isolated = render.isolate_html(text)
-        return isolated if render.tg_len(isolated) <= render.LIMIT else text
+        return isolated if render.tg_len(isolated) <= limit else text
 
     async def reply(self, text: str, markup: Markup = None) -> Message:
         """Send ``text`` (Telegram-HTML) to the same chat and forum thread."""
@@ -236,6 +237,17 @@ class Req:
             parse_mode=ParseMode.HTML,
             link_preview_options=_NO_PREVIEW,
             reply_markup=markup,
+        )
+
+    async def photo(self, png: bytes, caption: str) -> Message:
+        """Send a picture with a Telegram-HTML caption (≤ render.CAPTION_LIMIT) to the same chat and
+        forum thread; "sending a photo…" shows in the chat meanwhile."""
+        with contextlib.suppress(TelegramError):
+            await self.message.get_bot().send_chat_action(
+                self.chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=self.thread_id
+            )
+        return await self.message.reply_photo(
+            png, caption=self.outgoing(caption, render.CAPTION_LIMIT), parse_mode=ParseMode.HTML
         )
 
     async def reply_all(self, chunks: Sequence[str], markup: Markup = None) -> None:

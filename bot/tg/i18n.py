@@ -412,11 +412,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "لا توجد بيانات محفوظة بعد، فلا رسم بيانياً.",
         "No statements are stored yet, so there is nothing to chart.",
     ),
-    "chart_caption_org": ("<b>{name}</b>\n{counts}\n{span}", "<b>{name}</b>\n{counts}\n{span}"),
-    "chart_caption_field": (
-        "<b>كل المنظمات</b>\n{counts}\n{span}",
-        "<b>All organisations</b>\n{counts}\n{span}",
-    ),
     "chart_field_title": ("كل المنظمات", "All organisations"),
     "chart_span": ("من {first} إلى {last}", "{first} – {last}"),
     "chart_with_orgs": ("مع {orgs}", "with {orgs}"),

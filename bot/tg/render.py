@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
-from bot.models import OrgProfile, ReviewItem, SourceHealth, StoredStatement
+from bot.models import Activity, OrgProfile, ReviewItem, SourceHealth, StoredStatement
 from bot.tg.i18n import (
     FSI,
     PDI,
@@ -48,6 +48,7 @@ from bot.tg.text import (
 )
 
 __all__ = [
+    "CAPTION_LIMIT",
     "LEAD_MAX",
     "LIMIT",
     "MARGIN",
@@ -62,6 +63,7 @@ __all__ = [
     "pack",
     "plain",
     "render_alert",
+    "render_chart_caption",
     "render_health",
     "render_list",
     "render_org_profile",
@@ -79,6 +81,7 @@ TITLE_MAX = 300
 LEAD_MAX = 350
 NAME_MAX = 150
 NAMES_BUDGET = 1500  # UTF-16 units of the signatory names shown in a summary
+CAPTION_LIMIT = 1024  # UTF-16 units of a photo's caption after entity parsing
 
 _UNSAFE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
@@ -329,6 +332,30 @@ def render_org_profile(profile: OrgProfile, lang: str = "ar") -> str:
     lang = norm_lang(lang)
     lines = _org_head(profile, lang) + _org_stats(profile, lang) + _org_relations(profile, lang)
     return _fit(_lines(lines, lang))
+
+
+def render_chart_caption(activity: Activity, lang: str = "ar") -> str:
+    """/chart's photo caption: the organisation (with its first acronym) or "All organisations", how many
+    statements and organisations, first and latest dates (≤ CAPTION_LIMIT)."""
+    lang = norm_lang(lang)
+    org = activity.org
+    if org is None:
+        head = f"<b>{t('chart_field_title', lang)}</b>"
+    else:
+        name = org.display_name(lang)
+        acronym = org.acronyms[0] if org.acronyms and org.acronyms[0] not in name else None
+        head = f"<b>{_val(name, lang, TITLE_MAX)}</b>" + (f" ({_val(acronym, lang, 40)})" if acronym else "")
+    key = "chart_with_orgs" if org is not None else "chart_signed_by"
+    counts = (
+        esc(count(activity.total, "statement", lang))
+        + " · "
+        + t(key, lang, orgs=count_orgs(activity.orgs, lang))
+    )
+    lines = [head, counts]
+    if activity.first and activity.last:
+        lines.append(f"{t('lbl_first', lang)}: {esc(_when(activity.first, lang))}")
+        lines.append(f"{t('lbl_last', lang)}: {esc(_when(activity.last, lang))}")
+    return _fit(_lines(lines, lang), CAPTION_LIMIT)
 
 
 def _health_line(row: SourceHealth, lang: str) -> str:

@@ -2,8 +2,8 @@
 
 Owns /start, /help and /lang (with its buttons), the channel-post command router, plain text (the answer
 to an organisation-name prompt, else a /search hint in private chats), the inline-button dispatch, chat
-membership and the error handler. The other commands come from ``queries``, ``subscriptions`` and
-``admin`` (their ``SPECS`` and ``CLICKS`` tables).
+membership and the error handler. The other commands come from ``queries``, ``charts``, ``subscriptions``,
+``admin`` and ``review`` (their ``SPECS`` and ``CLICKS`` tables).
 
 A name prompt is answered only by a reply to the prompt's message, from the user who pressed the button,
 within ``PROMPT_TTL``; any command from that user in that chat closes it. A button's answerCallbackQuery
@@ -25,7 +25,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot import storage
-from bot.tg import admin, i18n, queries, render, review, subscriptions
+from bot.tg import admin, charts, i18n, queries, render, review, subscriptions
 from bot.tg.handler import (
     STATE_KEY,
     AnyApp,
@@ -249,10 +249,10 @@ async def _on_error(update: object, context: Context) -> None:
 
 def register(app: AnyApp, deps: BotDeps) -> None:
     """Every handler of the bot, and one error handler."""
-    specs = (*SPECS, *queries.SPECS, *subscriptions.SPECS, *admin.SPECS, *review.SPECS)
+    specs = (*SPECS, *queries.SPECS, *charts.SPECS, *subscriptions.SPECS, *admin.SPECS, *review.SPECS)
     state = State(deps, RateLimiter(deps.rate, deps.rate_window), on_name=subscriptions.on_org_name)
     state.handlers = {spec.name: wrap(spec) for spec in specs}
-    state.clicks = {**CLICKS, **queries.CLICKS, **subscriptions.CLICKS, **review.CLICKS}
+    state.clicks = {**CLICKS, **queries.CLICKS, **charts.CLICKS, **subscriptions.CLICKS, **review.CLICKS}
     app.bot_data[STATE_KEY] = state
     messages = filters.UpdateType.MESSAGE  # not edited messages; channel posts go through _channel_command
     for spec in specs:

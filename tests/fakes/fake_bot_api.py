@@ -15,10 +15,12 @@ drops older updates, ``timeout``/``limit``/``allowed_updates``; a new poll answe
 409 like Telegram), form-urlencoded/multipart/JSON bodies with JSON-encoded non-string params, private chat
 id = user id, ``is_bot``, ``chat_instance``, dates in seconds, pending polls woken on stop and
 ``shutdown_timeout=0.5``. Telegram's validation without setup: HTML checked against the allowed tags, text
-length counted in UTF-16 units after entity parsing, ``chat not found`` for chats marked unknown, stale
-callback query ids, 401 for a wrong token, 404 for unknown methods (listed in ``unhandled``). Errors on
-demand: ``flood`` (optionally for one chat), ``block``, ``kick``, ``fail_parse``, ``migrate``, ``fail_next``;
-``slow``: a loaded Bot API that carries out the call (the message is delivered) but answers late.
+length counted in UTF-16 units after entity parsing, ``sendPhoto`` with an uploaded PNG/JPEG (its size read
+from the file, the bytes kept in ``photos``, the caption ≤ 1024 units), ``chat not found`` for chats
+marked unknown, stale callback query ids, 401 for a wrong token, 404 for unknown methods (listed in
+``unhandled``). Errors on demand: ``flood`` (optionally for one chat), ``block``, ``kick``, ``fail_parse``,
+``migrate``, ``fail_next``; ``slow``: a loaded Bot API that carries out the call (the message is delivered)
+but answers late.
 
 Chats and users: ``getChatMember`` answers each user's status in a chat (``set_member``: creator,
 administrator, member, left, kicked; "member" unless set); users carry a ``language_code`` in messages and
@@ -51,6 +53,7 @@ JSONDict = dict[str, Any]
 
 DEFAULT_USER_ID = 1001
 MAX_TEXT_UNITS = 4096
+MAX_CAPTION_UNITS = 1024
 SHUTDOWN_TIMEOUT = 0.5
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 NOT_MODIFIED = (
@@ -120,6 +123,7 @@ class Call:
     at: float
     status: int | None = None
     response: JSONDict | None = None
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)  # uploaded files by field name
 
     @property
     def ok(self) -> bool:
@@ -339,6 +343,23 @@ class _HtmlParser:
         self.entities.append(entity)
 
 
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG (its IHDR) or a baseline/progressive JPEG (its SOF marker), else None."""
+    if content[:8] == b"\x89PNG\r\n\x1a\n" and content[12:16] == b"IHDR":
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if content[:2] != b"\xff\xd8":
+        return None
+    i = 2
+    while i + 9 < len(content) and content[i] == 0xFF:
+        marker, length = content[i + 1], int.from_bytes(content[i + 2 : i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return int.from_bytes(content[i + 7 : i + 9], "big"), int.from_bytes(
+                content[i + 5 : i + 7], "big"
+            )
+        i += 2 + length
+    return None
+
+
 def parse_html(text: str) -> tuple[str, list[JSONDict]]:
     """Parse Telegram HTML into (plain text, entities); ApiError 400 "can't parse entities: …" if invalid."""
     return _HtmlParser(text).run()
@@ -371,8 +392,9 @@ def _decode_value(name: str, value: Any) -> Any:
         return value
 
 
-async def read_params(request: web.Request) -> JSONDict:
-    """Params from the query string and a form-urlencoded, multipart or JSON body; files as small dicts."""
+async def read_params(request: web.Request, files: dict[str, bytes] | None = None) -> JSONDict:
+    """Params from the query string and a form-urlencoded, multipart or JSON body; files as small dicts
+    (their bytes go to ``files`` by field name when given)."""
     raw: JSONDict = dict(request.query)
     typed: JSONDict = {}
     if request.can_read_body:
@@ -384,6 +406,8 @@ async def read_params(request: web.Request) -> JSONDict:
             for key, value in form.items():
                 if isinstance(value, web.FileField):
                     content = value.file.read()
+                    if files is not None:
+                        files[key] = content
                     typed[key] = {"filename": value.filename, "content_type": value.content_type,
                                   "size": len(content)}  # fmt: skip
                 else:
@@ -432,6 +456,7 @@ class FakeBotAPI:
         self.unhandled: list[Call] = []
         self.messages: defaultdict[int | str, list[JSONDict]] = defaultdict(list)
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self.photos: dict[str, bytes] = {}  # file_id → the bytes of every photo sent
         self.conflicts = 0
         self._init_state()
 
@@ -526,7 +551,8 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token:
             return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
         method = request.match_info["method"]
-        call = Call(method, await read_params(request), time.monotonic())
+        files: dict[str, bytes] = {}
+        call = Call(method, await read_params(request, files), time.monotonic(), files=files)
         self.calls.append(call)
         try:
             result = await self._answer(call, request)
@@ -544,6 +570,8 @@ class FakeBotAPI:
         self._check_chat(method, params)
         if method == "getupdates":
             return await self._get_updates(params, request)
+        if method == "sendphoto":
+            return self._send_photo(params, call.files)
         handler = self._handlers().get(method)
         if handler is None:
             self.unhandled.append(call)
@@ -881,6 +909,49 @@ class FakeBotAPI:
         if params.get("message_thread_id") is not None:
             message["message_thread_id"] = params["message_thread_id"]
             message["is_topic_message"] = True
+        self.messages[key].append(message)
+        return copy.deepcopy(message)
+
+    def _render_caption(self, params: JSONDict) -> tuple[str, list[JSONDict]]:
+        """Validate ``caption`` like Telegram: HTML entities, then ≤ 1024 UTF-16 units after trimming."""
+        raw = str(params.get("caption") or "")
+        entities: list[JSONDict] = list(params.get("caption_entities") or [])
+        if raw and str(params.get("parse_mode") or "").lower() == "html":
+            raw, entities = parse_html(raw)
+        text, entities = _strip_text(raw, entities)
+        if utf16_len(text) > MAX_CAPTION_UNITS:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return text, entities
+
+    def _send_photo(self, params: JSONDict, files: dict[str, bytes]) -> JSONDict:
+        """sendPhoto with an uploaded PNG or JPEG (multipart ``photo``): recorded with its size as Telegram
+        reports a PhotoSize, its bytes in ``photos``; other bytes are IMAGE_PROCESS_FAILED, and a file id or
+        URL (nothing uploaded) is refused like an unknown one."""
+        key = chat_key(params["chat_id"])
+        content = files.get("photo")
+        if content is None and params.get("photo"):
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if content is None:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        size = image_size(content)
+        if size is None:
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption, entities = self._render_caption(params)
+        message = self._new_message(key, self.bot_user, "")
+        del message["text"]
+        file_id = f"photo-{len(self.photos) + 1}"
+        message["photo"] = [
+            {"file_id": file_id, "file_unique_id": file_id, "width": size[0], "height": size[1],
+             "file_size": len(content)}
+        ]  # fmt: skip
+        if caption:
+            message["caption"] = caption
+        if entities:
+            message["caption_entities"] = entities
+        if params.get("message_thread_id") is not None:
+            message["message_thread_id"] = params["message_thread_id"]
+            message["is_topic_message"] = True
+        self.photos[file_id] = content
         self.messages[key].append(message)
         return copy.deepcopy(message)
 

@@ -478,7 +478,7 @@ def test_every_string_renders_in_both_languages(key: str) -> None:
     sample |= {"max": 200, "min": 3, "id": 12, "n": 4, "count": "4", "options": ["مؤسسة الحق", "Al Haq"]}
     counts = ("page", "pages", "sources", "statements", "announced", "errors", "orgs", "provisional")
     sample |= dict.fromkeys((*counts, "chats", "subscriptions", "pending", "sent", "deferred"), 7)
-    sample |= {"until": "2026-01-26 12:00 UTC", "error": "HTTP <429>"}
+    sample |= {"until": "2026-01-26 12:00 UTC", "error": "HTTP <429>", "first": "2024-03", "last": "2026-02"}
     for lang in ("ar", "en"):
         out = i18n.t(key, lang, **sample)
         assert out.strip() and "{" not in out and balanced(out)
@@ -505,6 +505,7 @@ def test_help_lists_every_command() -> None:
         "subscriptions",
         "signed",
         "org",
+        "chart",
         "latest",
         "search",
     ]

@@ -72,7 +72,7 @@ def logistic(rows: Sequence[dict[str, float]], labels: Sequence[int], weights: S
     return Linear(float(w[-1]), {n: float(w[i]) for n, i in index.items() if abs(w[i]) > 1e-9})
 
 
-OWN_WEIGHT = 2.0  # weight of a page of our own golden suite (tests/fixtures/pages) against a real page
+OWN_WEIGHT = 3.0  # weight of a page of our own golden suite (tests/fixtures/pages) against a real page
 
 
 def _weight(case: Case) -> float:

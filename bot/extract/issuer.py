@@ -13,6 +13,7 @@ issuer model (bot.extract.model) ranks them. Contains no I/O.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import NamedTuple
 
 from bot.extract.cues import (
@@ -174,12 +175,14 @@ def demark(text: str) -> str:
 
 
 _NOT_A_START = folded(  # a demonstrative or a time word opens a clause, never a name ("هذا المجلس باطل …")
-    r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|this|these|that|those|after|before|since|during)\s",
+    r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|بالتعاون|this|these|that|those|after|before|since"
+    r"|during)\s|^.*?\d\s*[-/]\s*\d",  # …or holds a date ("للفترة 22-24 / حزيران …")
     re.I,
 )
 _TAILS = (  # a statement word or an occasion after the name: "X البيان التالي", "X في ذكرى تأسيسها …"
     folded(r"\s+(?:(?:ال)?بيان|بيانا|(?:ال)?تصريح|نص)(?:\s+(?:التالي|الاتي|الختامي|الصحفي))?\s*$"),
     folded(r"\s+(?:في\s+(?:ال)?ذكري|ب?مناسبه)(?:\s.*)?$"),
+    re.compile(r"\s+\S+\s+\*\s.*$"),  # a slogan: "X حرية * اشتراكية * وحدة"
 )
 
 
@@ -441,13 +444,17 @@ def _signature(lines: list[Line], title: str | None) -> list[Candidate]:
     contact = next(
         (i for i in range(tail, len(lines)) if _CONTACT_HEAD.search(fold(lines[i].text))), len(lines)
     )
+    skip = -1
     for index in range(contact - 1, tail - 1, -1):
         line = lines[index]
         text = ISSUED.sub("", line.text).strip()
         if words(text) > 25:
             break
-        if _CONTACT.search(fold(text)):
+        if _CONTACT.search(fold(text)) or index == skip:
             continue
+        if index > tail and re.match(r"^(?:في|in)\s", fold(text)) and words(text) <= 5:
+            line = replace(lines[index - 1], text=f"{lines[index - 1].text} {text}")
+            index, skip = index - 1, index - 1  # "حزب …" / "في الداخل": the place ends the name above
         name = _signature_line(line, index, lines)
         if name:
             out.append(Candidate(name, "signature", index))

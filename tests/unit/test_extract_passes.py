@@ -432,3 +432,24 @@ def test_issuer_votes_pool_lines_not_passes() -> None:
     lines = [Candidate(typo, "signature", 9), Candidate(full, "subject", 3), Candidate(full, "title", -1)]
     a = replace(page, candidates=lines, candidate_features=[logit(0.88), logit(0.80), logit(0.67)])
     assert best_issuer(a, model) == full
+
+
+def test_a_place_on_the_line_under_a_signature_belongs_to_the_name() -> None:
+    body = " ".join(["نطالب بحماية المدنيين وفتح الممرات الإنسانية دون شروط أو تأخير في كل المناطق."] * 3)
+    page = f"<html><body><main><h1>بيان</h1><p>{body}</p><p>حزب السنابل الديمقراطي</p><p>في الساحل</p></main></body></html>"
+    got = extract_statement(page, Hints())
+    assert got.signatories == ("حزب السنابل الديمقراطي في الساحل",)
+
+
+def test_slogans_and_dates_are_not_part_of_a_name() -> None:
+    assert tidy("حزب السنابل الديمقراطي في سورية حرية * عدالة * كرامة") == "حزب السنابل الديمقراطي في سورية"
+    assert not org_like("للفترة 3-5 / أيار / 2019 عقدت لقاءات بين قيادتي المنظمة")
+    assert org_like("حركة 15 آذار")
+
+
+def test_speaking_to_the_outlet_is_reporting() -> None:
+    from bot.extract import cues
+    from bot.extract.text import fold
+
+    assert cues.REPORT.search(fold("ورأى مدير الرابطة في حديث لإذاعة الوادي أن العائلات تنتظر"))
+    assert not cues.REPORT.search(fold("ترى الرابطة في تصريح لها أن الحل سياسي"))

@@ -436,7 +436,10 @@ def test_issuer_votes_pool_lines_not_passes() -> None:
 
 def test_a_place_on_the_line_under_a_signature_belongs_to_the_name() -> None:
     body = " ".join(["نطالب بحماية المدنيين وفتح الممرات الإنسانية دون شروط أو تأخير في كل المناطق."] * 3)
-    page = f"<html><body><main><h1>بيان</h1><p>{body}</p><p>حزب السنابل الديمقراطي</p><p>في الساحل</p></main></body></html>"
+    page = (
+        f"<html><body><main><h1>بيان</h1><p>{body}</p><p>حزب السنابل الديمقراطي</p><p>في الساحل</p>"
+        "</main></body></html>"
+    )
     got = extract_statement(page, Hints())
     assert got.signatories == ("حزب السنابل الديمقراطي في الساحل",)
 

@@ -416,7 +416,14 @@ def _fetched(answer: _Body, sha: str) -> Fetched:
         etag=answer.headers.get("etag"),
         last_modified=answer.headers.get("last-modified"),
         wait_floor=answer.wait_floor,
+        total_pages=_count(answer.headers.get("x-wp-totalpages")),
     )
+
+
+def _count(value: str | None) -> int | None:
+    """A header holding a whole number (X-WP-TotalPages), else None."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _unchanged(body: bytes, sha: str, validators: Validators) -> bool:

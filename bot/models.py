@@ -86,6 +86,7 @@ class Selectors:
     link: str
     title: str | None = None
     date: str | None = None
+    next: str | None = None  # the link to the older page of the listing (bayan backfill)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ class Source:
     keywords: tuple[str, ...] = ()  # with keyword_prefilter: only items whose title has one are fetched
     allow_private_addresses: bool = False  # defaults.allow_private_addresses: links may go anywhere
     review: ReviewPolicy = field(default_factory=ReviewPolicy)  # defaults.review
+    page_url: str | None = None  # the older pages of a listing, "{n}" their number (bayan backfill)
+    page_start: int = 2  # the number of the first older page in page_url
+    sitemap: str | None = None  # a sitemap (or sitemap index) of the site's pages (bayan backfill)
     line: int | None = None
 
     def display_name(self, lang: str | None) -> str:
@@ -146,9 +150,11 @@ class Source:
 
     @property
     def own_urls(self) -> tuple[str, ...]:
-        """The source's configured URLs (url, fallback_urls, html_fallback): their origins are its own."""
+        """The source's configured URLs (url, fallback_urls, html_fallback, page_url, sitemap): their
+        origins are its own."""
         fallback = (self.html_fallback[0],) if self.html_fallback else ()
-        return (self.url, *self.fallback_urls, *fallback)
+        history = tuple(u.replace("{n}", "1") for u in (self.page_url, self.sitemap) if u)
+        return (self.url, *self.fallback_urls, *fallback, *history)
 
     def hints(self, *, url: str | None = None, published: date | None = None) -> Hints:
         """What extraction is told about a page of this source (the only place a Source becomes Hints)."""
@@ -224,6 +230,7 @@ class Fetched:
     last_modified: str | None = None
     # seconds the server asked us not to come back before (max-age, Retry-After)
     wait_floor: float | None = None
+    total_pages: int | None = None  # X-WP-TotalPages: the pages of a WordPress REST listing
 
 
 @dataclass(frozen=True)
@@ -586,6 +593,26 @@ class PollWrite:
     announce: bool = True  # False for the silent baseline
     refused: tuple[str, ...] = ()  # links refused during the poll: the last one becomes last_error
     review: ReviewPolicy | None = None  # the source's review policy (None: nothing is queued)
+    health: bool = True  # False (bayan backfill): the source's poll state is left as it is
+
+
+@dataclass(frozen=True)
+class BackfillState:
+    """How far ``bayan backfill`` walked a source's history (table ``backfill_state``): the layout walked,
+    the cursor of the next page to read (JSON, the layout's own), done when the oldest page was read;
+    pages, items and statements stored by every run so far; ``reached`` the oldest date met."""
+
+    source_id: str
+    layout: str
+    cursor: str | None = None
+    done: bool = False
+    pages: int = 0
+    items: int = 0
+    statements: int = 0
+    reached: date | None = None
+    started_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)

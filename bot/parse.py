@@ -363,7 +363,7 @@ def selector_problems(source: Source) -> list[tuple[str, str]]:
     for prefix, selectors in sets:
         if selectors is None:
             continue
-        for field in ("item", "link", "title", "date"):
+        for field in ("item", "link", "title", "date", "next"):
             css = getattr(selectors, field)
             if css is None:
                 continue

@@ -530,6 +530,21 @@ async def _store_items(
     )
 
 
+async def read_items(
+    ctx: PollContext, source: Source, items: list[Item]
+) -> tuple[list[ItemRecord], list[str]]:
+    """Fetch, extract and resolve ``items`` as a poll does (the keyword prefilter, the link rule), all of
+    them (no ``max_new_items`` cap): the records to store and the refused-link lines. An item that failed
+    for a passing reason (a timeout, a 5xx) has no record. ``bayan backfill`` reads its pages this way."""
+    refused: list[str] = []
+    wanted = [i for i in items if _passes_prefilter(source, i)]
+    results = await asyncio.gather(*(_build_record(ctx, source, item, refused) for item in wanted))
+    records = [r for r in results if r is not None]
+    wanted_keys = {i.key for i in wanted}
+    records += [ItemRecord(item=i) for i in items if i.key not in wanted_keys]  # seen, not fetched
+    return records, refused
+
+
 def _passes_prefilter(source: Source, item: Item) -> bool:
     """News sources (keyword_prefilter): only items whose title carries a statement word are read."""
     from bot import orgs

@@ -116,6 +116,10 @@ def _handler(group: str, name: str) -> Handler:
         from bot.cli import poll
 
         return getattr(poll, name)
+    if group == "backfill":
+        from bot.cli import backfill
+
+        return getattr(backfill, name)
     if group == "extract":
         from bot.cli import extract
 

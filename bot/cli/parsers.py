@@ -1,6 +1,6 @@
 """The options of every `bayan` subcommand (a contract: names, options and help are what users script
-against), grouped as the command modules are: `poll`, `extract`, `records`, `feeds`, `orgs`, `registry`,
-`review`, `browse`, `health`, `charts`.
+against), grouped as the command modules are: `poll`, `backfill`, `extract`, `records`, `feeds`, `orgs`,
+`registry`, `review`, `browse`, `health`, `charts`.
 
 Each subcommand's handler is named, not imported: ``handler=(group, function)``, the function of the
 module ``bot.cli.<group>``, which `bot.cli.main` imports only for the command that runs (`bayan --help`
@@ -18,6 +18,7 @@ REVIEW_KINDS = ("withdrawal", "open_letter", "joint", "single")  # models.Kind (
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Every subcommand, in the order of `bayan --help`."""
     poll(sub, common)
+    backfill(sub, common)
     extract(sub, common)
     records(sub, common)
     sources_actions(sub, common)
@@ -41,6 +42,41 @@ def poll(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> No
     p = sub.add_parser("check-config", parents=[common], help="validate the environment and feeds.yaml")
     p.add_argument("--fetch", action="store_true", help="also fetch each enabled source once")
     p.set_defaults(handler=("poll", "cmd_check_config"))
+
+
+def backfill(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "backfill", parents=[common], help="walk the sources' history back in time (never announced)"
+    )
+    p.add_argument("--source", metavar="ID", help="only this source")
+    p.add_argument("--since", metavar="YYYY-MM-DD", type=_iso_date, help="only items dated since")
+    p.add_argument("--max-pages", metavar="N", type=_positive, help="at most N pages per source this run")
+    p.add_argument("--dry-run", action="store_true", help="throwaway in-memory database; store nothing")
+    p.add_argument("--restart", action="store_true", help="forget where the last run stopped; start over")
+    p.add_argument(
+        "--delay",
+        metavar="SECONDS",
+        type=_seconds,
+        help="pause between pages (default: defaults.backfill_delay, 1 s)",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON array, one object per source")
+    p.set_defaults(handler=("backfill", "cmd_backfill"))
+
+
+def _positive(text: str) -> int:
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if 0 <= value <= 3600:
+        return value
+    raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 3600")
 
 
 def extract(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import TextIO
 
 from bot import config, console, storage
@@ -20,7 +20,7 @@ from bot.cli.common import (
     open_existing_db,
     unknown_source,
 )
-from bot.models import Settings, Source, SourceHealth, StatementDetail
+from bot.models import BackfillState, Settings, Source, SourceHealth, StatementDetail
 
 
 def cmd_statements(args: argparse.Namespace, settings: Settings) -> int:
@@ -125,7 +125,11 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     if problem is not None:
         print(f"bayan: database not writable: {problem} ({settings.db_path})", file=sys.stderr)
     healths = {h.source_id: h for h in storage.list_health(db)}
-    rows = [source_row(s, healths.get(s.id)) for s in sources]
+    walks, oldest = storage.list_backfill(db), storage.oldest_statements(db)
+    rows = [
+        {**source_row(s, healths.get(s.id)), **history_row(walks.get(s.id), oldest.get(s.id))}
+        for s in sources
+    ]
     if args.json:
         dump(rows)
         return 0
@@ -133,13 +137,30 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         state = "enabled " if row["enabled"] else "disabled"
         every = f"every {console.format_duration(source.interval)}"
         err = f" errors={row['error_count']} last_error={row['last_error']}" if row["error_count"] else ""
+        history = f" history={row['oldest_statement'] or '-'} backfill={row['backfill_state'] or '-'}"
         print(
             f"{row['id']:<28} {state} {every:<11} last_ok={row['last_ok'] or '-'} "
-            f"next={row['next_check'] or '-'}{err}"
+            f"next={row['next_check'] or '-'}{history}{err}"
         )
     if not rows:
         print(f"no sources in {settings.config_path}")
     return 0
+
+
+def history_row(walk: BackfillState | None, oldest: date | None) -> dict[str, object]:
+    """How far back a source's history goes (`bayan sources --json`, after the health keys):
+    ``oldest_statement`` (the date of its oldest stored statement), ``backfill_state`` (null: never
+    backfilled, "partial": a walk to continue, "done"), ``backfill_reached`` (the oldest date the walk
+    met), ``backfill_pages``, ``backfill_items``, ``backfill_statements``, ``backfill_updated``."""
+    return {
+        "oldest_statement": oldest.isoformat() if oldest else None,
+        "backfill_state": None if walk is None else "done" if walk.done else "partial",
+        "backfill_reached": walk.reached.isoformat() if walk and walk.reached else None,
+        "backfill_pages": walk.pages if walk else 0,
+        "backfill_items": walk.items if walk else 0,
+        "backfill_statements": walk.statements if walk else 0,
+        "backfill_updated": walk.updated_at.isoformat() if walk and walk.updated_at else None,
+    }
 
 
 def source_row(source: Source, health: SourceHealth | None) -> dict[str, object]:

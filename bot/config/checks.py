@@ -26,7 +26,7 @@ MIN_INTERVAL = 10.0  # seconds; a floor against typos (real sources want minutes
 
 _DURATION_RE = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?", re.I)
 _DURATION_HELP = "use 90s, 30m, 1h, 1d, 1h30m or a number of seconds"
-_SELECTOR_KEYS = ("item", "link", "title", "date")
+_SELECTOR_KEYS = ("item", "link", "title", "date", "next")
 
 
 def is_http_url(text: str) -> bool:
@@ -198,8 +198,43 @@ def as_selectors(value: Any, sets: Mapping[str, Any]) -> Selectors | None:
         what = " and ".join(f"'{key}'" for key in missing)
         raise Bad(f"missing {what} ({help_})", key=f"selectors.{missing[0]}" if len(missing) == 1 else None)
     return Selectors(
-        item=str(found["item"]), link=str(found["link"]), title=found["title"], date=found["date"]
+        item=str(found["item"]),
+        link=str(found["link"]),
+        title=found["title"],
+        date=found["date"],
+        next=found["next"],
     )
+
+
+def as_delay(value: Any) -> float:
+    """``defaults.backfill_delay``: a pause of 0 or more seconds (0, 0.5, 2s, 1m)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 3600:
+        return float(value)
+    if isinstance(value, str) and value.strip() in ("0", "0s"):
+        return 0.0
+    seconds = as_duration(value)
+    if seconds > 3600:
+        raise Bad(f"{show(value)} is too long (at most 1h; the default is 1s)")
+    return seconds
+
+
+def as_page_url(value: Any) -> str | None:
+    """``page_url``: a URL with ``{n}`` where the number of an older listing page goes."""
+    if value is None:
+        return None
+    url = as_url(value)
+    if url.count("{n}") != 1:
+        raise Bad(
+            f"{show(value)} needs one '{{n}}' where the page number goes (e.g. https://…/statements?page={{n}})"
+        )
+    return url
+
+
+def as_page_start(value: Any) -> int:
+    """``page_start``: the number of the first older page (0 to 10000)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000:
+        return value
+    raise Bad(f"{show(value)} is not a page number (use a whole number from 0 to 10000; the default is 2)")
 
 
 def as_html_fallback(value: Any, sets: Mapping[str, Any]) -> tuple[str, Selectors] | None:
@@ -252,6 +287,7 @@ DEFAULT_KEYS = (
         "allow_private_addresses",
         "review",
         "per_host",
+        "backfill_delay",
         "respect_robots_txt",
         "conditional_get",
     ),

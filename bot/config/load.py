@@ -32,12 +32,15 @@ from bot.config.checks import (
     SOURCE_TYPES,
     as_bool,
     as_count,
+    as_delay,
     as_duration,
     as_html_fallback,
     as_interval,
     as_language,
     as_name,
     as_opt_url,
+    as_page_start,
+    as_page_url,
     as_per_host,
     as_prefilter,
     as_selectors,
@@ -100,7 +103,7 @@ _SOURCE_KEYS = (
     *("id", "url", "type", "name", "name_en", "language", "interval", "statements_only", "enabled"),
     *("selectors", "org", "aliases", "role", "homepage", "fallback_urls", "html_fallback", "date_format"),
     *("max_new_items", "max_items_per_fetch", "announce_first_poll", "follow_full_text_links"),
-    *("keyword_prefilter", "confidence", "evidence", "notes", "review"),
+    *("keyword_prefilter", "confidence", "evidence", "notes", "review", "page_url", "page_start", "sitemap"),
 )
 
 
@@ -167,6 +170,7 @@ class FeedsConfig:
     allow_private_addresses: bool = False  # links may go to private addresses (intranet deployment)
     review: ReviewPolicy = field(default_factory=ReviewPolicy)  # defaults.review
     per_host: int | None = None  # connections to one host at a time (None: the fetcher's default, 4)
+    backfill_delay: float = 1.0  # seconds between two pages of one source's history (bayan backfill)
 
 
 def load_sources(text: str, path: str = "feeds.yaml") -> list[Source]:
@@ -220,7 +224,14 @@ def _read_config(doc: Doc, text: str) -> FeedsConfig | None:
         for s in sources
     ]
     return FeedsConfig(
-        tuple(sources), agent, timeout, keywords, allow_private, review, defaults.get("per_host")
+        tuple(sources),
+        agent,
+        timeout,
+        keywords,
+        allow_private,
+        review,
+        defaults.get("per_host"),
+        defaults.get("backfill_delay", FeedsConfig.backfill_delay),
     )
 
 
@@ -294,6 +305,7 @@ def _read_defaults(
     values["user_agent"] = entry.get("user_agent", as_text, FAILED)
     values["allow_private_addresses"] = entry.get("allow_private_addresses", as_bool, FAILED)
     values["per_host"] = entry.get("per_host", as_per_host, FAILED)
+    values["backfill_delay"] = entry.get("backfill_delay", as_delay, FAILED)
     prefilter = entry.get("keyword_prefilter", as_prefilter, FAILED)
     if isinstance(prefilter, bool):
         values["keyword_prefilter"] = prefilter
@@ -327,7 +339,7 @@ def _read_source(
         return None, None
     entry, sid = opened
     entry.check_typos(_SOURCE_KEYS)
-    for key in ("allow_private_addresses", "review", "per_host"):  # one rule for the whole deployment
+    for key in ("allow_private_addresses", "review", "per_host", "backfill_delay"):  # one rule for all
         if key in entry.pairs:
             line = line_of(entry.pairs[key][0])
             entry.problem(line, key, "set it under defaults: instead (it applies to every source)")
@@ -369,6 +381,9 @@ def _build_source(entry: Entry, sid: str, sets: Mapping[str, Any]) -> Source | N
         date_format=get("date_format", as_text, None),
         follow_full_text_links=get("follow_full_text_links", as_bool, _BASE.follow_full_text_links),
         keyword_prefilter=get("keyword_prefilter", as_bool, _BASE.keyword_prefilter),
+        page_url=get("page_url", as_page_url, None),
+        page_start=get("page_start", as_page_start, _BASE.page_start),
+        sitemap=get("sitemap", as_opt_url, None),
         line=entry.line,
     )
     return source if url else None

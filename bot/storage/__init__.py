@@ -8,6 +8,14 @@ They return ``bot.models`` dataclasses, never sqlite-utils Table objects.
 from bot.storage import _lib  # noqa: F401  (first: sqlite_utils without numpy and pandas, see there)
 from bot.storage.activity import field_activity, org_activity
 from bot.storage.alerts import get_source_alert, save_source_alert
+from bot.storage.backfill import (
+    get_backfill,
+    list_backfill,
+    oldest_statements,
+    reset_backfill,
+    save_backfill_page,
+    save_backfill_state,
+)
 from bot.storage.cluster import apply_reextraction, reextract_targets
 from bot.storage.db import Db, NotWritable, Store, open_db, unwritable_reason, write_problem
 from bot.storage.export import EXPORT_COLUMNS, export_signatures
@@ -129,6 +137,7 @@ __all__ = [
     "field_activity",
     "find_org_id",
     "find_orgs_by_name",
+    "get_backfill",
     "get_chat",
     "get_health",
     "get_org",
@@ -138,6 +147,7 @@ __all__ = [
     "held_ids",
     "known_source_ids",
     "last_poll",
+    "list_backfill",
     "list_health",
     "list_orgs",
     "list_statements",
@@ -148,6 +158,7 @@ __all__ = [
     "migrate_chat",
     "migrations",
     "next_due_at",
+    "oldest_statements",
     "open_db",
     "org_activity",
     "org_counts",
@@ -167,9 +178,12 @@ __all__ = [
     "rename_org",
     "reschedule",
     "reschedule_maybe_delivered",
+    "reset_backfill",
     "review_alert",
     "review_queue",
     "reviewed_pages",
+    "save_backfill_page",
+    "save_backfill_state",
     "save_poll",
     "save_polls",
     "save_source_alert",

@@ -294,3 +294,17 @@ def m015_meta(db: Database) -> None:
     of the registry file last seeded (storage.orgs.seed_registry_if_changed: an unchanged file is not
     seeded again at each start). Numbered m015: two above the highest when it was written (m013)."""
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations()
+def m017_backfill_state(db: Database) -> None:
+    """backfill_state: how far ``bayan backfill`` walked each source's history (its layout, the JSON
+    cursor of the next page, done, what it stored, the oldest date reached), so that a second run
+    continues where the first stopped (``storage.backfill``)."""
+    db.execute(
+        """CREATE TABLE backfill_state (
+             source_id TEXT PRIMARY KEY, layout TEXT NOT NULL, cursor TEXT,
+             done INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,
+             items INTEGER NOT NULL DEFAULT 0, statements INTEGER NOT NULL DEFAULT 0, reached TEXT,
+             started_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_error TEXT)"""
+    )

@@ -66,14 +66,15 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
                 created.append(statement_id)
                 if reviews.queue_new(db, write, record, statement_id, _page_of(db, statement_id)):
                     waiting.add(statement_id)
-        record_success(
-            db,
-            write.source_id,
-            now=write.now,
-            next_check=write.next_check,
-            validators=write.validators,
-            refused=write.refused[-1] if write.refused else None,
-        )
+        if write.health:  # a backfill leaves the poll's validators, schedule and health alone
+            record_success(
+                db,
+                write.source_id,
+                now=write.now,
+                next_check=write.next_check,
+                validators=write.validators,
+                refused=write.refused[-1] if write.refused else None,
+            )
         if write.announce:
             for statement_id in created:
                 if statement_id not in waiting:

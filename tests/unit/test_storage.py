@@ -62,6 +62,7 @@ def test_migrations_apply_from_empty_and_are_idempotent(tmp_path: Path) -> None:
             "m011_reviews",
             "m013_cluster_days",
             "m015_meta",
+            "m017_backfill_state",
         ]
     )
     assert {"statements", "deliveries", "statements_fts"} <= set(second.table_names())

@@ -268,7 +268,7 @@ def test_every_subcommand_names_a_handler_that_exists() -> None:
         return found
 
     handlers = walk(cli_main.build_parser())
-    assert len(handlers) == 28  # every subcommand, `orgs` action and `sources` action
+    assert len(handlers) == 27  # every subcommand, `orgs` action and `sources` action
     for group, name in handlers:
         assert callable(cli_main._handler(group, name)), (group, name)
 

@@ -248,6 +248,23 @@ TABLES: dict[str, Table] = {
             "ok_streak": "successful polls in a row since · نجاحات متتالية",
         },
     ),
+    "backfill_state": (
+        "History walks · استرجاع الأرشيف",
+        "How far `bayan backfill` walked each source's history back in time, and where it continues.",
+        {
+            "source_id": "the source · المصدر",
+            "layout": "how its history is paged (wordpress, page_url, next, feed, sitemap) · طريقة التصفح",
+            "cursor": "the next page to read (JSON) · الصفحة التالية",
+            "done": "the oldest page was read · اكتمل",
+            "pages": "pages read · الصفحات المقروءة",
+            "items": "items stored · العناصر المخزنة",
+            "statements": "statements stored · البيانات المخزنة",
+            "reached": "the oldest date met · أقدم تاريخ بلغه",
+            "started_at": f"when the walk began {_WHEN} · وقت البدء",
+            "updated_at": f"its last page {_WHEN} · آخر تحديث",
+            "last_error": "why the last run stopped, if it failed · آخر خطأ",
+        },
+    ),
     "meta": (
         "About this database · عن قاعدة البيانات",
         "One value per key (registry_sha256: the registry file last seeded).",

@@ -2,7 +2,7 @@
 
     python bench/new_sources.py                       # marginal CPU 400 → 1200 sources, RSS at 10,000
     python bench/new_sources.py --sizes 400 1200 --rss 0
-    python bench/new_sources.py --profile 1200        # cProfile of Bayan's cycle, top 35 by own time
+    python bench/new_sources.py --profile 1200        # cProfile of Bayan's cycle (loop and DB threads)
 
 A loopback farm (bench/feed_server.py, a separate process: its CPU is not counted) serves N RSS feeds of
 one item each with 50 ms latency. Each figure comes from a fresh process and a fresh database polling
@@ -62,19 +62,27 @@ async def bayan_cycle(n: int, port: int, db: str, profile: bool) -> dict[str, fl
     ctx = pipeline.PollContext(fetcher=fetch.Fetcher(client, per_host=PER_HOST, total=TOTAL), store=store)
     ctx.workers = int(os.environ.get("BENCH_WORKERS", ctx.workers))  # polls in progress at most
     await store.call(storage.sync_sources, sources)
-    prof = cProfile.Profile(time.thread_time) if profile else None  # the loop thread's CPU
+    # cProfile sees the thread that enables it: one for the loop thread, one enabled on the DB thread
+    prof = cProfile.Profile(time.thread_time) if profile else None
+    db_prof = cProfile.Profile(time.thread_time) if profile else None
     cpu0, t0 = time.process_time(), time.perf_counter()
-    if prof:
+    if prof and db_prof:
+        await store.call(lambda _db: db_prof.enable())
         prof.enable()
     results = await scheduler.run_cycle(ctx, sources)
-    if prof:
+    if prof and db_prof:
         prof.disable()
+        await store.call(lambda _db: db_prof.disable())
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - t0
     await client.aclose()
     stored = store.run(lambda d: d.execute("SELECT COUNT(*) FROM statements").fetchone()[0])
     store.close()
-    if prof:
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(35)
+    for name, p in (("loop thread", prof), ("DB thread", db_prof)):
+        if p:
+            print(f"──── {name}, by own CPU time", file=sys.stderr)
+            pstats.Stats(p, stream=sys.stderr).sort_stats("tottime").print_stats(35)
+            if os.environ.get("BENCH_PROFILE_DIR"):  # for pstats by cumulative time, callers, …
+                p.dump_stats(Path(os.environ["BENCH_PROFILE_DIR"]) / f"{name.split()[0]}.prof")
     errors = sum(1 for r in results if r.error)
     return {"cpu": cpu, "wall": wall, "errors": errors, "stored": stored, "rss": rss_mb()}
 

@@ -22,9 +22,11 @@ Contains no I/O; imports only bot.models, bot.names, rapidfuzz and the stdlib.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import sys
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -104,7 +106,7 @@ def _drop_al(token: str) -> str:
     return token[2:] if token.startswith("ال") and len(token) > 4 else token
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 13)  # names recur; a cycle of new names must not hold them all (see bot.names)
 def strip_generic(s: str) -> str:
     """`normalize(s)` without type words (منظمة, مركز, Network, …) and function words (و, ل, في, for, of…),
     and without a leading ال on words longer than 4 letters. If nothing remains, `normalize(s)`."""
@@ -138,6 +140,24 @@ _SHARED = 2  # words two names must share besides the one they differ in to coun
 _APART = 15  # ratio lead a misspelt word needs over a near-namesake's word in its place
 
 
+_V = TypeVar("_V", bound=Hashable)
+_K = TypeVar("_K", bound=Hashable)
+_Held = tuple[_V, ...] | set[_V]  # what a look-up map holds under one key: read as a collection only
+_SMALL = 8  # up to this many values a tuple (48 bytes for one), then a set (216 bytes at least)
+
+
+def _put(index: dict[_K, _Held[_V]], key: _K, value: _V) -> None:
+    """Add ``value`` under ``key`` once. Most keys (a name, its compact form, a rare word) hold one
+    organisation, so they hold a tuple, not a set: ≈ 0.7 KB less per indexed organisation."""
+    held = index.get(key)
+    if held is None:
+        index[key] = (value,)
+    elif isinstance(held, set):
+        held.add(value)
+    elif value not in held:
+        index[key] = (*held, value) if len(held) < _SMALL else {*held, value}
+
+
 @dataclass(frozen=True, slots=True)
 class _Key:
     """One fuzzy key: an organisation's name with generic words stripped, and what the guards need."""
@@ -149,12 +169,19 @@ class _Key:
     acceptable: bool  # distinctive enough to resolve to on a fuzzy match
 
 
+# One object per distinct set of type words, shared by every key that has it (a few dozen exist; a
+# frozenset each is ≈ 216 bytes of every indexed organisation's key otherwise).
+_TYPE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
 def _types(full: str) -> frozenset[str]:
-    return frozenset(t for t in map(_type_of, full.split()) if t is not None)
+    found = frozenset(t for t in map(_type_of, full.split()) if t is not None)
+    return _TYPE_SETS.setdefault(found, found) if len(_TYPE_SETS) < 4096 else found
 
 
 def _stems(stripped: str) -> tuple[str, ...]:
-    return tuple(_stem(t) for t in stripped.split())
+    """The words of a stripped name without their proclitics; interned, so the index holds each once."""
+    return tuple(sys.intern(_stem(t)) for t in stripped.split())
 
 
 def _without(stems: tuple[str, ...], i: int) -> tuple[str, ...]:
@@ -170,18 +197,18 @@ class OrgIndex:
 
     def __init__(self, entries: Iterable[tuple[int, str]]) -> None:
         self._names: dict[int, list[str]] = {}
-        self._exact: dict[str, set[int]] = {}
-        self._compact: dict[str, set[int]] = {}
-        self._acronyms: dict[str, set[int]] = {}
+        self._exact: dict[str, _Held[int]] = {}
+        self._compact: dict[str, _Held[int]] = {}
+        self._acronyms: dict[str, _Held[int]] = {}
         self._fulls: dict[_Key, list[str]] = {}
         self._keys: list[_Key] = []
         self._choices: list[str] = []
         self._vocab: dict[str, list[int]] = {}
         self._vocab_list: list[str] = []
-        self._siblings: dict[tuple[frozenset[str], tuple[str, ...]], set[tuple[int, str]]] = {}
+        self._siblings: dict[tuple[frozenset[str], tuple[str, ...]], _Held[tuple[int, str]]] = {}
         self._forms: list[tuple[int, str]] = []  # (org, normalised name) of every name form: user queries
         self._form_choices: list[str] = []
-        self._words: dict[str, set[int]] = {}  # every word of every name form (type words too) → orgs
+        self._words: dict[str, _Held[int]] = {}  # every word of every name form (type words too) → orgs
         self._word_list: list[str] = []
         self.add(entries)
 
@@ -209,15 +236,15 @@ class OrgIndex:
         self._forms.append((org_id, full))
         self._form_choices.append(full)
         for word in query_words(full):
-            self._words.setdefault(word, set()).add(org_id)
-        self._exact.setdefault(full, set()).add(org_id)
+            _put(self._words, word, org_id)
+        _put(self._exact, full, org_id)
         if len(full) >= 6:
-            self._compact.setdefault(full.replace(" ", ""), set()).add(org_id)
+            _put(self._compact, full.replace(" ", ""), org_id)
         base, acr = split_name_and_acronym(name)
         if acr is not None:
-            self._acronyms.setdefault(normalize(acr), set()).add(org_id)
+            _put(self._acronyms, normalize(acr), org_id)
             if normalize(base) != full:
-                self._exact.setdefault(normalize(base), set()).add(org_id)
+                _put(self._exact, normalize(base), org_id)
         self._add_key(org_id, base if acr is not None else name)
 
     def _add_key(self, org_id: int, name: str) -> None:
@@ -231,7 +258,7 @@ class OrgIndex:
             self._keys.append(key)
             self._choices.append(stripped)
             for i, stem in enumerate(key.stems):  # (types, the other words) → (org, this word)
-                self._siblings.setdefault((key.types, _without(key.stems, i)), set()).add((org_id, stem))
+                _put(self._siblings, (key.types, _without(key.stems, i)), (org_id, stem))
         if full not in fulls:
             fulls.append(full)
 
@@ -332,7 +359,7 @@ class OrgIndex:
             rest = _without(key.stems, i)
             if len(rest) < _SHARED:
                 continue
-            entries = self._siblings.get((key.types, rest), set())
+            entries = self._siblings.get((key.types, rest), ())
             others = {w for o, w in entries if o != key.org_id and w != stem}
             if others:
                 found[stem] = others

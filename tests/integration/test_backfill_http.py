@@ -5,6 +5,7 @@ resumable, --restart, --since, --dry-run, and the plain message for a feed witho
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -204,19 +205,32 @@ def test_broken_sources_get_one_line_and_the_others_go_on(
     httpserver.expect_request("/broken/statements").respond_with_data(
         "<html><body><p>nothing here</p></body></html>", content_type="text/html"
     )
+    release = threading.Event()
+
+    def hang(request: Request) -> Response:
+        release.wait(10)  # longer than the configured timeout; released when the test is done
+        return Response("late", content_type="application/rss+xml")
+
+    httpserver.expect_request("/slow.xml").respond_with_handler(hang)
     root = httpserver.url_for("").rstrip("/")
     cfg = write_config(
         tmp_path,
         source_entry("next", base),
         f'{{id: down, url: "{root}/down.xml"}}',
         f'{{id: broken, url: "{root}/broken/statements", type: page, selectors: {PAGE_SELECTORS}}}',
+        f'{{id: slow, url: "{root}/slow.xml"}}',
     )
+    Path(cfg).write_text(Path(cfg).read_text().replace("backfill_delay: 0", "backfill_delay: 0, timeout: 1"))
     db = str(tmp_path / "bayan.db")
-    results = backfill(capsys, cfg, db)
+    try:
+        results = backfill(capsys, cfg, db)
+    finally:
+        release.set()
     assert results["next"]["done"] and results["next"]["statements"] == 60
     assert "500" in results["down"]["error"] and results["down"]["stopped"] == "error"
     assert "matched no items" in results["broken"]["error"]
-    assert main(["backfill", "--config", cfg, "--db", db]) == 0
+    assert "timed out" in results["slow"]["error"]
+    assert main(["backfill", "--config", cfg, "--db", db, "--source", "down"]) == 0
     captured = capsys.readouterr()
     lines = {line.split(":", 1)[0]: line for line in captured.out.splitlines()}
     assert "error: HTTP 500" in lines["down"] and "\n" not in lines["down"]

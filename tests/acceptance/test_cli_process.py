@@ -179,3 +179,33 @@ def test_run_says_what_comes_and_stops_mid_fetch_without_a_traceback(
         "then each source at its own interval (see `bayan sources`)"
     )
     assert lines[-1] == "bayan: stopped"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("argv", [["poll", "--once"], ["check-config", "--fetch"]], ids=["poll", "check"])
+def test_one_shot_commands_stop_mid_fetch_without_a_traceback(
+    hanging: Hanging, tmp_path: Path, argv: list[str], sig: signal.Signals
+) -> None:
+    """Ctrl-C (exit 130) or SIGTERM (the default: killed by it) while a page is being fetched: `poll
+    --once` during the page of "loop", `check-config --fetch` during its listing (pointed at that page)."""
+    if argv[0] == "check-config":
+        feeds = tmp_path / "feeds.yaml"
+        feeds.write_text(feeds.read_text("utf-8").replace("/feed.xml", "/s/1"), "utf-8")
+    proc = subprocess.Popen(
+        bayan(*argv),
+        cwd=ROOT,
+        env=env_for(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert hanging.asked.wait(timeout=30), "the page was never requested"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == (130 if sig == signal.SIGINT else -signal.SIGTERM)
+    assert "Traceback" not in err and "CancelledError" not in err, err

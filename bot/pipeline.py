@@ -502,11 +502,15 @@ async def _store_items(
     records = [r for r in results if r is not None]
     fetched_keys = {i.key for i in to_fetch}
     records += [ItemRecord(item=i) for i in new if i.key not in fetched_keys]  # seen, not fetched
+    # a page missed for a passing reason stays unseen; keeping the old validators makes the next poll read
+    # the feed again (no 304, no equal hash) and retry it, even when the feed does not change meanwhile
+    missed = any(r is None for r in results)
+    kept = Validators(health.etag, health.last_modified, health.content_sha)
     write = PollWrite(
         source_id=source.id,
         now=now,
         next_check=next_check_ok(source, now, fetched.wait_floor),
-        validators=Validators(fetched.etag, fetched.last_modified, fetched.sha256),
+        validators=kept if missed else Validators(fetched.etag, fetched.last_modified, fetched.sha256),
         records=tuple(records),
         announce=not baseline or source.announce_first_poll,
         refused=tuple(refused),

@@ -40,6 +40,7 @@ class FeedSite:
         self.version = 0
         self.page_hits: list[str] = []
         self.conditional: list[str | None] = []  # If-None-Match of every feed request
+        self.failing: set[str] = set()  # keys whose page answers 503
         root = f"/{self.prefix}" if self.prefix else ""
         server.expect_request(f"{root}/feed.xml").respond_with_handler(self.feed)
         server.expect_request(re.compile(rf"^{root}/item/.*$")).respond_with_handler(self.page)
@@ -67,6 +68,8 @@ class FeedSite:
     def page(self, request: Request) -> Response:
         key = request.path.rsplit("/", 1)[-1]
         self.page_hits.append(key)
+        if key in self.failing:
+            return Response("busy", status=503)
         title = dict(self.items).get(key, "بيان")
         html = self.template.format(title=escape(title), key=escape(key))
         return Response(html, content_type="text/html; charset=utf-8")

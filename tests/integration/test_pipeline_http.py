@@ -84,6 +84,24 @@ async def test_second_poll_of_unchanged_source_is_conditional_and_stores_nothing
     assert await ctx.store.call(storage.count_rows) == counts
 
 
+async def test_an_item_page_that_failed_is_fetched_again_though_the_feed_is_unchanged(
+    httpserver: HTTPServer, ctx: pipeline.PollContext
+) -> None:
+    site = Site(httpserver, "r")
+    site.publish("1", "بيان مشترك أول")
+    src = source(site.url, "r")
+    await pipeline.poll_source(ctx, src)  # the baseline
+    site.publish("2", "بيان مشترك حول المعتقلين")
+    site.failing.add("2")
+    missed = await pipeline.poll_source(ctx, src)
+    assert missed.ok and missed.new_statements == 0
+    site.failing.clear()
+    again = await pipeline.poll_source(ctx, src)  # the feed has not changed since
+    assert again.ok and not again.not_modified and again.new_statements == 1 and again.announced == 1
+    assert site.page_hits.count("2") == 2
+    assert (await pipeline.poll_source(ctx, src)).not_modified  # nothing missed: conditional again
+
+
 async def test_one_hanging_source_does_not_stop_the_others(
     httpserver: HTTPServer, ctx: pipeline.PollContext, hang: threading.Event
 ) -> None:

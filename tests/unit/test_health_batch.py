@@ -49,8 +49,9 @@ async def ctx() -> AsyncIterator[pipeline.PollContext]:
             return httpx.Response(500)
         if request.headers.get("if-none-match") == '"v1"':
             return httpx.Response(304, headers={"etag": '"v1"'})
+        feed = FEED.replace(b"a.example.org", request.url.host.encode())  # item pages on the feed's host
         return httpx.Response(
-            200, content=FEED, headers={"content-type": "application/rss+xml", "etag": '"v1"'}
+            200, content=feed, headers={"content-type": "application/rss+xml", "etag": '"v1"'}
         )
 
     client = fetch.make_client(transport=httpx.MockTransport(handler))

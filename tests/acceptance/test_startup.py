@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,9 @@ def test_a_poll_of_an_unchanged_source_loads_no_parser(httpserver: HTTPServer, t
         return Response(FEED, content_type="application/rss+xml", headers={"ETag": '"w1"'})
 
     httpserver.expect_request("/feed.xml").respond_with_handler(feed)
+    page = "<html><body><p>Weekly notes of the week.</p></body></html>"  # the item's page answers
+    other = re.compile(r"^/(?!feed\.xml)")
+    httpserver.expect_request(other).respond_with_data(page, content_type="text/html")
     (tmp_path / "feeds.yaml").write_text(
         f"sources:\n  - id: weekly\n    url: {httpserver.url_for('/feed.xml')}\n", encoding="utf-8"
     )

@@ -117,9 +117,35 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     f["signed_unreported"] = 1.0 if quiet and (f["has_signature"] or f["has_issued"] or f["has_top"]) else 0.0
     f["voice_unreported"] = 1.0 if quiet and (f["demand"] or f["has_we_in"]) else 0.0
     f["subject_reported"] = 1.0 if _subject_reported(cands, own) else 0.0
+    f["own_officer"] = 1.0 if _own_officer(cands, text) else 0.0
     # an editorial lead that reports the statement and then prints it ("أصدر X بيانا … فيما يلي نصه")
     f["reprint_lead"] = f["reprint"] * max(f["report_opening"], f["narration"], f["past_opening"])
     return f
+
+
+_OFFICER = (
+    r"(?:president|director|chair\w*|spokes\w+|head|secretary[- ]general|coordinator|ceo|founder"
+    r"|رييس|رييسه|مدير|مديره|الناطق|المتحدث|منسق|الامين العام)"
+)
+
+
+def _own_officer(cands: list[Candidate], text: str) -> bool:
+    """The title's organisation speaks through its own officer ("said IFJ President …", "X's director
+    said"): a press release quoting its staff, not a report about the organisation."""
+    heads = {c.name for c in cands if c.source == "title" and not c.cut and words(c.name) <= 8}
+    for name in heads:
+        org = re.escape(name)
+        near = (
+            rf"(?:{org}(?:'s|’s)?\s+(?:\w+\s+){{0,3}}{_OFFICER}"
+            rf"|{_OFFICER}\w*\s+(?:\w+\s+){{0,4}}(?:of|at)\s+(?:the\s+)?{org})"
+        )
+        if re.search(
+            rf"\b(?:said|says|added|stated)\b[^.]{{0,40}}{near}|{near}[^.]{{0,60}}\b(?:said|says|added)\b",
+            text,
+            re.I,
+        ):
+            return True
+    return False
 
 
 def _subject_reported(cands: list[Candidate], own: str) -> bool:

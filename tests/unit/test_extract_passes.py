@@ -456,3 +456,14 @@ def test_speaking_to_the_outlet_is_reporting() -> None:
 
     assert cues.REPORT.search(fold("ورأى مدير الرابطة في حديث لإذاعة الوادي أن العائلات تنتظر"))
     assert not cues.REPORT.search(fold("ترى الرابطة في تصريح لها أن الحل سياسي"))
+
+
+def test_a_release_quoting_the_title_organisations_own_officer() -> None:
+    from bot.extract.features import _own_officer
+    from bot.extract.issuer import Candidate
+
+    cands = [Candidate("Valley Press Union", "title", -1)]
+    text = '"We grieve with the families," said Valley Press Union President, Rana Haddad.'
+    assert _own_officer(cands, text)
+    assert _own_officer(cands, "The director of the Valley Press Union said the inquiry must go on.")
+    assert not _own_officer(cands, "A spokesman for the ministry said the Valley Press Union was wrong.")

@@ -36,7 +36,7 @@ from bot.models import (
 from bot.service import open_runtime, run_service
 from bot.tg import app, sender
 from tests.fakes import FakeBotAPI
-from tests.helpers import eventually
+from tests.helpers import Clock, eventually
 from tests.sites import JOINT_PAGE, FeedSite, rss
 
 pytestmark = pytest.mark.integration
@@ -44,19 +44,6 @@ pytestmark = pytest.mark.integration
 T0 = datetime(2026, 1, 11, 10, 0, tzinfo=UTC)
 BIDI = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u200e\u200f")
 SOURCE = Source(id="src", url="https://example.org/feed", name="مصدر تجريبي", name_en="Test source")
-
-
-class Clock:
-    """A settable clock for the sender (its pauses and retries are in database time)."""
-
-    def __init__(self, t: datetime = T0) -> None:
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -169,7 +156,7 @@ async def test_flood_429_is_retried_by_the_limiter_and_delivered_once(
 async def test_retry_after_that_escapes_pauses_and_reschedules(
     fake: FakeBotAPI, store: storage.Store
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     store.run(subscribe, 7)
     store.run(subscribe, 8)
     store.run(publish, "بيان", now=T0)
@@ -233,7 +220,7 @@ async def test_parse_error_is_resent_once_as_plain_text(
 async def test_network_errors_back_off_then_drop(
     fake: FakeBotAPI, store: storage.Store, bot: ExtBot[Any]
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     store.run(subscribe, 7)
     store.run(publish, "بيان")
     fake.fail_next("sendMessage", 500, "Internal Server Error", times=sender.MAX_ATTEMPTS)
@@ -523,7 +510,7 @@ async def test_admins_are_alerted_at_five_failures_then_daily(httpserver: HTTPSe
     httpserver.expect_request("/down.xml").respond_with_data("oops", status=500)
     src = Source(id="down", url=httpserver.url_for("/down.xml"), interval=3600)
     settings = Settings(token="1:T", db_path=str(tmp_path / "bayan.db"), admins=frozenset({42, 43}))
-    clock = Clock()
+    clock = Clock(T0)
     async with open_runtime(settings.db_path, [src]) as ctx:
         ctx.now = clock
         runtime = app.BotRuntime(settings, ctx, [src])
@@ -604,7 +591,7 @@ class AlertProbe:
 async def probe(httpserver: HTTPServer, tmp_path: Path) -> AsyncIterator[AlertProbe]:
     flaky = Flaky(httpserver)
     settings = Settings(token="1:T", db_path=str(tmp_path / "bayan.db"), admins=frozenset({42}))
-    clock = Clock()
+    clock = Clock(T0)
     async with open_runtime(settings.db_path, [flaky.source]) as ctx:
         ctx.now = clock
         yield AlertProbe(ctx, settings, flaky, clock)

@@ -35,6 +35,7 @@ from bot.models import (
 )
 from bot.tg import handler, routes, sender
 from tests.fakes import Call, FakeBotAPI
+from tests.helpers import Clock
 
 pytestmark = pytest.mark.integration
 
@@ -55,14 +56,6 @@ REGISTRY = [
 ]
 SOURCES = [Source(id="snhr-ar", url="https://snhr.example/feed", name="الشبكة السورية", name_en="SNHR")]
 _keys = iter(range(1, 10**6))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = T0
-
-    def __call__(self) -> datetime:
-        return self.t
 
 
 @dataclass
@@ -179,7 +172,7 @@ async def running(
     store.run(storage.seed_registry, REGISTRY, now=T0)
     store.run(storage.sync_sources, SOURCES)
     index = orgs.OrgIndex(store.run(storage.org_index_entries))
-    clock = Clock()
+    clock = Clock(T0)
 
     async def org_index() -> orgs.OrgIndex:
         if broken:

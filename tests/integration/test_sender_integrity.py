@@ -28,7 +28,7 @@ from bot.models import Item, ItemRecord, PollWrite, Settings, Source, Statement,
 from bot.service import run_service
 from bot.tg import app, i18n, sender
 from tests.fakes import FakeBotAPI
-from tests.helpers import eventually
+from tests.helpers import Clock, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -37,19 +37,6 @@ SOURCE = Source(id="src", url="https://example.org/feed", name="مصدر تجر�
 CHAT, ADMIN, GROUP = 7, 42, -1001000000321
 SHORT = 0.4  # the read timeout of the bots built here; the fake's slow answers take longer
 READ_ONLY = "attempt to write a readonly database"
-
-
-class Clock:
-    """A settable clock for the sender (its pauses and retries are in database time)."""
-
-    def __init__(self, t: datetime = T0) -> None:
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -170,7 +157,7 @@ async def test_the_database_alert_speaks_each_admins_language(
 async def test_a_send_that_times_out_is_retried_once_after_a_delay_then_dropped(
     fake: FakeBotAPI, store: storage.Store, bot: ExtBot[Any]
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     store.run(publish, "بيان بطيء")
     fake.slow("sendMessage", SHORT * 3, times=20, chat_id=CHAT)  # every answer comes after the timeout
     for _ in range(12):  # every pass at the row's next try: today's backoff sent it 10 times
@@ -188,7 +175,7 @@ async def test_a_send_that_times_out_is_retried_once_after_a_delay_then_dropped(
 async def test_a_timed_out_send_that_the_database_cannot_reschedule_is_held(
     fake: FakeBotAPI, store: storage.Store, bot: ExtBot[Any]
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     store.run(publish, "بيان بطيء")
     store.run(read_only)
     fake.slow("sendMessage", SHORT * 3, chat_id=CHAT)

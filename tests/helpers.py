@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,3 +60,18 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.t += timedelta(seconds=seconds)
+
+
+@asynccontextmanager
+async def polling(app: Any) -> AsyncIterator[Any]:
+    """A python-telegram-bot Application started and polling its Bot API (the fake one) while the block
+    runs; stopped after it, whatever happens."""
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=5)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()

@@ -22,6 +22,7 @@ from bot.tg import handler, routes
 from tests import chartdata
 from tests.chartdata import png_size
 from tests.fakes import Call, FakeBotAPI, utf16_len
+from tests.helpers import polling
 
 pytestmark = [
     pytest.mark.integration,
@@ -81,15 +82,8 @@ async def running(tmp_path: Path, *, history: bool = True) -> AsyncIterator[Env]
         )
         app: AnyApp = builder.job_queue(None).build()
         routes.register(app, deps)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(timeout=5)
-            try:
-                yield Env(fake, store)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(app):
+            yield Env(fake, store)
     store.close()
 
 

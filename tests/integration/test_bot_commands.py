@@ -9,7 +9,6 @@ fake's recorded calls (wait_for / wait_for_count), never on sleeps.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from bot.models import (
 )
 from bot.tg import handler, render, routes
 from tests.fakes import Call, FakeBotAPI
-from tests.helpers import eventually
+from tests.helpers import eventually, polling
 
 pytestmark = pytest.mark.integration
 
@@ -170,19 +169,6 @@ def buttons(call: Call) -> list[str]:
 def assert_html_reply(call: Call) -> None:
     assert call.params["parse_mode"] == "HTML"
     assert call.params["link_preview_options"] == {"is_disabled": True}
-
-
-@contextlib.asynccontextmanager
-async def polling(app: AnyApp) -> AsyncIterator[AnyApp]:
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(timeout=5)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ the refusal and their presses do nothing. The admins get one message when the qu
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -34,6 +33,7 @@ from bot.models import (
 from bot.tg import app as tg_app
 from bot.tg import handler, routes, sender
 from tests.fakes import Call, FakeBotAPI
+from tests.helpers import polling
 
 pytestmark = pytest.mark.integration
 
@@ -139,19 +139,6 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
         async with polling(application):
             yield Env(fake, store, application, ids)
     store.close()
-
-
-@contextlib.asynccontextmanager
-async def polling(application: AnyApp) -> AsyncIterator[AnyApp]:
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(timeout=5)
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
 
 
 async def test_review_shows_the_item_corrects_accepts_and_pushes_once(env: Env) -> None:

@@ -35,7 +35,7 @@ from bot.models import (
 )
 from bot.tg import handler, routes, sender
 from tests.fakes import Call, FakeBotAPI
-from tests.helpers import Clock
+from tests.helpers import Clock, polling
 
 pytestmark = pytest.mark.integration
 
@@ -194,15 +194,8 @@ async def running(
         )
         app = builder.job_queue(None).build()
         routes.register(app, deps)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(timeout=5)
-            try:
-                yield Env(fake, store, app, clock)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(app):
+            yield Env(fake, store, app, clock)
     store.close()
 
 

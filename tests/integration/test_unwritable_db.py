@@ -35,6 +35,7 @@ from bot.cli.main import main
 from bot.models import Source, SourceHealth
 from bot.tg import handler, routes
 from tests.fakes import FakeBotAPI
+from tests.helpers import polling
 from tests.sites import JOINT_PAGE, FeedSite
 
 pytestmark = pytest.mark.integration
@@ -256,15 +257,8 @@ async def bot_env(tmp_path: Path) -> AsyncIterator[tuple[FakeBotAPI, storage.Sto
     async with FakeBotAPI() as fake:
         app = ApplicationBuilder().token(fake.token).base_url(fake.base_url).job_queue(None).build()
         routes.register(app, deps)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(timeout=5)
-            try:
-                yield fake, store, memory
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(app):
+            yield fake, store, memory
     store.close()
 
 

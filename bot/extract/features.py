@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from bot.extract import cues
 from bot.extract.issuer import Candidate
-from bot.extract.text import Line, fold, quoted_lines, unquote, words
+from bot.extract.site import names_host
+from bot.extract.text import Line, fold, is_date_line, quoted_lines, unquote, words
 
 SCAN = (
     30_000  # characters of text read for cue words: a statement's voice shows early; keeps huge pages cheap
@@ -118,6 +119,7 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     f["voice_unreported"] = 1.0 if quiet and (f["demand"] or f["has_we_in"]) else 0.0
     f["subject_reported"] = 1.0 if _subject_reported(cands, own) else 0.0
     f["own_officer"] = 1.0 if _own_officer(cands, text) else 0.0
+    f["signed_dated"] = 1.0 if _signed_dated(cands, lines) else 0.0
     # an editorial lead that reports the statement and then prints it ("أصدر X بيانا … فيما يلي نصه")
     f["reprint_lead"] = f["reprint"] * max(f["report_opening"], f["narration"], f["past_opening"])
     return f
@@ -148,6 +150,15 @@ def _own_officer(cands: list[Candidate], text: str) -> bool:
     return False
 
 
+_PUBLISHER = ("site", "hint", "byline")  # who publishes the page, not what its text names
+
+
+def _signed_dated(cands: list[Candidate], lines: list[Line]) -> bool:
+    """A closing block: a signature line next to a date line among the last lines ("X" / "30/7/2009")."""
+    dates = [i for i in range(max(len(lines) - 6, 0), len(lines)) if is_date_line(lines[i].text)]
+    return any(c.source == "signature" and any(abs(c.line - d) <= 2 for d in dates) for c in cands)
+
+
 def _subject_reported(cands: list[Candidate], own: str) -> bool:
     """The organisation the text speaks of is also the subject of report verbs ("وقالت الشبكة …")."""
     heads = {fold(c.name).split()[0] for c in cands if c.source in ("opening", "subject") and not c.cut}
@@ -163,7 +174,7 @@ def _subject_reported(cands: list[Candidate], own: str) -> bool:
 
 
 def candidate_features(cand: Candidate, cands: list[Candidate], body: str, title: str | None,
-                       hint_names: tuple[str, ...]) -> dict[str, float]:  # fmt: skip
+                       hint_names: tuple[str, ...], host: str | None = None) -> dict[str, float]:  # fmt: skip
     """The candidate's feature vector for the issuer choice."""
     key = fold(cand.name)
     core = _core(key)
@@ -196,6 +207,7 @@ def candidate_features(cand: Candidate, cands: list[Candidate], body: str, title
             "reported": 1.0 if _reported(key, folded_body) else 0.0,
             "hint_match": 1.0 if any(core == _core(fold(h)) for h in hint_names) else 0.0,
             "latin": 1.0 if re.search(r"[A-Za-z]", cand.name) else 0.0,
+            "site_match": 1.0 if cand.source not in _PUBLISHER and names_host(cand.name, host) else 0.0,
         }
     )
     return f

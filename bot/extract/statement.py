@@ -82,7 +82,7 @@ def analyse(content: str, hints: Hints) -> Analysis:
     names = hint_names(hints)
     host = host_of(hints.url) or page.host
     cands = issuer_candidates(lines, page.title, page.site_name, names, tuple(page.meta_lines), host)
-    cand_feats = [candidate_features(c, cands, body, page.title, names) for c in cands]
+    cand_feats = [candidate_features(c, cands, body, page.title, names, host) for c in cands]
     joint = joint_issuers(lines, cands) if len(sigs.orgs) < 2 else []
     facts = PageFacts(
         lines, page.title, len(sigs.orgs) + len(sigs.individuals), sigs.inline, len(joint), page.teasers,

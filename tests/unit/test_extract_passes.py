@@ -467,3 +467,37 @@ def test_a_release_quoting_the_title_organisations_own_officer() -> None:
     assert _own_officer(cands, text)
     assert _own_officer(cands, "The director of the Valley Press Union said the inquiry must go on.")
     assert not _own_officer(cands, "A spokesman for the ministry said the Valley Press Union was wrong.")
+
+
+def test_a_signature_beside_a_date_closes_a_statement() -> None:
+    from bot.extract.features import _signed_dated
+    from bot.extract.issuer import Candidate
+
+    lines = _lines(
+        "عقد المكتب التنفيذي لرابطة وادي الزيتون للحقوق اجتماعه الدوري وناقش فيه أوضاع المعتقلين في "
+        "المحافظة وطالب بالإفراج عنهم دون إبطاء، كما دعا المنظمات الدولية إلى متابعة ملفاتهم.",
+        "وأكد المجتمعون على أن الحل لا يكون إلا بالحوار وبمشاركة الأهالي في كل خطوة.",
+        "رابطة وادي الزيتون للحقوق",
+        "12/3/2019",
+    )
+    signed = [Candidate("رابطة وادي الزيتون للحقوق", "signature", 2)]
+    assert _signed_dated(signed, lines)
+    assert not _signed_dated([Candidate("رابطة وادي الزيتون للحقوق", "subject", 0)], lines)
+    assert not _signed_dated(signed, lines[:3])  # a name on the last line alone, as under a news report
+    page = "<html><body><main>" + "".join(f"<p>{ln.text}</p>" for ln in lines) + "</main></body></html>"
+    got = extract_statement(page, Hints())
+    assert got.is_statement and got.issuer == "رابطة وادي الزيتون للحقوق"
+    assert "signed_dated" in " ".join(got.evidence)
+
+
+def test_a_candidate_the_host_spells_is_weighed_as_the_sites_owner() -> None:
+    from bot.extract.features import candidate_features
+    from bot.extract.issuer import Candidate
+
+    cand = Candidate("Orontes Relief Alliance", "subject", 0)
+    body = "Orontes Relief Alliance calls for safe access to the camps."
+    assert candidate_features(cand, [cand], body, None, (), "orontesrelief.org")["site_match"] == 1.0
+    assert candidate_features(cand, [cand], body, None, (), "newsdesk.net")["site_match"] == 0.0
+    site = Candidate("Orontes Relief Alliance", "site", -1)  # the site name is the publisher, not a cue
+    assert candidate_features(site, [site], body, None, (), "orontesrelief.org")["site_match"] == 0.0
+    assert default_model().issuer.weights["site_match"] > 0

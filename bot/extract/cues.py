@@ -33,7 +33,7 @@ ORG_WORD = folded(
 # third-person present-tense statement verbs (Arabic: masculine y-, feminine t-)
 _AR_STEMS = (
     r"علن|دين|طالب|دعو|ستنكر|عرب|عبر|رفض|حذر|ناشد|شجب|بدي|حمل|وكد|رحب|تقدم|تابع|نعي|هني|جدد|ثمن|عزي"
-    r"|توجه|وجه|شدد|تمني|بين|وضح|ندد|ري|لفت|هيب|علق|جمد|نسحب"
+    r"|توجه|وجه|شدد|تمني|بين|وضح|ندد|ري|لفت|هيب|علق|جمد|نسحب|طرح|رد"
 )
 AR_PRESENT = rf"(?:ي|ت)(?:{_AR_STEMS})"
 AR_PAST = (
@@ -44,7 +44,7 @@ EN_VERBS = (
     r"(?:welcomes|condemns|announces|calls|urges|expresses|extends|reaffirms|reiterates|demands|rejects?"
     r"|denounces|affirms|confirms|mourns|congratulates|appeals|stresses|warns|regrets|deplores|supports"
     r"|applauds|follows|considers?|believes?|hopes|declares|emphasi[sz]es|notes|holds|describes|stands"
-    r"|recommends|views|commends|salutes|strongly|unequivocally"
+    r"|recommends|views|commends|salutes|asks|requests|insists|reminds|highlights|submits|strongly|unequivocally"
     r"|is\s+(?:deeply\s+|gravely\s+)?(?:concerned|alarmed|outraged|following|saddened|shocked))\b"
 )
 EN_PAST = r"(?:condemned|said|called|urged|expressed|issued|stated|reported|announced|welcomed|denounced)\b"
@@ -158,6 +158,12 @@ PROFILE = folded(  # an opening that describes what an organisation is: a profil
 WIRE_DATELINE = re.compile(  # "Qamishli (Agenzia Fides) – …", "دمشق (وكالة …) - …": a news agency's dateline
     r"^[^\s(]{2,25}(?:\s+[^\s(]{2,25})?\s*\((?![^)]*\d{4})[^)]{2,40}\)\s*[-–—]\s"
 )
+# a press release's footer: "For more information, please contact …", "Press Contact:"
+PRESS_CONTACT = folded(
+    r"\b(?:for\s+(?:more|further)\s+information|(?:media|press)\s+(?:inquiries|enquiries|queries))\b"
+    r"[^.\n]{0,60}\bcontact|\b(?:media|press)\s+contacts?\s*:|(?:^|\s)(?:للتواصل|للاستفسار)(?:ات)?\s*:",
+    re.I,
+)
 INTERVIEW = folded(r"\bin an interview\b|\binterview(?:ed)? with\b|(?:^|\s)(?:التقينا|حوار مع|لقاء مع)", re.I)
 REPRINT = folded(  # an editorial lead that announces the text that follows
     r"هذا نصه|وهذا نص|ننشر(?:\s+\S+)?\s+(?:نص|هذا)|النص الكامل|جاء في (?:ال)?بيان\s*:|نص (?:ال)?بيان\s*:"
@@ -222,5 +228,7 @@ DATELINE = (
         r"^\(?[^\s:;!?]{2,25}(?:[\s,،/]+[^\s:;!?]{2,25}){0,3}(?:\s*\([^)]{2,40}\))?\s*[-–—]\s"
         r"|^[^.:;!?]{2,60}\d{4}\s*[-–—.]\s"
         r"|^[A-Z][^.:;!?]{1,40},\s[^.:;!?]{0,25}\d{4}(?=[A-Z])"  # "New York, December 5, 2011The …" (glued)
+        # "CITY—The …": a city in capitals glued to the text by a dash
+        r"|^[A-Z][A-Z'.-]{2,20}(?:[\s,]+[A-Z][A-Z'.-]{1,20}){0,2}\s*[–—]\s*(?=[A-Z\u0600-\u06ff])"
     )
 )

@@ -99,6 +99,7 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
         "counted": 1.0 if cues.COUNTED_SIGNERS.search(own) else 0.0,
         "credit": 1.0 if _credit(lines, facts.byline) else 0.0,
         "interview": 1.0 if cues.INTERVIEW.search(own) else 0.0,
+        "press_contact": 1.0 if cues.PRESS_CONTACT.search(fold(_body_tail(lines))) else 0.0,
         "profile": 1.0 if cues.PROFILE.search(fold(opening)) or cues.PROFILE.search(opening) else 0.0,
         "wire_dateline": 1.0 if lines and cues.WIRE_DATELINE.match(lines[0].text) else 0.0,
         "reprint": 1.0 if cues.REPRINT.search(fold(" ".join(ln.text for ln in lines[:6]))) else 0.0,
@@ -151,6 +152,11 @@ def _own_officer(cands: list[Candidate], text: str) -> bool:
 
 
 _PUBLISHER = ("site", "hint", "byline")  # who publishes the page, not what its text names
+
+
+def _body_tail(lines: list[Line]) -> str:
+    """The page's last lines, where a press release puts its contact footer."""
+    return "\n".join(line.text for line in lines[-12:])
 
 
 def _signed_dated(cands: list[Candidate], lines: list[Line]) -> bool:

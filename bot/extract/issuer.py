@@ -42,7 +42,7 @@ _ORGAN = (  # an organ or office of the organisation: "المكتب السياس
     r"|(?:ال)?مكتب(?:\s+(?:ال)?(?:اعلام|الاعلام|العلاقات))?\s*(?:ال)?(?:اعلامي|سياسي|تنفيذي|صحفي|مركزي|المركزي)"
     r"|(?:ال)?مكتب(?=\s+ل)|(?:ال)?مكتب\s+(?:ال)?(?:اعلام|الاعلام|العلاقات)"
     r"|(?:صادر|صادره|تصدر|صدر|يصدر)\s+عن|اجتماع|(?:ال)?هيئه\s+(?:ال)?قياديه|(?:ال)?لجنه\s+(?:ال)?اعلاميه"
-    r"|(?:ال)?امانه\s+(?:ال)?اعلام"
+    r"|(?:ال)?امانه\s+(?:ال)?اعلام|(?:ال)?سكرتاريه(?:\s+(?:ال)?(?:عامه|تنفيذيه))?"
     r"|(?:ال)?مكتبان\s+(?:ال)?سياسيان|مجلس\s+(?:ال)?(?:امناء|اداره)|(?:ال)?هيئه\s+(?:ال)?(?:اداريه|تنفيذيه"
     r"|سياسيه|الرياسه|رياسه)|(?:ال)?امانه\s+(?:ال)?عامه|(?:ال)?لجنه\s+(?:ال)?(?:تنفيذيه|مركزيه)"
     r"|(?:ال)?قياده\s+(?:ال)?(?:عامه|مركزيه)|(?:ال)?دائره\s+(?:ال)?(?:اعلام\w*|علاقات\w*)(?:\s+والاتصال)?"
@@ -66,7 +66,8 @@ _GLUED_LAM = re.compile(rf"^ل(?={_ORG_STEMS})")  # "لحزب …" → "حزب �
 _GLUED_WAW = re.compile(rf"^و(?={_ORG_STEMS})")  # "ورابطة علماء …" → "رابطة علماء …"
 _PERSON = folded(
     r"^(?:الدكتور(?:ه)?|د\.|الاستاذ(?:ه)?|المحامي(?:ه)?|المهندس(?:ه)?|الشيخ|السيد(?:ه)?"
-    r"|dr\.?|mr\.?|mrs\.?|ms\.?|prof\.?|professor|sheikh)\s",
+    r"|مار|الاب|المطران|الاسقف|القس|البطريرك"
+    r"|dr\.?|mr\.?|mrs\.?|ms\.?|prof\.?|professor|sheikh|fr\.|father|rev\.?|reverend)\s",
     re.I,
 )
 _BYLINE = folded(
@@ -76,7 +77,9 @@ _JOB_WORD = folded(
     r"\b(?:director|manager|officer|coordinator|researcher|adviser|advisor|consultant|lawyer|journalist|writer"
     r"|editor|analyst|specialist|assistant|associate|fellow|intern|head|lead|chair\w*|president|founder"
     r"|spokes\w+|chief)\b|(?:^|\s)(?:ال)?(?:مدير|مديره|منسق|منسقه|باحث|باحثه|محامي|محاميه|مستشار|مستشاره|كاتب"
-    r"|كاتبه|صحفي|صحفيه|مسوول|مسووله|رييس|رييسه|عضو|مسؤول|مسؤوله)(?=\s|$|[،,])",
+    r"|كاتبه|صحفي|صحفيه|مسوول|مسووله|رييس|رييسه|عضو|مسؤول|مسؤوله"
+    r"|مطران|اسقف|كاهن|قس|قسيس|بطريرك|راعي|امام)(?=\s|$|[،,])"  # clergy sign for their church
+    r"|\b(?:archbishop|bishop|priest|pastor|imam|patriarch)\b",
     re.I,
 )
 _CONTACT = folded(r"contact|للتواصل|للاستفسار|inquir|enquir|\btel\b|phone|هاتف|e-?mail|بريد", re.I)
@@ -100,17 +103,17 @@ _KEEP_FI = folded(
 _EN_SUBJECT = re.compile(
     r"(?:^|(?<=[.;:!?,]\s)|(?<=[–—-]\s))(?:(?:The|the)\s+)?"
     r"(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on|de|des|du|al-\w+|el-\w+))*"
-    r"(?:\s+\([A-Z][A-Za-z&-]{1,12}\))?)"
+    r"(?:\s+\(\s*[\"“”']?(?:[A-Z][A-Za-z&-]{1,12})?[\"“”']?\s*\)){0,2})"
     rf"(?:,\s+[A-Z]{{2,8}},?)?\s+(?:(?:\w+ly|also|further|therefore|hereby|today|now)\s+)?"
     rf"(?:{EN_VERBS}|{EN_PAST}|(?:has|have)\s+(?:declared|decided|suspended|announced|called|issued))"
 )
 _EN_OPENING = re.compile(
     r"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on)){0,8}"
-    r"(?:\s+\([A-Z][A-Za-z&-]{1,12}\))?)(?:,\s|\s+(?:is|are)\s+(?:a|an|the)\s)"
+    r"(?:\s+\(\s*[\"“”']?(?:[A-Z][A-Za-z&-]{1,12})?[\"“”']?\s*\)){0,2})(?:,\s|\s+(?:is|are)\s+(?:a|an|the)\s)"
 )
 _EN_TITLE_SUBJECT = re.compile(  # title case: "SAMS Condemns …", "TDA Calls on …"
     r"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on)){0,8}"
-    r"(?:\s+\([A-Z][A-Za-z&-]{1,12}\))?)"
+    r"(?:\s+\(\s*[\"“”']?(?:[A-Z][A-Za-z&-]{1,12})?[\"“”']?\s*\)){0,2})"
     rf"\s+(?i:{EN_VERBS}|joins|issues|statement)"
 )
 _LEAD = folded(
@@ -120,7 +123,7 @@ _LEAD = folded(
 )
 _TITLE_PATTERNS = (
     folded(
-        r"^(?:بيان|تصريح|نداء|بلاغ)(?:\s+\S+)?\s+(?:صادر\s+)?(?:عن|من)\s+(?P<x>.+?)"
+        r"^(?:بيان|تصريح|نداء|بلاغ|توضيح|ايضاح|مذكره|مناشده)(?:\s+\S+)?\s+(?:صادر\s+)?(?:عن|من)\s+(?P<x>.+?)"
         r"(?:\s+(?:حول|بشان|بخصوص|في|الى|إلى|ل|عن|ضد)\s.*)?$"
     ),
     folded(
@@ -183,6 +186,12 @@ _TAILS = (  # a statement word or an occasion after the name: "X البيان ا
     folded(r"\s+(?:(?:ال)?بيان|بيانا|(?:ال)?تصريح|نص)(?:\s+(?:التالي|الاتي|الختامي|الصحفي))?\s*$"),
     folded(r"\s+(?:في\s+(?:ال)?ذكري|ب?مناسبه)(?:\s.*)?$"),
     re.compile(r"\s+\S+\s+\*\s.*$"),  # a slogan: "X حرية * اشتراكية * وحدة"
+    folded(rf"\s+{AR_PRESENT}\s.*$"),  # a clause after a signature: "X تطرح هذه الرسالة …"
+)
+# a time after the name: "X on Monday", "X this week", "X today" (not "… Justice Today")
+_TIME_TAIL = re.compile(
+    r"\s+(?:(?:on|this|last|late|early)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|week|weekend|month|year|morning|afternoon|evening|night)|today|yesterday|tonight)\b.*$"
 )
 
 
@@ -249,16 +258,22 @@ def tidy(raw: str) -> str:
     """A candidate as it should be reported: quotes, a leading "The"/"و", an organ prefix ("المكتب
     السياسي ل…"), a role tail ("– إعلام") and surrounding punctuation removed."""
     name = _balanced(clean_name(demark(raw)).strip(" \"'“”«»"))
+    name = re.sub(r"\s*\(\s*\)", "", name)  # a parenthesis emptied of its quoted acronym
     name = _drop_tail(name)
     for tail in _TAILS:
         m = tail.search(fold(name))
         if m and words(fold(name)[: m.start()]) >= 2:
             name = " ".join(name.split()[: words(fold(name)[: m.start()])])
+    m = _TIME_TAIL.search(name)
+    if m and words(name[: m.start()]) >= 2:
+        name = name[: m.start()]
     name = strip_role(name)
     name = re.sub(r"^(?:the|The)\s+", "", name)
     name = re.sub(r"^و(?=ال)", "", name)
     name = _GLUED_WAW.sub("", name)
     name = re.sub(r",\s+[A-Z]{2,8}$", "", name)  # "European Syriac Union, ESU"
+    if re.search(r"[\u0600-\u06ff]", name):  # "مركز … – Centre …": the name in the other script is a gloss
+        name = re.sub(r"\s+[-–—|/]\s*[A-Za-z][A-Za-z .,&'’()-]*$", "", name)
     return clean_name(name).strip(" \"'“”«»")
 
 

@@ -15,7 +15,7 @@ import pytest
 from bot.dates import find_dates
 from bot.extract import extract_statement
 from bot.extract.dom import html_page, text_page
-from bot.extract.issuer import issuer_candidates, org_like, tidy
+from bot.extract.issuer import issuer_candidates, org_like, strip_role, tidy
 from bot.extract.joint import joint_issuers
 from bot.extract.model import Linear, Model, default_model
 from bot.extract.published import published
@@ -501,3 +501,51 @@ def test_a_candidate_the_host_spells_is_weighed_as_the_sites_owner() -> None:
     site = Candidate("Orontes Relief Alliance", "site", -1)  # the site name is the publisher, not a cue
     assert candidate_features(site, [site], body, None, (), "orontesrelief.org")["site_match"] == 0.0
     assert default_model().issuer.weights["site_match"] > 0
+
+
+def test_a_time_a_clause_or_a_gloss_after_a_name_is_cut() -> None:
+    got = tidy("The Orontes Relief Alliance Central Office on Monday")
+    assert got == "Orontes Relief Alliance Central Office"
+    assert tidy("Valley Press Union this week") == "Valley Press Union"
+    assert tidy("رابطة كتاب الوادي تطرح هذه الرسالة أمامكم") == "رابطة كتاب الوادي"
+    assert tidy("مركز الينابيع الثقافي – Springs Cultural Centre") == "مركز الينابيع الثقافي"
+    assert tidy("Springs Cultural Centre – Syria") == "Springs Cultural Centre – Syria"  # one script: kept
+
+
+def test_a_city_glued_to_the_text_by_a_dash_is_a_dateline() -> None:
+    lines = _lines(
+        "AL-MINA—The Orontes Relief Alliance condemns the shelling of the clinic and calls for an inquiry "
+        "into the attack."
+    )
+    names = {c.name for c in issuer_candidates(lines, None, None)}
+    assert "Orontes Relief Alliance" in names
+    assert not any(n.startswith("AL-MINA") for n in names)
+
+
+def test_a_secretariat_or_a_cleric_signs_for_the_organisation() -> None:
+    assert strip_role("سكرتارية تجمع الينابيع المدني") == "تجمع الينابيع المدني"
+    body = "طالبت الجمعية بإعادة فتح المدارس في القرى المحيطة ودعت الأهالي إلى المشاركة في حملة الترميم."
+    lines = _lines(body, body, "الأب يوسف حنا - كاهن كنيسة الوادي - أبرشية السهل")
+    assert "signature" not in {c.source for c in issuer_candidates(lines, None, None)}
+
+
+def test_two_parentheses_and_a_quoted_acronym_stay_with_the_subject() -> None:
+    lines = _lines('The Council of Valley Assyrians (Diaspora) ("CVA") asks the authorities to reopen roads.')
+    names = {c.name for c in issuer_candidates(lines, None, None)}
+    assert any(n.startswith("Council of Valley Assyrians (Diaspora)") for n in names)
+
+
+def test_a_clarification_from_x_titles_its_issuer() -> None:
+    title = "توضيح من تجمع الوادي الوطني حول غياب التجمع عن الجلسة"
+    names = {c.name for c in issuer_candidates([], title, None)}
+    assert "تجمع الوادي الوطني" in names
+
+
+def test_a_press_contact_footer() -> None:
+    from bot.extract.cues import PRESS_CONTACT
+    from bot.extract.text import fold
+
+    assert PRESS_CONTACT.search(fold("For more information, please contact the Alliance on +1 555 0100"))
+    assert PRESS_CONTACT.search(fold("Press Contact:"))
+    assert PRESS_CONTACT.search(fold("للتواصل: المكتب الإعلامي"))
+    assert not PRESS_CONTACT.search(fold("Contact us"))

@@ -6,6 +6,11 @@ this one is asyncio's ``open_connection`` with ``asyncio.timeout``, and an idle 
 readable (closed by the server) when its stream saw the end or the transport is closing: asyncio reads
 every socket as data arrives, so nothing has to be polled (docs/libraries.md, httpx / httpcore).
 
+``use_asyncio_primitives`` makes httpcore's own locks, events and shielded closes
+(``httpcore._synchronization``) asyncio's too: httpcore builds them on anyio, whose asyncio half
+(``anyio._backends._asyncio``) costs ≈ 25 ms to import, paid by every ``bayan poll --once``, and a cancel
+scope per wait for a pooled connection.
+
 Errors leave as httpcore's: ConnectError / ConnectTimeout when connecting or starting TLS, ReadError /
 ReadTimeout, WriteError / WriteTimeout; httpx maps them to its own. ``bot.netguard.PinnedBackend``
 wraps it (the link rule's addresses); this module never resolves a name the caller did not give it.
@@ -21,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpcore
+from httpcore import _synchronization as _sync
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -122,3 +128,54 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+# ───────────────────────────── httpcore's synchronisation on asyncio ─────────────────────────────
+
+
+def use_asyncio_primitives() -> None:
+    """Make httpcore's async primitives asyncio's own, for every pool of the process (idempotent).
+
+    httpcore 1.0 (``httpcore._synchronization``) picks trio or anyio when a primitive is first used; under
+    asyncio, anyio's lock, event and semaphore, a ``fail_after`` scope around each wait for a pooled
+    connection, and a shielded cancel scope around closing a connection after an error. Here: the same
+    objects made of ``asyncio.Lock`` / ``Event`` / ``BoundedSemaphore`` (the same ``acquire``, ``release``,
+    ``set`` and ``wait``), the wait bounded by ``asyncio.timeout`` (PoolTimeout when it expires, as
+    before), and no shield: an anyio scope shields only from anyio's own cancellation, and Bayan cancels
+    with asyncio (``asyncio.timeout``, task cancellation), which went through anyio's shield anyway.
+    Bayan runs only on asyncio, never on trio.
+    """
+    setattr(_sync.AsyncLock, "setup", _lock_setup)  # noqa: B010 (httpcore's class, patched on purpose)
+    setattr(_sync.AsyncEvent, "setup", _event_setup)  # noqa: B010
+    setattr(_sync.AsyncEvent, "wait", _event_wait)  # noqa: B010
+    setattr(_sync.AsyncSemaphore, "setup", _semaphore_setup)  # noqa: B010
+    setattr(_sync.AsyncShieldCancellation, "__init__", _no_shield)  # noqa: B010
+
+
+def _lock_setup(self: Any) -> None:
+    self._backend = "asyncio"
+    self._anyio_lock = asyncio.Lock()
+
+
+def _event_setup(self: Any) -> None:
+    self._backend = "asyncio"
+    self._anyio_event = asyncio.Event()
+
+
+async def _event_wait(self: Any, timeout: float | None = None) -> None:
+    if not self._backend:
+        self.setup()
+    try:
+        async with asyncio.timeout(timeout):
+            await self._anyio_event.wait()
+    except TimeoutError as e:
+        raise httpcore.PoolTimeout(f"no connection from the pool within {timeout} s") from e
+
+
+def _semaphore_setup(self: Any) -> None:
+    self._backend = "asyncio"
+    self._anyio_semaphore = asyncio.BoundedSemaphore(self._bound)
+
+
+def _no_shield(self: Any) -> None:
+    self._backend = "asyncio-unshielded"  # neither "trio" nor "asyncio": enter and exit do nothing

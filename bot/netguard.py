@@ -38,7 +38,7 @@ from contextvars import ContextVar
 import httpcore
 import httpx
 
-from bot.aionet import AsyncioBackend
+from bot.aionet import AsyncioBackend, use_asyncio_primitives
 from bot.models import LinkPolicy, Origin, Source
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -347,6 +347,7 @@ def guarded_transport(
     if a pinned connection stops reaching its address). The transport is built with a bare context (no
     CA loaded, never used: its pool is the one replaced) so that building it costs nothing.
     """
+    use_asyncio_primitives()
     transport = httpx.AsyncHTTPTransport(
         verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), limits=limits, http2=False
     )

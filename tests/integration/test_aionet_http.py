@@ -247,3 +247,39 @@ async def test_a_pool_reuses_its_connection_within_keepalive() -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_a_wait_for_a_pooled_connection_still_times_out_as_a_pool_timeout() -> None:
+    """httpcore's wait for a free connection runs on asyncio (aionet.use_asyncio_primitives): its timeout
+    is still httpx's PoolTimeout, and the connection serves the next request once it is free."""
+    release, received = asyncio.Event(), asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                received.set()
+                await release.wait()
+                writer.write(OK)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+    transport = netguard.guarded_transport(httpx.Limits(max_connections=1))
+    timeout = httpx.Timeout(5.0, pool=0.2)
+    try:
+        async with httpx.AsyncClient(transport=transport, timeout=timeout) as client:
+            first = asyncio.create_task(client.get(url))
+            await asyncio.wait_for(received.wait(), 5)  # the first request holds the only connection
+            with pytest.raises(httpx.PoolTimeout):
+                await client.get(url)
+            release.set()
+            assert (await first).text == "ok"
+            assert (await client.get(url)).text == "ok"
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -42,6 +42,7 @@ def main(argv: Sequence[str] | None = None, *, loaded: Callable[[], None] | None
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    _import_httpx_without_its_cli()
     from bot import config  # imported here: --help and usage errors need neither (see the docstring)
     from bot.models import BayanError, ConfigError
 
@@ -65,6 +66,23 @@ def main(argv: Sequence[str] | None = None, *, loaded: Callable[[], None] | None
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _import_httpx_without_its_cli() -> None:
+    """Import httpx (every command needs it, through the configuration's checks) without its command-line
+    tool: ``import httpx`` tries ``httpx._main``, which loads pygments before it finds rich missing (≈ 10
+    ms of every start where pygments is installed; docs/libraries.md, httpx). pygments is hidden while
+    httpx is imported, so that attempt fails at once; anything imported later sees pygments as usual."""
+    if "httpx" in sys.modules:
+        return
+    hidden = "pygments" not in sys.modules
+    if hidden:
+        sys.modules["pygments"] = None  # type: ignore[assignment]  # an import of it fails at once
+    try:
+        import httpx  # noqa: F401
+    finally:
+        if hidden:
+            del sys.modules["pygments"]
 
 
 def _tolerant_streams() -> None:

@@ -32,6 +32,7 @@ POLL_EXTRAS |= {"bot.parse", "bot.extract", "bot.orgs", "bot.tg", "numpy", "pand
 POLL_EXTRAS |= {"importlib.metadata"}  # sqlite-utils' plugin scan of every installed distribution
 POLL_EXTRAS |= {"bot.browse", "datasette", "uvicorn"}
 POLL_EXTRAS |= {"matplotlib", "arabic_reshaper", "bidi", "PIL"}  # charts: only when one is drawn
+POLL_EXTRAS |= {"pygments.util", "pygments.lexers._mapping"}  # httpx's command-line tool (cli.main)
 POLL_EXTRAS |= {"anyio._core._tasks", "anyio.streams"}  # httpcore on asyncio alone (bot/aionet.py)
 
 

@@ -50,6 +50,7 @@ class PageFacts:
     byline: str | None
     statements_only: bool
     hint_names: tuple[str, ...]
+    host: str | None = None  # the site's host (bot.extract.site)
 
 
 def _cap(count: float, cap: float) -> float:
@@ -121,6 +122,8 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     f["subject_reported"] = 1.0 if _subject_reported(cands, own) else 0.0
     f["own_officer"] = 1.0 if _own_officer(cands, text) else 0.0
     f["signed_dated"] = 1.0 if _signed_dated(cands, lines) else 0.0
+    own_site = _site_issuer(cands, facts.host)
+    f["site_reports"] = f["reports"] if own_site else 0.0  # on its own site a release quotes its own staff
     # an editorial lead that reports the statement and then prints it ("أصدر X بيانا … فيما يلي نصه")
     f["reprint_lead"] = f["reprint"] * max(f["report_opening"], f["narration"], f["past_opening"])
     return f
@@ -157,6 +160,12 @@ _PUBLISHER = ("site", "hint", "byline")  # who publishes the page, not what its 
 def _body_tail(lines: list[Line]) -> str:
     """The page's last lines, where a press release puts its contact footer."""
     return "\n".join(line.text for line in lines[-12:])
+
+
+def _site_issuer(cands: list[Candidate], host: str | None) -> bool:
+    """An organisation the text names as a subject or in the title is the site's owner."""
+    named = ("subject", "opening", "title", "lead", "about")
+    return any(not c.cut and c.source in named and names_host(c.name, host) for c in cands)
 
 
 def _signed_dated(cands: list[Candidate], lines: list[Line]) -> bool:

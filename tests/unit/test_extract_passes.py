@@ -549,3 +549,21 @@ def test_a_press_contact_footer() -> None:
     assert PRESS_CONTACT.search(fold("Press Contact:"))
     assert PRESS_CONTACT.search(fold("للتواصل: المكتب الإعلامي"))
     assert not PRESS_CONTACT.search(fold("Contact us"))
+
+
+def test_reports_on_the_organisations_own_site_are_its_release() -> None:
+    text = (
+        "<html><head><title>Orontes Relief Alliance Condemns the Shelling of Two Clinics</title></head><body>"
+        "<h1>Orontes Relief Alliance Condemns the Shelling of Two Clinics</h1>"
+        "<p>The Orontes Relief Alliance condemns the shelling of two clinics in the valley this week and "
+        "calls on all parties to respect medical workers.</p>"
+        "<p>“Our teams were treating children when the shells fell,” said Lina Haddad, director of the "
+        "Alliance, who added that the clinics will reopen.</p>"
+        "</body></html>"
+    )
+    own = analyse(text, Hints(url="https://orontesrelief.org/news/clinics")).features
+    news = analyse(text, Hints(url="https://valley-daily.net/2024/clinics")).features
+    assert own["reports"] > 0 and own["site_reports"] == own["reports"]
+    assert news["site_reports"] == 0.0
+    model = default_model().statement
+    assert model.prob(own) > model.prob(news)

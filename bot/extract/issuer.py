@@ -264,6 +264,7 @@ def tidy(raw: str) -> str:
         m = tail.search(fold(name))
         if m and words(fold(name)[: m.start()]) >= 2:
             name = " ".join(name.split()[: words(fold(name)[: m.start()])])
+    name = _object_cut(name)
     m = _TIME_TAIL.search(name)
     if m and words(name[: m.start()]) >= 2:
         name = name[: m.start()]
@@ -275,6 +276,33 @@ def tidy(raw: str) -> str:
     if re.search(r"[\u0600-\u06ff]", name):  # "مركز … – Centre …": the name in the other script is a gloss
         name = re.sub(r"\s+[-–—|/]\s*[A-Za-z][A-Za-z .,&'’()-]*$", "", name)
     return clean_name(name).strip(" \"'“”«»")
+
+
+_NAME_ADJECTIVES = frozenset(  # adjectives of organisation names that are not nisba forms ("… المستقلة")
+    folded(
+        "المستقلة المستقل الحرة الحر الأحرار العليا الأعلى الكبرى العامة العام الموحدة الموحد المتحدة الجديدة"
+        " المعارضة المعارض الديمقراطية الأهلية"
+    ).pattern.split()
+)
+_NISBA = re.compile(r"^ال\S*(?:ي|يه|يين|يون|يات)$")  # a definite nisba adjective: "الديمقراطية", "السوريين"
+_NOT_A_NOUN_START = re.compile(r"^(?:و|ل|ب|ف|في$|من$|عن$|غير$)")  # "… السورية غير الحكومية"
+
+
+def _object_cut(name: str) -> str:
+    """A noun after the name's closing adjective starts the sentence's object ("تدين X الديمقراطية الجريمة …",
+    "X السوريين حملة الاعتقالات"): adjectives agree in definiteness, so the name ends there."""
+    tokens = name.split()
+    keys = [fold(t) for t in tokens]
+    for k in range(3, len(tokens)):
+        prev, word = keys[k - 1], keys[k]
+        if not (_NISBA.match(prev) or prev in _NAME_ADJECTIVES) or not re.match(r"^[\u0600-\u06ff]", word):
+            continue
+        definite = word.startswith("ال")
+        if (definite and not _NISBA.match(word) and word not in _NAME_ADJECTIVES) or (
+            not definite and not _NOT_A_NOUN_START.match(word)
+        ):
+            return " ".join(tokens[:k])
+    return name
 
 
 def _balanced(name: str) -> str:

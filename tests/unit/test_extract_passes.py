@@ -567,3 +567,15 @@ def test_reports_on_the_organisations_own_site_are_its_release() -> None:
     assert news["site_reports"] == 0.0
     model = default_model().statement
     assert model.prob(own) > model.prob(news)
+
+
+def test_the_object_after_a_name_in_a_verb_first_sentence_is_cut() -> None:
+    assert tidy("رابطة الصحفيين الجنوبيين الجريمة التي وقعت أمس") == "رابطة الصحفيين الجنوبيين"
+    assert tidy("المنظمة السهلية الديمقراطية المنتخبة من المؤتمر") == "المنظمة السهلية الديمقراطية"
+    assert tidy("رابطة المحامين الجنوبيين الأحرار حملة الاعتقالات") == "رابطة المحامين الجنوبيين الأحرار"
+    assert tidy("منظمة بيادر من أجل التنمية تجميد عضويتها") == "منظمة بيادر من أجل التنمية"
+    # what agrees with the name stays: adjectives, "غير", genitives, conjunctions, places
+    assert tidy("الهيئة الوطنية المستقلة للانتخابات") == "الهيئة الوطنية المستقلة للانتخابات"
+    assert tidy("تحالف المنظمات السهلية غير الحكومية") == "تحالف المنظمات السهلية غير الحكومية"
+    assert tidy("المجلس الإسلامي العلوي الأعلى في الوادي") == "المجلس الإسلامي العلوي الأعلى في الوادي"
+    assert tidy("الحزب الديمقراطي التقدمي الكردي") == "الحزب الديمقراطي التقدمي الكردي"

@@ -16,7 +16,7 @@ side has a counterpart on the other (so "Syrian Forum" never becomes "Syrian For
 digit match only as written (… 100 is never … 10), and a word that tells an organisation from a
 near-namesake (same type, every other word shared) must be in the query, or misspelt clearly closer to it
 than to the near-namesake's word.
-Contains no I/O; imports only bot.models, bot.names, rapidfuzz and the stdlib.
+Contains no I/O; imports only bot.models, bot.names, bot.vocab, rapidfuzz and the stdlib.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process
 
 from bot.models import OrgMatch
 from bot.names import acronym, normalize, normalize_text, paren_split, split_name_and_acronym
+from bot.vocab import Vocabulary
 
 __all__ = [
     "OrgIndex",
@@ -204,7 +205,7 @@ class OrgIndex:
         self._keys: list[_Key] = []
         self._choices: list[str] = []
         self._vocab: dict[str, list[int]] = {}
-        self._vocab_list: list[str] = []
+        self._stem_words = Vocabulary(cutoff=80)  # the words of _vocab, for their fuzzy look-up
         self._siblings: dict[tuple[frozenset[str], tuple[str, ...]], _Held[tuple[int, str]]] = {}
         self._forms: list[tuple[int, str]] = []  # (org, normalised name) of every name form: user queries
         self._form_choices: list[str] = []
@@ -216,7 +217,6 @@ class OrgIndex:
         """Index more (org_id, name) pairs: new organisations join without rebuilding the index."""
         for org_id, name in entries:
             self._add(org_id, name)
-        self._vocab_list = list(self._vocab)
         self._word_list = list(self._words)
 
     @property
@@ -255,6 +255,7 @@ class OrgIndex:
         if not fulls:
             for stem in set(key.stems):
                 self._vocab.setdefault(stem, []).append(len(self._keys))
+                self._stem_words.add(stem)
             self._keys.append(key)
             self._choices.append(stripped)
             for i, stem in enumerate(key.stems):  # (types, the other words) → (org, this word)
@@ -293,12 +294,10 @@ class OrgIndex:
         rarest = min(len(self._names), _RARE + 1)
         per_stem: list[tuple[int, frozenset[str]]] = []
         for stem in set(stems):
-            similar = process.extract(
-                stem, self._vocab_list, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80
-            )
-            words = frozenset(self._vocab_list[j] for _, _, j in similar)
+            similar = self._stem_words.similar(stem)  # ratio ≥ 80, best first (bot.vocab: exact)
+            words = frozenset(word for word, _, _ in similar)
             per_stem.append((sum(len(self._vocab[w]) for w in words), words))
-            closest = [self._vocab_list[j] for _, score, j in similar if score >= similar[0][1] - 5]
+            closest = [word for word, score, _ in similar if score >= similar[0][1] - 5]
             rarest = min(rarest, self._orgs_of(closest, _RARE + 1))
         if not per_stem:
             return set(), rarest
@@ -452,17 +451,40 @@ def _pick(
     """The winning fuzzy key's org and score, or None (see the module doc for the rules)."""
     if not _distinctive(query.stripped):
         return None
-    fits = [(k, s) for k, s in hits if _compatible(query, k, index)]
-    verified = [(k, s) for k, s in fits if s >= min_score and k.acceptable]
-    if query.rarest > _RARE:  # only common words: a type word present on one side only is not enough
-        verified = [(k, s) for k, s in verified if bool(k.types) == bool(query.types)]
-    if not verified:
+    # hits come best first: the winner is the first verified one, its rivals the compatible ones less
+    # than ``margin`` behind it; compatibility (the costly guard) is asked only of those
+    compatible: dict[int, bool] = {}
+
+    def fits(i: int) -> bool:
+        if i not in compatible:
+            compatible[i] = _compatible(query, hits[i][0], index)
+        return compatible[i]
+
+    found = None
+    for i, (k, s) in enumerate(hits):
+        if s < min_score:
+            break
+        if _verified(query, k) and fits(i):
+            found = i
+            break
+    if found is None:
         return None
-    key, score = verified[0]
-    rivals = {k.org_id for k, s in fits if k.org_id != key.org_id and score - s < margin}
+    key, score = hits[found]
+    rivals: set[int] = set()
+    for i, (k, s) in enumerate(hits):
+        if score - s >= margin:
+            break
+        if k.org_id != key.org_id and fits(i):
+            rivals.add(k.org_id)
     if rivals and _tie_break(query, index, hits, key.org_id, rivals) < margin:
         return None
     return key.org_id, score
+
+
+def _verified(query: _Query, key: _Key) -> bool:
+    """A key a fuzzy hit may resolve to, besides compatibility and the score: distinctive, and when the
+    query has only common words, a type word on both sides or on neither."""
+    return key.acceptable and (query.rarest <= _RARE or bool(key.types) == bool(query.types))
 
 
 def _fuzzy(full: str, index: OrgIndex, min_score: float, margin: float) -> OrgMatch:

@@ -1,0 +1,120 @@
+"""A growing list of words that answers, exactly, which of them are close to a word: every word whose
+rapidfuzz ``fuzz.ratio`` with it reaches a cutoff, without scoring every word of a large vocabulary.
+
+Used by the organisation index (``bot.orgs``) for the words of its fuzzy keys: a new signatory name looked
+up every one of its words against the whole vocabulary, ≈ 0.6 ms a word at 10,000 organisations
+(bench/new_sources.py, issue 12). Here a large vocabulary is read through its character bigrams.
+
+Why no close word is missed. ``fuzz.ratio(a, b) = 200·LCS / (m + n)`` (m, n the lengths, LCS the longest
+common subsequence), so a ratio of at least ``c`` needs ``LCS ≥ L = ⌈c·(m + n) / 200⌉``. Along such a
+subsequence each of the ``m − L`` letters of ``a`` left out breaks at most two of a's ``m − 1`` bigrams, each
+of the ``n − L`` letters of ``b`` left out opens a gap that breaks at most one more, and a bigram left whole
+is one of b's. So the two share at least ``T = 3L − m − n − 1`` bigrams, counted with repeats. A word of a
+length where ``T ≤ 0`` for the query is always scored. Otherwise it shares a bigram with any part of the
+query holding ``m − T`` of its bigram occurrences: the words listed under the query's rarest bigrams, up to
+that many occurrences, are scored, and nothing else. The scores are rapidfuzz's own, so the answer is the
+full scan's (``tests/unit/test_vocab.py`` compares them on variant spellings).
+
+Pure; imports only rapidfuzz and the stdlib.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+FULL_SCAN_BELOW = 2048  # words: below this a whole scan (in C) costs less than reading bigram lists
+
+
+def bigrams(word: str) -> Counter[str]:
+    """The word's character bigrams with their counts."""
+    return Counter(word[i : i + 2] for i in range(len(word) - 1))
+
+
+@lru_cache(maxsize=4096)
+def shared_needed(m: int, n: int, cutoff: float) -> int | None:
+    """Bigrams a word of length ``n`` must share with one of length ``m`` to reach ``cutoff``; None when
+    no word of that length can (see the module docstring; ≤ 0: any can, as far as bigrams tell)."""
+    lcs = math.ceil(cutoff * (m + n) / 200 - 1e-9)  # the boundary itself may score the cutoff
+    if lcs > min(m, n):
+        return None
+    return 3 * lcs - m - n - 1
+
+
+class Vocabulary:
+    """Words in the order added (each once), with their bigram lists and length buckets."""
+
+    def __init__(self, cutoff: float) -> None:
+        self.cutoff = cutoff
+        self.words: list[str] = []
+        self._at: dict[str, int] = {}
+        self._posts: dict[str, list[int]] = {}  # bigram → indexes of the words holding it
+        self._lengths: dict[int, list[int]] = {}  # length → indexes of the words that long
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._at
+
+    def add(self, word: str) -> int:
+        """The word's index, adding it when new."""
+        found = self._at.get(word)
+        if found is not None:
+            return found
+        i = self._at[word] = len(self.words)
+        self.words.append(word)
+        self._lengths.setdefault(len(word), []).append(i)
+        for gram in bigrams(word):
+            self._posts.setdefault(gram, []).append(i)
+        return i
+
+    def similar(self, word: str) -> list[tuple[str, float, int]]:
+        """(word, ratio, index) of every word whose fuzz.ratio with ``word`` reaches the cutoff, best first
+        (equal ratios in the order added): what a scan of every word answers."""
+        if len(self.words) < FULL_SCAN_BELOW:
+            return self._scored(word, range(len(self.words)))
+        return self._scored(word, self._candidates(word))
+
+    def _candidates(self, word: str) -> list[int]:
+        m = len(word)
+        always: list[int] = []
+        least: int | None = None  # the fewest bigrams any length that needs some must share
+        for n, indexes in self._lengths.items():
+            need = shared_needed(m, n, self.cutoff)
+            if need is None:
+                continue
+            if need <= 0:
+                always += indexes
+            elif least is None or need < least:
+                least = need
+        if least is None:
+            return always
+        grams = bigrams(word)
+        rarest = sorted(grams, key=lambda g: len(self._posts.get(g, ())))
+        found: set[int] = set()
+        kept = 0  # occurrences of the query's bigrams read so far
+        for gram in rarest:
+            if kept >= m - least:  # the rest hold fewer than ``least`` occurrences: nothing new there
+                break
+            found.update(self._posts.get(gram, ()))
+            kept += grams[gram]
+        return always + [i for i in found if self._by_bigrams(m, len(self.words[i]))]
+
+    def _by_bigrams(self, m: int, n: int) -> bool:
+        """Words of length ``n`` come through the bigram lists (not the lengths scored whole, nor those
+        that cannot reach the cutoff)."""
+        need = shared_needed(m, n, self.cutoff)
+        return need is not None and need > 0
+
+    def _scored(self, word: str, indexes: range | list[int]) -> list[tuple[str, float, int]]:
+        chosen = [self.words[i] for i in indexes] if isinstance(indexes, list) else self.words
+        hits = process.extract(
+            word, chosen, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=self.cutoff
+        )
+        at = indexes if isinstance(indexes, list) else None
+        out = [(choice, score, at[j] if at is not None else j) for choice, score, j in hits]
+        return sorted(out, key=lambda hit: (-hit[1], hit[2]))

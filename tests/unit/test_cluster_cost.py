@@ -168,11 +168,11 @@ def _near_reference(index: orgs.OrgIndex, stems: tuple[str, ...]) -> tuple[set[i
     rarest = len(index._names)
     for stem in set(stems):
         similar = process.extract(
-            stem, index._vocab_list, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80
+            stem, index._stem_words.words, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80
         )
-        found = {i for _, _, j in similar for i in index._vocab[index._vocab_list[j]]}
+        found = {i for _, _, j in similar for i in index._vocab[index._stem_words.words[j]]}
         closest = [j for _, score, j in similar if score >= similar[0][1] - 5] if similar else []
-        orgs_of = {index._keys[i].org_id for j in closest for i in index._vocab[index._vocab_list[j]]}
+        orgs_of = {index._keys[i].org_id for j in closest for i in index._vocab[index._stem_words.words[j]]}
         rarest = min(rarest, len(orgs_of))
         common = found if common is None else common & found
     return common or set(), rarest

@@ -198,6 +198,7 @@ class OrgIndex:
 
     def __init__(self, entries: Iterable[tuple[int, str]]) -> None:
         self._names: dict[int, list[str]] = {}
+        self._max_id = 0
         self._exact: dict[str, _Held[int]] = {}
         self._compact: dict[str, _Held[int]] = {}
         self._acronyms: dict[str, _Held[int]] = {}
@@ -205,7 +206,7 @@ class OrgIndex:
         self._keys: list[_Key] = []
         self._choices: list[str] = []
         self._vocab: dict[str, list[int]] = {}
-        self._stem_words = Vocabulary(cutoff=80)  # the words of _vocab, for their fuzzy look-up
+        self._stem_words = Vocabulary(cutoff=80)  # the words of _vocab in order, for their fuzzy look-up
         self._siblings: dict[tuple[frozenset[str], tuple[str, ...]], _Held[tuple[int, str]]] = {}
         self._forms: list[tuple[int, str]] = []  # (org, normalised name) of every name form: user queries
         self._form_choices: list[str] = []
@@ -222,7 +223,7 @@ class OrgIndex:
     @property
     def max_id(self) -> int:
         """The highest organisation id indexed (0 when empty)."""
-        return max(self._names, default=0)
+        return self._max_id
 
     def __len__(self) -> int:
         return len(self._names)
@@ -230,6 +231,7 @@ class OrgIndex:
     def _add(self, org_id: int, name: str) -> None:
         full = normalize(name)
         names = self._names.setdefault(org_id, [])
+        self._max_id = max(self._max_id, org_id)
         if not full or name in names:
             return
         names.append(name)
@@ -254,8 +256,11 @@ class OrgIndex:
         fulls = self._fulls.setdefault(key, [])
         if not fulls:
             for stem in set(key.stems):
-                self._vocab.setdefault(stem, []).append(len(self._keys))
-                self._stem_words.add(stem)
+                keys = self._vocab.get(stem)
+                if keys is None:
+                    keys = self._vocab[stem] = []
+                    self._stem_words.add(stem)
+                keys.append(len(self._keys))
             self._keys.append(key)
             self._choices.append(stripped)
             for i, stem in enumerate(key.stems):  # (types, the other words) → (org, this word)

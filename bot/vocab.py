@@ -45,27 +45,21 @@ def shared_needed(m: int, n: int, cutoff: float) -> int | None:
 
 
 class Vocabulary:
-    """Words in the order added (each once), with their bigram lists and length buckets."""
+    """Words in the order added, with their bigram lists and length buckets; ``cutoff``: the ratio
+    ``similar`` looks for."""
 
-    def __init__(self, cutoff: float) -> None:
+    def __init__(self, cutoff: float = 80) -> None:
         self.cutoff = cutoff
         self.words: list[str] = []
-        self._at: dict[str, int] = {}
         self._posts: dict[str, list[int]] = {}  # bigram → indexes of the words holding it
         self._lengths: dict[int, list[int]] = {}  # length → indexes of the words that long
 
     def __len__(self) -> int:
         return len(self.words)
 
-    def __contains__(self, word: object) -> bool:
-        return word in self._at
-
     def add(self, word: str) -> int:
-        """The word's index, adding it when new."""
-        found = self._at.get(word)
-        if found is not None:
-            return found
-        i = self._at[word] = len(self.words)
+        """Append ``word``; its index."""
+        i = len(self.words)
         self.words.append(word)
         self._lengths.setdefault(len(word), []).append(i)
         for gram in bigrams(word):
@@ -76,45 +70,51 @@ class Vocabulary:
         """(word, ratio, index) of every word whose fuzz.ratio with ``word`` reaches the cutoff, best first
         (equal ratios in the order added): what a scan of every word answers."""
         if len(self.words) < FULL_SCAN_BELOW:
-            return self._scored(word, range(len(self.words)))
-        return self._scored(word, self._candidates(word))
+            return self._scored(word, None, self.cutoff)
+        return self._scored(word, self._reaching(word, self.cutoff), self.cutoff)
 
-    def _candidates(self, word: str) -> list[int]:
+    def _reaching(self, word: str, cutoff: float) -> list[int]:
+        """Every word that may reach ``cutoff`` with ``word`` (more may come; none that does is missed)."""
         m = len(word)
         always: list[int] = []
-        least: int | None = None  # the fewest bigrams any length that needs some must share
+        by_bigrams: set[int] = set()  # lengths whose strings must share bigrams
+        least: int | None = None  # the fewest bigrams any of those lengths must share
         for n, indexes in self._lengths.items():
-            need = shared_needed(m, n, self.cutoff)
+            need = shared_needed(m, n, cutoff)
             if need is None:
                 continue
             if need <= 0:
                 always += indexes
-            elif least is None or need < least:
-                least = need
+                continue
+            by_bigrams.add(n)
+            least = need if least is None else min(least, need)
         if least is None:
             return always
         grams = bigrams(word)
-        rarest = sorted(grams, key=lambda g: len(self._posts.get(g, ())))
         found: set[int] = set()
         kept = 0  # occurrences of the query's bigrams read so far
-        for gram in rarest:
+        for gram in sorted(grams, key=lambda g: len(self._posts.get(g, ()))):
             if kept >= m - least:  # the rest hold fewer than ``least`` occurrences: nothing new there
                 break
             found.update(self._posts.get(gram, ()))
             kept += grams[gram]
-        return always + [i for i in found if self._by_bigrams(m, len(self.words[i]))]
+        words = self.words
+        return always + [i for i in found if len(words[i]) in by_bigrams]
 
-    def _by_bigrams(self, m: int, n: int) -> bool:
-        """Words of length ``n`` come through the bigram lists (not the lengths scored whole, nor those
-        that cannot reach the cutoff)."""
-        need = shared_needed(m, n, self.cutoff)
-        return need is not None and need > 0
-
-    def _scored(self, word: str, indexes: range | list[int]) -> list[tuple[str, float, int]]:
-        chosen = [self.words[i] for i in indexes] if isinstance(indexes, list) else self.words
+    def _scored(self, word: str, indexes: list[int] | None, cutoff: float) -> list[tuple[str, float, int]]:
+        """rapidfuzz's ratio of ``word`` with the words at ``indexes`` (None: all), those reaching
+        ``cutoff``, best first, equal ratios by index."""
+        if indexes is None:
+            return process.extract(
+                word, self.words, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=cutoff
+            )
+        at = sorted(indexes)  # rapidfuzz orders equal ratios by position: positions follow indexes
         hits = process.extract(
-            word, chosen, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=self.cutoff
+            word,
+            [self.words[i] for i in at],
+            scorer=fuzz.ratio,
+            processor=None,
+            limit=None,
+            score_cutoff=cutoff,
         )
-        at = indexes if isinstance(indexes, list) else None
-        out = [(choice, score, at[j] if at is not None else j) for choice, score, j in hits]
-        return sorted(out, key=lambda hit: (-hit[1], hit[2]))
+        return [(choice, score, at[j]) for choice, score, j in hits]

@@ -64,7 +64,7 @@ def test_the_bounded_look_up_finds_what_a_full_scan_finds() -> None:
         found += len(expected)
     assert found > len(queries)  # the queries do find words (most of them several)
     for query in ("1234", "منظمة", "Syrian"):  # and only a small part of the words is scored
-        assert len(words._candidates(query)) < len(words) / 4
+        assert len(words._reaching(query, 80)) < len(words) / 4
 
 
 def test_the_bigram_bound_holds_for_every_pair_of_short_words() -> None:

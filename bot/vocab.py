@@ -21,6 +21,7 @@ Pure; imports only rapidfuzz and the stdlib.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from functools import lru_cache
 
@@ -51,8 +52,10 @@ class Vocabulary:
     def __init__(self, cutoff: float = 80) -> None:
         self.cutoff = cutoff
         self.words: list[str] = []
-        self._posts: dict[str, list[int]] = {}  # bigram → indexes of the words holding it
-        self._lengths: dict[int, list[int]] = {}  # length → indexes of the words that long
+        # bigram → indexes of the words holding it; length → indexes of the words that long (arrays of
+        # machine ints: 4 bytes an entry, no int object held, for indexes of 100,000 organisations and more)
+        self._posts: dict[str, array[int]] = {}
+        self._lengths: dict[int, array[int]] = {}
 
     def __len__(self) -> int:
         return len(self.words)
@@ -61,9 +64,9 @@ class Vocabulary:
         """Append ``word``; its index."""
         i = len(self.words)
         self.words.append(word)
-        self._lengths.setdefault(len(word), []).append(i)
+        self._lengths.setdefault(len(word), array("i")).append(i)
         for gram in bigrams(word):
-            self._posts.setdefault(gram, []).append(i)
+            self._posts.setdefault(gram, array("i")).append(i)
         return i
 
     def similar(self, word: str) -> list[tuple[str, float, int]]:

@@ -333,11 +333,14 @@ def add_signatures(
     *,
     log: bool,
     via: str | None = None,
+    on: str | None = None,
 ) -> list[str]:
     """Insert signatures (unresolved names → provisional orgs; an org that already signed keeps its row);
-    with ``log``, additions go to signature_changes. Returns the names added."""
+    with ``log``, additions go to signature_changes. Returns the names added. ``on``: the statement's day
+    (``signatures.day``) when the caller knows it (a statement it just created), else it is read."""
     added = []
-    on = _day_of(db, statement_id) if signatures else None
+    if on is None and signatures:
+        on = _day_of(db, statement_id)
     for sig in signatures:
         org_id = sig.org_id if sig.org_id is not None else provisional_org(db, sig.raw_name, now)
         if _insert_signature(db, statement_id, org_id, sig, now, via, on):

@@ -61,10 +61,11 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
             if reviews.is_candidate(record, write):
                 _save_candidate(db, write, record)
                 continue
-            statement_id = _save_record(db, write, record)
-            if statement_id is not None:
+            saved = _save_record(db, write, record)
+            if saved is not None:
+                statement_id, page_id = saved
                 created.append(statement_id)
-                if reviews.queue_new(db, write, record, statement_id, _page_of(db, statement_id)):
+                if reviews.queue_new(db, write, record, statement_id, page_id):
                     waiting.add(statement_id)
         if write.health:  # a backfill leaves the poll's validators, schedule and health alone
             record_success(
@@ -80,11 +81,6 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
                 if statement_id not in waiting:
                     create_deliveries(db, statement_id, write.source_id, write.now)
     return created
-
-
-def _page_of(db: Database, statement_id: int) -> int | None:
-    found = scalars(db, "SELECT page_id FROM statements WHERE id = ?", [statement_id])
-    return int(found[0]) if found and found[0] is not None else None
 
 
 def _save_candidate(db: Database, write: PollWrite, record: ItemRecord) -> None:
@@ -135,8 +131,8 @@ def _find_existing_statement(db: Database, record: ItemRecord, write: PollWrite)
     return cluster.find_existing(db, record, write)
 
 
-def _save_record(db: Database, write: PollWrite, record: ItemRecord) -> int | None:
-    """Store the statement of one new item; returns its id when a new statement was created.
+def _save_record(db: Database, write: PollWrite, record: ItemRecord) -> tuple[int, int | None] | None:
+    """Store the statement of one new item; returns its id and its page's when a new statement was created.
 
     A copy of a stored statement (``cluster.find_existing``: same URL, same page text, or a like text
     with the same title or signatories) adds its source row (not for the same item under another link)
@@ -163,11 +159,13 @@ def _save_record(db: Database, write: PollWrite, record: ItemRecord) -> int | No
     page_id = _insert_page(db, record.page, write.now) if record.page else None
     statement_id = _insert_statement(db, write, record, page_id)
     _add_source(db, statement_id, write.source_id, record.item.url, write.now)
-    _add_signatures(db, statement_id, record.signatures, write.now, log_changes=False)
+    on = day(st.published or record.item.published) or (ts(write.now) or "")[:10]  # as signatures.day
+    cluster.add_signatures(db, statement_id, record.signatures, write.now, log=False, on=on)
     _add_individuals(db, statement_id, st.individuals)
-    cluster.record_withdrawal(db, statement_id, st, write.source_id)
+    if st.kind == "withdrawal" or st.withdrawn_from:  # a new statement has no withdrawals rows to replace
+        cluster.record_withdrawal(db, statement_id, st, write.source_id)
     _link_item(db, write.source_id, record.item.key, statement_id)
-    return statement_id
+    return statement_id, page_id
 
 
 def _decided_refetch(db: Database, statement_id: int, record: ItemRecord, now: datetime) -> None:

@@ -7,6 +7,7 @@ depend on the machine.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -193,3 +194,35 @@ def test_the_resolvers_word_lookup_is_bounded_by_what_matches_and_decides_the_sa
         assert found == expected
         assert (rarest > orgs._RARE) == (expected_rarest > orgs._RARE)
         assert min(rarest, orgs._RARE + 1) == min(expected_rarest, orgs._RARE + 1)
+
+
+def _statements_run(db: storage.Db, write: PollWrite) -> list[str]:
+    """The SQL statements (the program's own, not those of triggers) that storing ``write`` runs."""
+    seen: list[str] = []
+    db.conn.set_trace_callback(lambda sql: seen.append(sql) if not sql.startswith("--") else None)
+    try:
+        storage.save_poll(db, write)
+    finally:
+        db.conn.set_trace_callback(None)
+    return seen
+
+
+def test_a_new_statement_reads_back_nothing_it_just_wrote(db: storage.Db) -> None:
+    """A new statement's page id, its day (for its signatures) and its withdrawals (none) are known when it
+    is stored: no statement reads them back, and one look-up finds each unresolved name's organisation
+    (by slug, else by name) (issue 12 item 3: the SQL of every new item)."""
+    org_ids = _registry(db, 3)
+    sql = _statements_run(db, _write(_record("a", org_ids, date(2026, 2, 1), title="بيان", unknown=2)))
+    assert not [s for s in sql if "SELECT page_id FROM statements" in s]
+    assert not [s for s in sql if "first_seen_at, 1, 10)" in s and s.lstrip().startswith("SELECT")]
+    assert not [s for s in sql if s.startswith("DELETE FROM withdrawals")]
+    assert len([s for s in sql if "FROM orgs WHERE slug" in s]) == 2  # the two unresolved names, once each
+    days = {r[0] for r in db.execute("SELECT day FROM signatures")}
+    assert days == {"2026-02-01"} and db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0] == 5
+    undated = _record("b", org_ids[:1], date(2026, 2, 1), title="بلا تاريخ")
+    undated = replace(undated, statement=replace(undated.statement, published=None),
+                      item=replace(undated.item, published=None))  # fmt: skip
+    storage.save_poll(db, _write(undated))
+    row = db.execute("SELECT day FROM signatures s JOIN items i ON i.statement_id = s.statement_id "
+                     "WHERE i.item_key = 'b'").fetchone()  # fmt: skip
+    assert row[0] == NOW.date().isoformat()  # the day it was first seen

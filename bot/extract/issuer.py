@@ -870,5 +870,8 @@ def issuer_form(name: str) -> str:
     """A chosen issuer as reported: without the one-word short form in parentheses that follows its full
     name ("X (ACR)", "X – ( ACR )" → "X"); a name of one word keeps it. Lists keep every name as written
     (docs/extraction.md, "Names")."""
-    bare = _ACRONYM_TAIL.sub("", name)
+    m = _ACRONYM_TAIL.search(name)
+    if not m or (re.search(r"[A-Za-z]", m.group(0)) and len(re.findall(r"[A-Z]", m.group(0))) < 2):
+        return name  # "World Council of Arameans (Syriacs)": a word in parentheses, not a short form
+    bare = name[: m.start()]
     return bare if words(bare) >= 2 else name

@@ -579,3 +579,12 @@ def test_the_object_after_a_name_in_a_verb_first_sentence_is_cut() -> None:
     assert tidy("تحالف المنظمات السهلية غير الحكومية") == "تحالف المنظمات السهلية غير الحكومية"
     assert tidy("المجلس الإسلامي العلوي الأعلى في الوادي") == "المجلس الإسلامي العلوي الأعلى في الوادي"
     assert tidy("الحزب الديمقراطي التقدمي الكردي") == "الحزب الديمقراطي التقدمي الكردي"
+
+
+def test_a_single_issuer_drops_its_short_form_not_a_word_in_parentheses() -> None:
+    from bot.extract.issuer import issuer_form
+
+    assert issuer_form("Orontes Relief Alliance (ORA)") == "Orontes Relief Alliance"
+    assert issuer_form("رابطة الينابيع المدنية (ينابيع)") == "رابطة الينابيع المدنية"
+    assert issuer_form("Council of Valley Arameans (Syriacs)") == "Council of Valley Arameans (Syriacs)"
+    assert issuer_form("Qalamuna (QLM)") == "Qalamuna (QLM)"  # one word: the short form stays

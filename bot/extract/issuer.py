@@ -264,7 +264,7 @@ def tidy(raw: str) -> str:
         m = tail.search(fold(name))
         if m and words(fold(name)[: m.start()]) >= 2:
             name = " ".join(name.split()[: words(fold(name)[: m.start()])])
-    name = _object_cut(name)
+    name = _object_cut(_statement_head(name))
     m = _TIME_TAIL.search(name)
     if m and words(name[: m.start()]) >= 2:
         name = name[: m.start()]
@@ -286,6 +286,17 @@ _NAME_ADJECTIVES = frozenset(  # adjectives of organisation names that are not n
 )
 _NISBA = re.compile(r"^ال\S*(?:ي|يه|يين|يون|يات)$")  # a definite nisba adjective: "الديمقراطية", "السوريين"
 _NOT_A_NOUN_START = re.compile(r"^(?:و|ل|ب|ف|في$|من$|عن$|غير$)")  # "… السورية غير الحكومية"
+
+
+_STATEMENT_HEAD = re.compile(
+    r"^(?:ال)?(?:بيان|تصريح|نداء|بلاغ)(?:\s+(?:ال)?صحفي)?(?:\s+(?:ال)?صادر(?:ة)?)?(?:\s+(?:عن|من))?\s+(?=\S+\s+\S)"
+)
+
+
+def _statement_head(name: str) -> str:
+    """ "بيان للمجلس الوطني …", "بيان صادر عن مكتب …" → the organisation after the statement word."""
+    rest = _STATEMENT_HEAD.sub("", name)
+    return re.sub(r"^لل", "ال", rest) if rest != name else name
 
 
 def _object_cut(name: str) -> str:

@@ -588,3 +588,9 @@ def test_a_single_issuer_drops_its_short_form_not_a_word_in_parentheses() -> Non
     assert issuer_form("رابطة الينابيع المدنية (ينابيع)") == "رابطة الينابيع المدنية"
     assert issuer_form("Council of Valley Arameans (Syriacs)") == "Council of Valley Arameans (Syriacs)"
     assert issuer_form("Qalamuna (QLM)") == "Qalamuna (QLM)"  # one word: the short form stays
+
+
+def test_a_statement_word_before_a_name_is_not_part_of_it() -> None:
+    assert tidy("بيان للمجلس الأهلي في الوادي") == "المجلس الأهلي في الوادي"
+    assert tidy("بلاغ صادر عن تجمع الينابيع المدني") == "تجمع الينابيع المدني"
+    assert tidy("بيان صحفي") == "بيان صحفي"  # nothing after it: left for the callers to drop

@@ -17,6 +17,7 @@ import logging
 import re
 import reprlib
 from datetime import date, datetime
+from functools import lru_cache
 
 _log = logging.getLogger(__name__)
 _REPR = reprlib.Repr()
@@ -168,12 +169,25 @@ def _swallowed(name: str, text: object, error: Exception) -> None:
 
 def find_dates(text: str, *, today: date | None = None, yearless: bool = True) -> list[tuple[int, date]]:
     """Every date in ``text`` as (start offset in ``text``, date), in order of appearance; never raises
-    (on a bug, logs a warning and returns [])."""
+    (on a bug, logs a warning and returns []). A short text's answer is kept (`_found`): the extractor
+    asks about the same lines of a page several times."""
     try:
-        return _find_dates(text, today=today, yearless=yearless)
+        if len(text) > _CACHED_CHARS:
+            return _find_dates(text, today=today, yearless=yearless)
+        # without yearless dates ``today`` changes nothing; with them, the day it stands for is the key
+        ref = (today or date.today()) if yearless else None
+        return list(_found(text, ref, yearless))
     except Exception as error:  # a date parser must never take a page down
         _swallowed("find_dates", text, error)
         return []
+
+
+_CACHED_CHARS = 200  # texts kept by _found: lines and short paragraphs, never a whole page
+
+
+@lru_cache(maxsize=4096)
+def _found(text: str, today: date | None, yearless: bool) -> tuple[tuple[int, date], ...]:
+    return tuple(_find_dates(text, today=today, yearless=yearless))
 
 
 def parse_date(text: str, *, today: date | None = None, fmt: str | None = None) -> date | None:

@@ -7,6 +7,7 @@ so they sort as text), dates are ``YYYY-MM-DD``, booleans are 0/1. Naive datetim
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -73,3 +74,27 @@ def rows(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) ->
 def scalars(db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
     """The first column of every row of a query."""
     return [row[0] for row in db.execute(sql, params).fetchall()]
+
+
+@contextmanager
+def atomic(db: Database) -> Iterator[None]:
+    """sqlite-utils' ``Database.atomic`` (a transaction, or a savepoint inside one; rolled back when the
+    block raises) with one savepoint name for all. sqlite-utils names each savepoint afresh
+    (``secrets.token_hex``: a system call, and two SQL texts never seen before, prepared for one use);
+    SQLite releases or rolls back the innermost savepoint of a name, so nesting works the same. For the
+    statements that run once per poll (``save_polls``, ``save_poll``)."""
+    conn = db.conn
+    if not conn.in_transaction:
+        with db.atomic():  # BEGIN … COMMIT, as sqlite-utils does it
+            yield
+        return
+    conn.execute("SAVEPOINT bayan")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:  # an error may have ended the whole transaction (RAISE(ROLLBACK))
+            conn.execute("ROLLBACK TO SAVEPOINT bayan")
+            conn.execute("RELEASE SAVEPOINT bayan")
+        raise
+    else:
+        conn.execute("RELEASE SAVEPOINT bayan")

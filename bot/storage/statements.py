@@ -26,7 +26,7 @@ from bot.models import (
     StoredStatement,
 )
 from bot.storage import cluster, reviews, shingles
-from bot.storage._conv import chunks, day, one, parse_day, parse_ts, rows, scalars, ts
+from bot.storage._conv import atomic, chunks, day, one, parse_day, parse_ts, rows, scalars, ts
 from bot.storage.integrity import unwritable_reason
 from bot.storage.outbox import create_deliveries
 from bot.storage.sources import record_success
@@ -54,7 +54,7 @@ def save_poll(db: Database, write: PollWrite) -> list[int]:
     """
     created: list[int] = []
     waiting: set[int] = set()  # queued for review: their deliveries wait for the decision
-    with db.atomic():
+    with atomic(db):
         for record in write.records:
             if not _insert_item(db, write, record):
                 continue
@@ -105,7 +105,7 @@ def save_polls(db: Database, writes: Sequence[PollWrite]) -> list[list[int] | Ex
     A write the database refuses (read-only, full: ``integrity.unwritable_reason``) is no poll's own
     failure, and SQLite may have rolled the whole transaction back: it is raised for the whole batch."""
     out: list[list[int] | Exception] = []
-    with db.atomic():
+    with atomic(db):
         for write in writes:
             try:
                 out.append(save_poll(db, write))

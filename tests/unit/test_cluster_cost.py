@@ -226,3 +226,25 @@ def test_a_new_statement_reads_back_nothing_it_just_wrote(db: storage.Db) -> Non
     row = db.execute("SELECT day FROM signatures s JOIN items i ON i.statement_id = s.statement_id "
                      "WHERE i.item_key = 'b'").fetchone()  # fmt: skip
     assert row[0] == NOW.date().isoformat()  # the day it was first seen
+
+
+def test_polls_stored_together_use_one_savepoint_name_and_fail_alone(db: storage.Db) -> None:
+    """save_polls: one transaction, a savepoint per poll under one name (no random name to prepare anew
+    per poll); a poll that fails is rolled back alone, the others are committed."""
+    org_ids = _registry(db, 2)
+    good = _write(_record("a", org_ids, date(2026, 2, 1), title="أ"))
+    ghost = SignatureRecord("nobody", 0, org_id=999_999)  # no such organisation: a foreign key error
+    bad = _write(replace(_record("b", org_ids, date(2026, 2, 1), title="ب"), signatures=(ghost,)))
+    seen: list[str] = []
+    db.conn.set_trace_callback(lambda sql: seen.append(sql) if "SAVEPOINT" in sql else None)
+    try:
+        results = storage.save_polls(
+            db, [good, bad, _write(_record("c", org_ids, date(2026, 2, 2), title="ج"))]
+        )
+    finally:
+        db.conn.set_trace_callback(None)
+    assert isinstance(results[0], list) and len(results[0]) == 1 and isinstance(results[2], list)
+    assert isinstance(results[1], Exception)
+    assert {s.split()[-1].rstrip(";") for s in seen} == {"bayan"}
+    keys = {r[0] for r in db.execute("SELECT item_key FROM items")}
+    assert keys == {"a", "c"}

@@ -178,3 +178,28 @@ def test_yearless_is_latest_not_after_today(day: date, names: list[str]) -> None
     got = parse_date(f"{day.day} {names[day.month - 1]}", today=TODAY)
     assert got is not None and got <= TODAY and (got.month, got.day) == (day.month, day.day)
     assert got.year in (TODAY.year, TODAY.year - 1) or (day.month, day.day) == (2, 29)
+
+
+def test_a_line_asked_again_is_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extractor asks find_dates about the same lines of a page several times (17 calls, 7 texts on
+    the bench's page): a short text's answer is kept, a copy handed out each time; a yearless date keys
+    on the day it is resolved against."""
+    calls: list[str] = []
+    real = dates._find_dates
+
+    def counting(text: str, **kw: object) -> list[tuple[int, date]]:
+        calls.append(text)
+        return real(text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dates, "_find_dates", counting)
+    line = "صدر في 3 آذار 2031 عن المكتب رقم 77"
+    first = find_dates(line, yearless=False)
+    first.append((0, date(1999, 1, 1)))  # a caller's change is its own
+    assert find_dates(line, yearless=False) == [(7, date(2031, 3, 3))]
+    assert calls == [line]
+    assert find_dates("في 18 أغسطس", today=date(2031, 9, 1)) == [(3, date(2031, 8, 18))]
+    assert find_dates("في 18 أغسطس", today=date(2031, 8, 1)) == [(3, date(2030, 8, 18))]
+    page = "سطر " * 100  # a whole page's text is parsed each time, never kept
+    find_dates(page, yearless=False)
+    find_dates(page, yearless=False)
+    assert calls.count(page) == 2

@@ -218,7 +218,6 @@ class OrgIndex:
         """Index more (org_id, name) pairs: new organisations join without rebuilding the index."""
         for org_id, name in entries:
             self._add(org_id, name)
-        self._word_list = list(self._words)
 
     @property
     def max_id(self) -> int:
@@ -339,6 +338,8 @@ class OrgIndex:
         """The name forms (normalised) of the organisations a user query may mean: those sharing a word
         with it (ratio ≥ 80) and the closest whole names, by organisation."""
         orgs: set[int] = set()
+        if len(self._word_list) != len(self._words):  # words came since: made here, not at every extension
+            self._word_list = list(self._words)
         for word in words:
             similar = process.extract(
                 word, self._word_list, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=80

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tracemalloc
 
 from bot import names
-from bot.orgs import OrgIndex, resolve
+from bot.orgs import OrgIndex, resolve, suggest
 
 
 def test_a_text_longer_than_a_name_is_not_cached() -> None:
@@ -51,3 +51,14 @@ def test_an_index_of_10000_new_names_holds_at_most_2_5_kb_each() -> None:
         tracemalloc.stop()
     assert len(index) == 10_001
     assert held / 10_000 < 2_500  # ≈ 3,000 bytes before keys held tuples and shared their words
+
+
+def test_an_extension_does_not_copy_the_word_list_and_queries_still_see_new_names() -> None:
+    """A poll's extension of the index (a few provisional organisations) leaves the user-query word list
+    alone (it is made again by the next query, not by each of thousands of extensions of a cycle)."""
+    index = _index(2000)
+    before = len(index._word_list)
+    index.add([(50_000, "رابطة الينابيع الصافية")])
+    assert len(index._word_list) == before
+    assert suggest("الينابيع الصافية", index).winner == 50_000
+    assert len(index._word_list) == len(index._words)

@@ -178,7 +178,8 @@ def demark(text: str) -> str:
 
 
 _NOT_A_START = folded(  # a demonstrative or a time word opens a clause, never a name ("هذا المجلس باطل …")
-    r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|بالتعاون|this|these|that|those|after|before|since"
+    r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|بالتعاون|و?(?:بما|مما|كما|لما)|this|these|that|those"
+    r"|after|before|since"
     r"|during)\s|^.*?\d\s*[-/]\s*\d",  # …or holds a date ("للفترة 22-24 / حزيران …")
     re.I,
 )
@@ -309,8 +310,10 @@ def _object_cut(name: str) -> str:
         if not (_NISBA.match(prev) or prev in _NAME_ADJECTIVES) or not re.match(r"^[\u0600-\u06ff]", word):
             continue
         definite = word.startswith("ال")
-        if (definite and not _NISBA.match(word) and word not in _NAME_ADJECTIVES) or (
-            not definite and not _NOT_A_NOUN_START.match(word)
+        if (
+            (definite and not _NISBA.match(word) and word not in _NAME_ADJECTIVES)
+            or (not definite and not _NOT_A_NOUN_START.match(word))
+            or word.startswith("بال")  # "X الديمقراطي بالاجتماع الذي …": a phrase of the sentence
         ):
             return " ".join(tokens[:k])
     return name

@@ -594,3 +594,11 @@ def test_a_statement_word_before_a_name_is_not_part_of_it() -> None:
     assert tidy("بيان للمجلس الأهلي في الوادي") == "المجلس الأهلي في الوادي"
     assert tidy("بلاغ صادر عن تجمع الينابيع المدني") == "تجمع الينابيع المدني"
     assert tidy("بيان صحفي") == "بيان صحفي"  # nothing after it: left for the callers to drop
+
+
+def test_a_phrase_of_the_sentence_after_a_name_and_a_relative_clause_are_not_names() -> None:
+    assert tidy("هيئة الينابيع الوطنية لقوى التغيير الديمقراطي بالاجتماع الذي عقدته") == (
+        "هيئة الينابيع الوطنية لقوى التغيير الديمقراطي"
+    )
+    assert not org_like("وبما يحفظ وحدة البلاد وسلامة أراضيها")
+    assert org_like("وحدة حماية المدنيين في الوادي")

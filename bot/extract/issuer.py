@@ -121,6 +121,7 @@ _LEAD = folded(
     r"|^(?:the\s+)?(?P<en>[A-Z][^,.;:]{2,100}?)\s+(?:has\s+)?issued\s+(?:a|an|the following)\s",
     re.I,
 )
+_OF_ORG = rf"(?:ال|لل|ل(?={_ORG_STEMS}))"  # "بيان المجلس …", "بيان للمجلس …", "بيان لمنظمة …"
 _TITLE_PATTERNS = (
     folded(
         r"^(?:بيان|تصريح|نداء|بلاغ|توضيح|ايضاح|مذكره|مناشده)(?:\s+\S+)?\s+(?:صادر\s+)?(?:عن|من)\s+(?P<x>.+?)"
@@ -135,8 +136,8 @@ _TITLE_PATTERNS = (
     folded(
         r"^(?:نص\s+)?(?:ال)?رساله\s+(?:التي\s+)?(?:وجهتها|بعثتها|ارسلتها|من)\s+(?P<x>.+?)\s+(?:الي|إلى|الى)\s"
     ),
-    folded(r"^(?:بيان|تصريح)\s+(?P<x>(?:ال|لل)\S+(?:\s+\S+){1,8}?)\s+(?:حول|بشان|بخصوص|في)\s"),
-    folded(r"^(?:بيان|تصريح)\s+(?P<x>(?:ال|لل)\S+(?:\s+\S+){1,8})\s*$"),  # the title is "بيان X" alone
+    folded(rf"^(?:بيان|تصريح)\s+(?P<x>{_OF_ORG}\S+(?:\s+\S+){{1,8}}?)\s+(?:حول|بشان|بخصوص|في)\s"),
+    folded(rf"^(?:بيان|تصريح)\s+(?P<x>{_OF_ORG}\S+(?:\s+\S+){{1,8}})\s*$"),  # the title is "بيان X" alone
     folded(r"^(?P<x>(?:ال)?\S+(?:\s+\S+){1,8}?)\s+(?:بيان|تصريح|نداء)\s"),
 )
 _PRONOUNS = {  # pronouns, and the honorific pronouns of clergy and officials ("غبطته", "سماحته")
@@ -297,7 +298,7 @@ _STATEMENT_HEAD = re.compile(
 def _statement_head(name: str) -> str:
     """ "بيان للمجلس الوطني …", "بيان صادر عن مكتب …" → the organisation after the statement word."""
     rest = _STATEMENT_HEAD.sub("", name)
-    return re.sub(r"^لل", "ال", rest) if rest != name else name
+    return _GLUED_LAM.sub("", re.sub(r"^لل", "ال", rest)) if rest != name else name
 
 
 def _object_cut(name: str) -> str:
@@ -793,7 +794,9 @@ def _title(title: str | None) -> list[Candidate]:
     for pattern in _TITLE_PATTERNS:
         m = pattern.search(key)
         if m:
-            out.append(Candidate(_same_span(plain, key, m.start("x"), m.end("x")), "title", -1))
+            name = _same_span(plain, key, m.start("x"), m.end("x"))
+            name = _GLUED_LAM.sub("", re.sub(r"^لل", "ال", name))  # "بيان لمنظمة X" → "منظمة X"
+            out.append(Candidate(name, "title", -1))
     head, sep, _ = plain.partition(":")
     if sep and 1 <= words(head) <= 10:
         out.append(Candidate(head, "title", -1))

@@ -602,3 +602,8 @@ def test_a_phrase_of_the_sentence_after_a_name_and_a_relative_clause_are_not_nam
     )
     assert not org_like("وبما يحفظ وحدة البلاد وسلامة أراضيها")
     assert org_like("وحدة حماية المدنيين في الوادي")
+
+
+def test_a_statement_of_x_in_the_genitive_titles_its_issuer() -> None:
+    names = {c.name for c in issuer_candidates([], "بيان لمنظمة الينابيع بشأن قصف القرى في السهل", None)}
+    assert "منظمة الينابيع" in names

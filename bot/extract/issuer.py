@@ -257,8 +257,10 @@ def name_like(name: str) -> bool:
 
 
 def tidy(raw: str) -> str:
-    """A candidate as it should be reported: quotes, a leading "The"/"و", an organ prefix ("المكتب
-    السياسي ل…"), a role tail ("– إعلام") and surrounding punctuation removed."""
+    """A candidate as it should be reported: quotes, a leading "The"/"و", a statement word ("بيان ل…"), an
+    organ prefix ("المكتب السياسي ل…"), a role tail ("– إعلام"), what follows the name in its sentence
+    (statement words, occasions, an object, a time, a gloss in the other script) and surrounding
+    punctuation removed."""
     name = _balanced(clean_name(demark(raw)).strip(" \"'“”«»"))
     name = re.sub(r"\s*\(\s*\)", "", name)  # a parenthesis emptied of its quoted acronym
     name = _drop_tail(name)

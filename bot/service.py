@@ -62,6 +62,19 @@ def _prepare_db(db: storage.Db, sources: list[Source]) -> None:
         log.warning("%s", line)
 
 
+def runtime_for(
+    settings: Settings, sources: list[Source], db_path: str | None = None
+) -> contextlib.AbstractAsyncContextManager[pipeline.PollContext]:
+    """``open_runtime`` with the fetch settings of feeds.yaml, on ``db_path`` (the settings' by default)."""
+    return open_runtime(
+        db_path or settings.db_path,
+        sources,
+        user_agent=settings.user_agent,
+        timeout=settings.http_timeout,
+        per_host=settings.per_host,
+    )
+
+
 async def run_service(settings: Settings, sources: list[Source], stop: asyncio.Event | None = None) -> int:
     """`bayan run`: the scheduler (+ the Telegram bot when a token is set) until SIGINT/SIGTERM; SIGHUP
     reloads feeds.yaml. One per database: a second one fails at once (``instance_lock``)."""
@@ -69,14 +82,7 @@ async def run_service(settings: Settings, sources: list[Source], stop: asyncio.E
     hup = asyncio.Event()
     with instance_lock(settings.db_path):
         _install_signal_handlers(stop, hup)
-        runtime = open_runtime(
-            settings.db_path,
-            sources,
-            user_agent=settings.user_agent,
-            timeout=settings.http_timeout,
-            per_host=settings.per_host,
-        )
-        async with runtime as ctx:
+        async with runtime_for(settings, sources) as ctx:
             if settings.token:
                 from bot.tg import app  # imported here: console mode never loads python-telegram-bot
 

@@ -51,14 +51,7 @@ def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(
     settings: Settings, db_path: str, sources: list[Source], options: backfill.Options, show: _Display
 ) -> list[backfill.Progress]:
-    runtime = service.open_runtime(
-        db_path,
-        sources,
-        user_agent=settings.user_agent,
-        timeout=settings.http_timeout,
-        per_host=settings.per_host,
-    )
-    async with runtime as ctx:
+    async with service.runtime_for(settings, sources, db_path) as ctx:
         return await backfill.backfill(ctx, sources, options, on_page=show.page, on_done=show.done)
 
 

@@ -55,14 +55,7 @@ async def poll_once(
     if dry_run:
         sources = [replace(s, announce_first_poll=True) for s in sources]
     db_path = ":memory:" if dry_run else settings.db_path
-    runtime = service.open_runtime(
-        db_path,
-        sources,
-        user_agent=settings.user_agent,
-        timeout=settings.http_timeout,
-        per_host=settings.per_host,
-    )
-    async with runtime as ctx:
+    async with service.runtime_for(settings, sources, db_path) as ctx:
         results = await scheduler.run_cycle(ctx, sources)
         found: dict[str, list[StoredStatement]] = {}
         for r in results:

@@ -75,3 +75,30 @@ async def polling(app: Any) -> AsyncIterator[Any]:
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+def quiet_deps(
+    store: Any,
+    sources: Callable[[], list[Any]],
+    *,
+    index: Any = None,
+    org_index: Callable[[], Awaitable[Any]] | None = None,
+    admins: frozenset[int] = frozenset(),
+    **extra: Any,
+) -> Any:
+    """``BotDeps`` for a bot suite that never polls nor reloads: ``poll_now`` finds nothing, ``reload``
+    says nothing, and the organisation index is ``index`` (or what ``org_index`` answers)."""
+    from bot.tg import handler  # here: suites that never start a bot do not load python-telegram-bot
+
+    async def fixed_index() -> Any:
+        return index
+
+    async def poll_now(source: str | None) -> list[Any]:
+        return []
+
+    async def reload() -> str:
+        return ""
+
+    return handler.BotDeps(
+        store, admins, org_index or fixed_index, poll_now, reload, sources, asyncio.Event(), **extra
+    )

@@ -4,7 +4,6 @@ sent, so each picture is checked as a PNG of the chart's size, and its caption a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator
@@ -17,12 +16,12 @@ import pytest
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import charts, orgs, storage
-from bot.models import PollResult, PollWrite, Validators
-from bot.tg import handler, routes
+from bot.models import PollWrite, Validators
+from bot.tg import routes
 from tests import chartdata
 from tests.chartdata import png_size
 from tests.fakes import Call, FakeBotAPI, utf16_len
-from tests.helpers import polling
+from tests.helpers import polling, quiet_deps
 
 pytestmark = [
     pytest.mark.integration,
@@ -62,20 +61,9 @@ async def running(tmp_path: Path, *, history: bool = True) -> AsyncIterator[Env]
     store = storage.Store(str(tmp_path / "bayan.db"))
     store.run(_seed, history=history)
     index = orgs.OrgIndex(store.run(storage.org_index_entries))
-
-    async def org_index() -> orgs.OrgIndex:
-        return index
-
-    async def poll_now(source: str | None) -> list[PollResult]:
-        return []
-
-    async def reload() -> str:
-        return ""
-
-    deps = handler.BotDeps(
-        store, frozenset(), org_index, poll_now, reload, lambda: [chartdata.SOURCE], asyncio.Event(),
-        now=lambda: chartdata.NOW, rate_window=3600.0,
-    )  # fmt: skip
+    deps = quiet_deps(
+        store, lambda: [chartdata.SOURCE], index=index, now=lambda: chartdata.NOW, rate_window=3600.0
+    )
     async with FakeBotAPI() as fake:
         builder = (
             ApplicationBuilder().token(fake.token).base_url(fake.base_url).base_file_url(fake.base_file_url)

@@ -7,7 +7,6 @@ the refusal and their presses do nothing. The admins get one message when the qu
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +20,6 @@ from bot import orgs, pipeline, storage
 from bot.models import (
     Item,
     ItemRecord,
-    PollResult,
     PollWrite,
     ReviewPolicy,
     Settings,
@@ -31,9 +29,9 @@ from bot.models import (
     Validators,
 )
 from bot.tg import app as tg_app
-from bot.tg import handler, routes, sender
+from bot.tg import routes, sender
 from tests.fakes import Call, FakeBotAPI
-from tests.helpers import polling
+from tests.helpers import polling, quiet_deps
 
 pytestmark = pytest.mark.integration
 
@@ -110,26 +108,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     store = storage.Store(str(tmp_path / "bayan.db"))
     ids = store.run(seed)
     index = orgs.OrgIndex(store.run(storage.org_index_entries))
-
-    async def org_index() -> orgs.OrgIndex:
-        return index
-
-    async def poll_now(source: str | None) -> list[PollResult]:
-        return []
-
-    async def reload() -> str:
-        return ""
-
-    deps = handler.BotDeps(
-        store,
-        frozenset({ADMIN}),
-        org_index,
-        poll_now,
-        reload,
-        lambda: [SOURCE],
-        asyncio.Event(),
-        now=lambda: NOW,
-    )
+    deps = quiet_deps(store, lambda: [SOURCE], index=index, admins=frozenset({ADMIN}), now=lambda: NOW)
     async with FakeBotAPI() as fake:
         builder = (
             ApplicationBuilder().token(fake.token).base_url(fake.base_url).base_file_url(fake.base_file_url)

@@ -9,7 +9,6 @@ later command and waiting for its reply: PTB handles one chat's updates in order
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -25,7 +24,6 @@ from bot import orgs, storage
 from bot.models import (
     Item,
     ItemRecord,
-    PollResult,
     PollWrite,
     RegistryOrg,
     SignatureRecord,
@@ -35,7 +33,7 @@ from bot.models import (
 )
 from bot.tg import handler, routes, sender
 from tests.fakes import Call, FakeBotAPI
-from tests.helpers import Clock, polling
+from tests.helpers import Clock, polling, quiet_deps
 
 pytestmark = pytest.mark.integration
 
@@ -179,15 +177,7 @@ async def running(
             raise RuntimeError("boom")
         return index
 
-    async def poll_now(source: str | None) -> list[PollResult]:
-        return []
-
-    async def reload() -> str:
-        return ""
-
-    deps = handler.BotDeps(
-        store, admins, org_index, poll_now, reload, lambda: list(SOURCES), asyncio.Event(), now=clock
-    )
+    deps = quiet_deps(store, lambda: list(SOURCES), org_index=org_index, admins=admins, now=clock)
     async with FakeBotAPI() as fake:
         builder = (
             ApplicationBuilder().token(fake.token).base_url(fake.base_url).base_file_url(fake.base_file_url)

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import resource
@@ -23,7 +22,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -33,9 +31,9 @@ from telegram.ext import ApplicationBuilder
 from bot import fetch, orgs, pipeline, scheduler, storage
 from bot.cli.main import main
 from bot.models import Source, SourceHealth
-from bot.tg import handler, routes
+from bot.tg import routes
 from tests.fakes import FakeBotAPI
-from tests.helpers import polling
+from tests.helpers import polling, quiet_deps
 from tests.sites import JOINT_PAGE, FeedSite
 
 pytestmark = pytest.mark.integration
@@ -241,18 +239,9 @@ async def bot_env(tmp_path: Path) -> AsyncIterator[tuple[FakeBotAPI, storage.Sto
     store.run(storage.sync_sources, sources)
     memory: dict[str, SourceHealth] = {}
 
-    async def index() -> orgs.OrgIndex:
-        return orgs.OrgIndex([])
-
-    async def poll_now(source: str | None) -> list[Any]:
-        return []
-
-    async def reload() -> str:
-        return ""
-
-    deps = handler.BotDeps(
-        store, frozenset({ADMIN}), index, poll_now, reload, lambda: sources, asyncio.Event(),
-        now=lambda: NOW, health=lambda: memory,
+    deps = quiet_deps(
+        store, lambda: sources, index=orgs.OrgIndex([]), admins=frozenset({ADMIN}), now=lambda: NOW,
+        health=lambda: memory,
     )  # fmt: skip
     async with FakeBotAPI() as fake:
         app = ApplicationBuilder().token(fake.token).base_url(fake.base_url).job_queue(None).build()

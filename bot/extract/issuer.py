@@ -64,6 +64,14 @@ _ORG_STEMS = (  # how an organisation's name starts, without "ال"
 )
 _GLUED_LAM = re.compile(rf"^ل(?={_ORG_STEMS})")  # "لحزب …" → "حزب …"
 _GLUED_WAW = re.compile(rf"^و(?={_ORG_STEMS})")  # "ورابطة علماء …" → "رابطة علماء …"
+
+
+def _nominative(text: str) -> str:
+    """An organisation named in the genitive after a statement word or an office: "للحزب …" → "الحزب …",
+    "لمنظمة …" → "منظمة …"."""
+    return _GLUED_LAM.sub("", re.sub(r"^لل", "ال", text))
+
+
 _PERSON = folded(
     r"^(?:الدكتور(?:ه)?|د\.|الاستاذ(?:ه)?|المحامي(?:ه)?|المهندس(?:ه)?|الشيخ|السيد(?:ه)?"
     r"|مار|الاب|المطران|الاسقف|القس|البطريرك"
@@ -300,7 +308,7 @@ _STATEMENT_HEAD = re.compile(
 def _statement_head(name: str) -> str:
     """ "بيان للمجلس الوطني …", "بيان صادر عن مكتب …" → the organisation after the statement word."""
     rest = _STATEMENT_HEAD.sub("", name)
-    return _GLUED_LAM.sub("", re.sub(r"^لل", "ال", rest)) if rest != name else name
+    return _nominative(rest) if rest != name else name
 
 
 def _object_cut(name: str) -> str:
@@ -357,7 +365,7 @@ def strip_role(text: str) -> str:
         if not m or not m.group(0).strip():
             break
         taken = len(m.group(0).split())
-        rest = _GLUED_LAM.sub("", re.sub(r"^لل", "ال", " ".join(rest.split()[taken:])))
+        rest = _nominative(" ".join(rest.split()[taken:]))
     return rest.strip()
 
 
@@ -533,8 +541,7 @@ def _signature_line(line: Line, index: int, lines: list[Line]) -> str | None:
     if _PERSON.match(key) or _BYLINE.match(key) or _person_with_role(text) or _ROLE_ONLY.match(key):
         return None
     if index and re.match(r"^لل?\S", text) and _ROLE_ONLY.search(fold(_strip_date(lines[index - 1].text))):
-        text = re.sub(r"^لل", "ال", text)  # "المكتب السياسي" / "للحزب …": the organisation in the genitive
-        text = _GLUED_LAM.sub("", text)
+        text = _nominative(text)  # "المكتب السياسي" / "للحزب …": the organisation in the genitive
     candidate = strip_role(_drop_tail(text))
     if not candidate or words(candidate) > 12 or ":" in candidate or _SENTENCE.search(candidate):
         return None
@@ -797,8 +804,7 @@ def _title(title: str | None) -> list[Candidate]:
         m = pattern.search(key)
         if m:
             name = _same_span(plain, key, m.start("x"), m.end("x"))
-            name = _GLUED_LAM.sub("", re.sub(r"^لل", "ال", name))  # "بيان لمنظمة X" → "منظمة X"
-            out.append(Candidate(name, "title", -1))
+            out.append(Candidate(_nominative(name), "title", -1))  # "بيان لمنظمة X" → "منظمة X"
     head, sep, _ = plain.partition(":")
     if sep and 1 <= words(head) <= 10:
         out.append(Candidate(head, "title", -1))

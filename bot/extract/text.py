@@ -216,18 +216,20 @@ _CLOSE_Q = '”»"'
 
 def quoted_lines(lines: list[Line]) -> list[bool]:
     """Which lines are quoted passages: a <blockquote>, or the paragraphs of a quotation that opens at
-    the start of one paragraph and closes at the end of a later one."""
+    the start of one paragraph and closes at the end of a later one (one that never closes is not)."""
     out: list[bool] = []
-    inside = False
-    for line in lines:
+    opened = -1  # the line where the open quotation began
+    for index, line in enumerate(lines):
         text = line.text.strip()
-        if not inside and text[:1] in _OPEN_Q and not _closes(text[1:]):
-            inside = True
+        if opened < 0 and text[:1] in _OPEN_Q and not _closes(text[1:]):
+            opened = index
             out.append(True)
             continue
-        out.append(inside or line.quote)
-        if inside and text[-1:] in _CLOSE_Q:
-            inside = False
+        out.append(opened >= 0 or line.quote)
+        if opened >= 0 and text[-1:] in _CLOSE_Q:
+            opened = -1
+    if opened >= 0:  # a quotation that never closes is a stray mark, not a quoted passage
+        out[opened:] = [line.quote for line in lines[opened:]]
     return out
 
 

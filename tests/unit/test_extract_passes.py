@@ -83,6 +83,17 @@ def test_quotations_over_several_paragraphs() -> None:
     assert quoted_lines(lines) == [False, True, True, False]
 
 
+def test_a_quotation_mark_that_never_closes_quotes_nothing() -> None:
+    lines = _lines(
+        "Statement of the Orontes Relief Alliance",
+        "“In light of the fires, we at the Orontes Relief Alliance stand with the families.",
+        "We have sent teams to the villages.",
+    )
+    assert quoted_lines(lines) == [False, False, False]
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source == "we_in"}
+    assert names == {"Orontes Relief Alliance"}
+
+
 # ───────────────────────────── seeds as text and in <pre> ─────────────────────────────
 
 

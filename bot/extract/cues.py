@@ -201,6 +201,12 @@ JOB = folded(
     r"|السيره الذاتيه|للتقديم (?:علي|على)|التقدم (?:الي|إلى|ل)(?:ال)?وظيفه|المتقدمين والمتقدمات",
     re.I,
 )
+ARCHIVE_TITLE = folded(  # a CMS's tag, category or date archive: several posts, none of them the page's own
+    r"^(?:tag|category|archives?|month|year|author|الوسم|وسم|التصنيف|تصنيف|ارشيف|الارشيف)\s*:"
+    r"|\bposts? (?:tagged|filed|in category)\b|مواضيع تم تصنيفها|(?:^|\s)ارشيف (?:ال)?(?:بيانات|اخبار)"
+    r"|^(?:press releases|statements|news|البيانات الصحفيه|البيانات|بيانات صحفيه|الاخبار)(?:\s*[-–|:]|$)",
+    re.I,
+)
 ABOUT_TITLE = folded(
     r"^(?:من نحن|عن المنظمه|عن المركز|about|about us|who we are|our story|our team|team|قصتنا"
     r"|فريقنا|فريق العمل"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
 from bot.extract.classify import kind_of, person_byline, withdrawn_from
-from bot.extract.cues import TEASER_LINK
+from bot.extract.cues import ARCHIVE_TITLE, TEASER_LINK
 from bot.extract.dom import Page, html_page, looks_like_html, text_page, text_title
 from bot.extract.features import PageFacts, candidate_features, page_features, recipients_at_top
 from bot.extract.issuer import ISSUED, Candidate, issuer_candidates, issuer_form
@@ -125,8 +125,8 @@ def decide(a: Analysis, model: Model) -> Statement:
     prob = model.statement.prob(a.features)
     if a.hints.statements_only:
         prob = 1.0  # the source publishes statements only
-    elif a.features.get("listing", 0.0) >= 1.0:
-        prob = min(prob, 0.05)  # a listing of teasers is never a statement (docs/extraction.md)
+    elif a.features.get("listing", 0.0) >= 1.0 or ARCHIVE_TITLE.search(fold(page.title or "")):
+        prob = min(prob, 0.05)  # a listing or a tag/date archive is never a statement (docs/extraction.md)
     base = Statement(
         is_statement=False,
         title=_title(page, lines),

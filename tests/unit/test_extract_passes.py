@@ -618,3 +618,25 @@ def test_a_phrase_of_the_sentence_after_a_name_and_a_relative_clause_are_not_nam
 def test_a_statement_of_x_in_the_genitive_titles_its_issuer() -> None:
     names = {c.name for c in issuer_candidates([], "بيان لمنظمة الينابيع بشأن قصف القرى في السهل", None)}
     assert "منظمة الينابيع" in names
+
+
+_ARCHIVE_POST = (
+    "<p>تصريح صحفي</p><p>تجمع الينابيع المدني</p><p>المكتب الإعلامي</p><p>٣ أيار ٢٠٢٤</p>"
+    "<p>يدين تجمع الينابيع المدني القصف الذي طال قرى السهل صباح اليوم، ويطالب المجتمع الدولي بتحمل"
+    " مسؤولياته في حماية المدنيين ووقف الهجمات على الأسواق والمدارس والمشافي في المنطقة.</p>"
+    "<p>ويؤكد التجمع أن استمرار الصمت يشجع على مزيد من الجرائم بحق الأهالي.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    "title, archive",
+    [
+        ("مواضيع تم تصنيفها حسب التاريخ : أيار 2024", True),
+        ("Tag: shelling", True),
+        ("Category: Press", True),
+        ("تجمع الينابيع المدني يدين قصف قرى السهل", False),
+    ],
+)
+def test_a_tag_or_date_archive_showing_one_post_in_full_is_not_a_statement(title: str, archive: bool) -> None:
+    page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{_ARCHIVE_POST}</body></html>"
+    assert extract_statement(page, Hints()).is_statement is not archive

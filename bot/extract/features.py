@@ -34,6 +34,7 @@ SOURCES = (
     "byline",
     "site",
     "hint",
+    "owner",
 )
 
 

@@ -391,6 +391,7 @@ def issuer_candidates(
     found += _title(title)
     found += _lead(lines)
     found += _about(lines)
+    found += _owner_named(body, host)
     found += _expansions(found, body)
     found += [Candidate(text, "byline", -1) for text in meta if not is_date_line(text)]
     if site:
@@ -411,7 +412,33 @@ def issuer_candidates(
     return out
 
 
-_PHRASES = frozenset(["opening", "subject", "we_in", "lead", "title", "about"])
+_PHRASES = frozenset(["opening", "subject", "we_in", "lead", "title", "about", "owner"])
+_RUN = re.compile(r"[A-Z][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|in|on)[ \t]+)?[A-Z][\w'’&-]*){0,7}")
+
+
+def _owner_named(body: str, host: str | None) -> list[Candidate]:
+    """The site's owner where the text names it: in a run of capitalised words, the shortest and the
+    longest start that the host spells, and the shortest carried on to an organisation word ("Oxfam" and
+    "Oxfam GB Media Team" on oxfam.org.uk, "MSF" on msf.org, "Syrian British Council" on
+    syrianbritish.org)."""
+    if not host:
+        return []
+    out: dict[str, Candidate] = {}
+    for m in _RUN.finditer(body[:20_000]):
+        tokens = m.group(0).split()
+        ends = [
+            k
+            for k in range(1, len(tokens) + 1)
+            if tokens[k - 1] not in _SMALL_WORDS and names_host(" ".join(tokens[:k]), host)
+        ]
+        if not ends:
+            continue
+        org = next((k for k in range(ends[0], min(ends[0] + 3, len(tokens)) + 1)
+                    if ORG_WORD.search(fold(tokens[k - 1]))), ends[0])  # fmt: skip
+        for k in {ends[0], ends[-1], org}:
+            name = " ".join(tokens[:k])
+            out.setdefault(name, Candidate(name, "owner", -1))
+    return list(out.values())
 
 
 _ABOUT = re.compile(r"^(?:about|نبذة عن|نبذه عن)\s+(?:the\s+)?(?P<name>[^.!?؟]{2,90}?)\s*[:.]?$", re.I)

@@ -640,3 +640,20 @@ _ARCHIVE_POST = (
 def test_a_tag_or_date_archive_showing_one_post_in_full_is_not_a_statement(title: str, archive: bool) -> None:
     page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{_ARCHIVE_POST}</body></html>"
     assert extract_statement(page, Hints()).is_statement is not archive
+
+
+def test_the_site_owner_named_in_the_text_is_a_candidate() -> None:
+    lines = _lines(
+        "Reaction to the council's vote on aid crossings",
+        "“We welcome the renewal, but one crossing cannot feed a province,” said a spokesperson.",
+        "For interviews please contact the Orontes Relief UK Media Team.",
+    )
+
+    def owner(lines: list[Line], host: str) -> set[str]:
+        return {c.name for c in issuer_candidates(lines, None, None, host=host) if c.source == "owner"}
+
+    assert "Orontes Relief" in owner(lines, "orontesrelief.org")
+    # carried on to the organisation word
+    union = _lines("The Valley Writers Union met on Monday.")
+    assert "Valley Writers Union" in owner(union, "valleywriters.org")
+    assert not [c for c in issuer_candidates(lines, None, None) if c.source == "owner"]  # no host, no owner

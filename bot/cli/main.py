@@ -15,6 +15,7 @@ command loads what only another needs (SQLite, httpx, extraction, APScheduler, p
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import os
 import sys
@@ -204,6 +205,7 @@ def _setup_logging(level: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand; --config and --db are accepted before or after the subcommand."""
+    _cache_argparse_translations()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=argparse.SUPPRESS, help="feeds file (env BAYAN_CONFIG)")
     common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite file (env BAYAN_DB)")
@@ -216,3 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parsers.register(sub, common)
     return parser
+
+
+def _cache_argparse_translations() -> None:
+    """argparse asks gettext for a translation of each of its words every time it builds a parser (≈ 90
+    times for bayan's), and gettext, when no catalogue is installed for the locale (CPython ships none for
+    argparse), searches the locale folders again at every call: half the CPU of `build_parser`. A
+    process's answers cannot change unless its locale variables do, which bayan never changes, so the
+    lookup of each message is cached (``argparse._``, once per process; the same strings come out)."""
+    translate = vars(argparse)["_"]  # argparse's `from gettext import gettext as _` (not in its stubs)
+    if not hasattr(translate, "cache_info"):
+        vars(argparse)["_"] = functools.lru_cache(maxsize=256)(translate)

@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 
 from bot import lazyre
 
-with lazyre.deferred(frozenset({"yaml.reader"})):  # Reader.NON_PRINTABLE (≈ 6 ms): the pure reader's only
+# Reader.NON_PRINTABLE (≈ 6 ms to compile) serves only the pure-Python reader: a file libyaml refuses
+with lazyre.deferred(frozenset({"yaml.reader"})):
     import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode

@@ -34,6 +34,8 @@ POLL_EXTRAS |= {"bot.browse", "datasette", "uvicorn"}
 POLL_EXTRAS |= {"matplotlib", "arabic_reshaper", "bidi", "PIL"}  # charts: only when one is drawn
 POLL_EXTRAS |= {"pygments.util", "pygments.lexers._mapping"}  # httpx's command-line tool (cli.main)
 POLL_EXTRAS |= {"anyio._core._tasks", "anyio.streams"}  # httpcore on asyncio alone (bot/aionet.py)
+POLL_EXTRAS |= {"dateutil.parser", "dateutil.tz"}  # sqlite-utils' recipes: lazy (bot/storage/_lib.py)
+POLL_EXTRAS |= {"difflib", "html"}  # a bad feeds.yaml's "did you mean", a feed's full text
 
 
 def imported(argv: list[str], tmp_path: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
@@ -77,3 +79,22 @@ def test_a_poll_of_an_unchanged_source_loads_no_parser(httpserver: HTTPServer, t
     assert result["source"] == "weekly" and result["not_modified"] is True and result["error"] is None
     assert {"bot.storage", "httpx"} <= names
     assert names & POLL_EXTRAS == set()
+
+
+def test_import_time_patterns_of_sqlite_utils_and_yaml_wait_for_their_first_use() -> None:
+    """The two slowest patterns a start compiles (bot/lazyre.py) are not compiled by importing the
+    storage and the configuration, and work once used; re.compile is the real one afterwards."""
+    probe = (
+        "import re, bot.storage, bot.config, sqlite_utils.db as d, yaml.reader as r\n"
+        "from bot import lazyre\n"
+        "pats = [d._virtual_table_using_re, r.Reader.NON_PRINTABLE]\n"
+        "print(all(isinstance(p, lazyre.Deferred) and p._compiled is None for p in pats))\n"
+        "print(d._virtual_table_using_re.match('CREATE VIRTUAL TABLE t USING fts5(a)').group('using'))\n"
+        "print(r.Reader.NON_PRINTABLE.search('ok\\x07') is not None, re.compile is lazyre._COMPILE)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BAYAN_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["True", "fts5", "True", "True"]

@@ -34,7 +34,9 @@ POLL_EXTRAS |= {"bot.browse", "datasette", "uvicorn"}
 POLL_EXTRAS |= {"matplotlib", "arabic_reshaper", "bidi", "PIL"}  # charts: only when one is drawn
 POLL_EXTRAS |= {"pygments.util", "pygments.lexers._mapping"}  # httpx's command-line tool (cli.main)
 POLL_EXTRAS |= {"anyio._core._tasks", "anyio.streams"}  # httpcore on asyncio alone (bot/aionet.py)
-POLL_EXTRAS |= {"dateutil.parser", "dateutil.tz"}  # sqlite-utils' recipes: lazy (bot/storage/_lib.py)
+# sqlite-utils' recipes: lazy (bot/storage/_lib.py); dateutil imports its subpackages with importlib,
+# which -X importtime does not log, so their modules are named
+POLL_EXTRAS |= {"dateutil.parser._parser", "dateutil.tz.tz"}
 POLL_EXTRAS |= {"difflib", "html"}  # a bad feeds.yaml's "did you mean", a feed's full text
 
 
@@ -86,11 +88,11 @@ def test_import_time_patterns_of_sqlite_utils_and_yaml_wait_for_their_first_use(
     storage and the configuration, and work once used; re.compile is the real one afterwards."""
     probe = (
         "import re, bot.storage, bot.config, sqlite_utils.db as d, yaml.reader as r\n"
-        "from bot import lazyre\n"
         "pats = [d._virtual_table_using_re, r.Reader.NON_PRINTABLE]\n"
-        "print(all(isinstance(p, lazyre.Deferred) and p._compiled is None for p in pats))\n"
+        "print(all(not isinstance(p, re.Pattern) and getattr(p, '_compiled', 0) is None for p in pats))\n"
         "print(d._virtual_table_using_re.match('CREATE VIRTUAL TABLE t USING fts5(a)').group('using'))\n"
-        "print(r.Reader.NON_PRINTABLE.search('ok\\x07') is not None, re.compile is lazyre._COMPILE)\n"
+        "stdlib = (re.compile.__module__, re.compile.__name__) == ('re', 'compile')\n"
+        "print(r.Reader.NON_PRINTABLE.search('ok\\x07') is not None, stdlib)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BAYAN_"))}
     proc = subprocess.run(
@@ -98,3 +100,27 @@ def test_import_time_patterns_of_sqlite_utils_and_yaml_wait_for_their_first_use(
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["True", "fts5", "True", "True"]
+
+
+def test_a_second_parser_asks_gettext_nothing_and_reads_the_same() -> None:
+    """argparse asks gettext for each of its words at every parser built; `build_parser` caches those
+    look-ups for the process (bot/cli/main.py): each word is asked once, and the help is unchanged."""
+    probe = (
+        "import argparse, gettext\n"
+        "asked = []\n"
+        "def counting(message):\n"
+        "    asked.append(message)\n"
+        "    return gettext.gettext(message)\n"
+        "argparse._ = counting\n"
+        "from bot.cli.main import build_parser\n"
+        "first = build_parser().format_help()\n"
+        "once = len(asked)\n"
+        "second = build_parser().format_help()\n"
+        "print(once > 0, len(asked) == once == len(set(asked)), first == second, 'usage:' in first)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BAYAN_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["True", "True", "True", "True"]

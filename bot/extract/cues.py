@@ -45,7 +45,8 @@ EN_VERBS = (
     r"|denounces|affirms|confirms|mourns|congratulates|appeals|stresses|warns|regrets|deplores|supports"
     r"|applauds|follows|considers?|believes?|hopes|declares|emphasi[sz]es|notes|holds|describes|stands"
     r"|recommends|views|commends|salutes|asks|requests|insists|reminds|highlights|submits|strongly|unequivocally"
-    r"|is\s+(?:deeply\s+|gravely\s+)?(?:concerned|alarmed|outraged|following|saddened|shocked))\b"
+    r"|is\s+(?:deeply\s+|gravely\s+)?(?:concerned|alarmed|outraged|following|saddened|shocked|appalled|dismayed"
+    r"|horrified|disturbed|troubled))\b"
 )
 EN_PAST = r"(?:condemned|said|called|urged|expressed|issued|stated|reported|announced|welcomed|denounced)\b"
 
@@ -166,7 +167,8 @@ PRESS_CONTACT = folded(
 )
 INTERVIEW = folded(r"\bin an interview\b|\binterview(?:ed)? with\b|(?:^|\s)(?:التقينا|حوار مع|لقاء مع)", re.I)
 REPRINT = folded(  # an editorial lead that announces the text that follows
-    r"هذا نصه|وهذا نص|ننشر(?:\s+\S+)?\s+(?:نص|هذا)|النص الكامل|جاء في (?:ال)?بيان\s*:|نص (?:ال)?بيان\s*:"
+    r"هذا نصه|وهذا نص|ننشر(?:\s+\S+)?\s+(?:نص|هذا|(?:ال)?بيان)|النص الكامل"
+    r"|جاء في (?:ال)?بيان\s*:|نص (?:ال)?بيان\s*:"
     r"|(?:ال)?(?:بيان|تصريح|نداء) (?:ال)?(?:تالي|اتي)|(?:فيما|ما|و?تاليا|وفي ما) يلي نص|و?تاليا نص"
     r"|\bthe following (?:statement|press release|declaration)\b"
     r"|\breads as follows\b|\bfull text\b|\bthe text of the\b|\bwe publish this\b",

@@ -40,7 +40,7 @@ _ORGAN = (  # an organ or office of the organisation: "المكتب السياس
     r"|الامين(?:ه)?\s+العام(?:ه)?|الناطق(?:\s+الرسمي)?(?:\s+باسم)?|المتحدث(?:\s+الرسمي)?(?:\s+باسم)?"
     r"|المنسق(?:ه)?(?:\s+العام(?:ه)?)?|منسق(?:ه)?|المشرف(?:\s+العام)?|عن|باسم"
     r"|(?:ال)?مكتب(?:\s+(?:ال)?(?:اعلام|الاعلام|العلاقات))?\s*(?:ال)?(?:اعلامي|سياسي|تنفيذي|صحفي|مركزي|المركزي)"
-    r"|(?:ال)?مكتب(?=\s+ل)|(?:ال)?مكتب\s+(?:ال)?(?:اعلام|الاعلام|العلاقات)"
+    r"|(?:ال)?مكتب(?=\s+ل)|(?:ال)?مكتب\s+(?:ال)?(?:اعلام|الاعلام|العلاقات)(?:\s+(?:ال)?عامه)?"
     r"|(?:صادر|صادره|تصدر|صدر|يصدر)\s+عن|اجتماع|(?:ال)?هيئه\s+(?:ال)?قياديه|(?:ال)?لجنه\s+(?:ال)?اعلاميه"
     r"|(?:ال)?امانه\s+(?:ال)?اعلام|(?:ال)?سكرتاريه(?:\s+(?:ال)?(?:عامه|تنفيذيه))?"
     r"|(?:ال)?مكتبان\s+(?:ال)?سياسيان|مجلس\s+(?:ال)?(?:امناء|اداره)|(?:ال)?هيئه\s+(?:ال)?(?:اداريه|تنفيذيه"
@@ -113,7 +113,8 @@ _EN_SUBJECT = re.compile(
     r"(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on|de|des|du|al-\w+|el-\w+))*"
     r"(?:\s+\(\s*[\"“”']?(?:[A-Z][A-Za-z&-]{1,12})?[\"“”']?\s*\)){0,2})"
     rf"(?:,\s+[A-Z]{{2,8}},?)?\s+(?:(?:\w+ly|also|further|therefore|hereby|today|now)\s+)?"
-    rf"(?:{EN_VERBS}|{EN_PAST}|(?:has|have)\s+(?:declared|decided|suspended|announced|called|issued))"
+    rf"(?:{EN_VERBS}|{EN_PAST}|(?:has|have)\s+(?:declared|decided|suspended|announced|called|issued)"
+    r"|(?i:statement|press\s+release|declaration)\s+(?:on|about|regarding|concerning)\b)"
 )
 _EN_OPENING = re.compile(
     r"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on)){0,8}"
@@ -125,11 +126,12 @@ _EN_TITLE_SUBJECT = re.compile(  # title case: "SAMS Condemns …", "TDA Calls o
     rf"\s+(?i:{EN_VERBS}|joins|issues|statement)"
 )
 _LEAD = folded(
-    r"^(?:[^\s:]{2,20}(?:\s+[^\s:]{2,20}){0,2}\s*:\s*)?(?:و)?اصدر(?:ت)?\s+(?:كل\s+من\s+)?(?P<rest>.+?)\s+(?:اليوم\s+)?بيان(?:ا|ا\s|\s|$)"
+    r"^(?:[^\s:]{2,20}(?:\s+[^\s:]{2,20}){0,2}\s*:\s*)?(?:و)?اصدر(?:ت)?\s+(?:كل\s+من\s+)?(?P<rest>.+?)[،,]?\s+(?:اليوم[،,]?\s+)?بيان(?:ا|ا\s|\s|$)"
     r"|^(?:the\s+)?(?P<en>[A-Z][^,.;:]{2,100}?)\s+(?:has\s+)?issued\s+(?:a|an|the following)\s",
     re.I,
 )
-_OF_ORG = rf"(?:ال|لل|ل(?={_ORG_STEMS}))"  # "بيان المجلس …", "بيان للمجلس …", "بيان لمنظمة …"
+# "بيان المجلس …", "بيان للمجلس …", "بيان لمنظمة …", "بيان شبكة …" (a construct)
+_OF_ORG = rf"(?:ال|لل|ل(?={_ORG_STEMS})|(?={_ORG_STEMS}))"
 _TITLE_PATTERNS = (
     folded(
         r"^(?:بيان|تصريح|نداء|بلاغ|توضيح|ايضاح|مذكره|مناشده)(?:\s+\S+)?\s+(?:صادر\s+)?(?:عن|من)\s+(?P<x>.+?)"
@@ -144,7 +146,9 @@ _TITLE_PATTERNS = (
     folded(
         r"^(?:نص\s+)?(?:ال)?رساله\s+(?:التي\s+)?(?:وجهتها|بعثتها|ارسلتها|من)\s+(?P<x>.+?)\s+(?:الي|إلى|الى)\s"
     ),
-    folded(rf"^(?:بيان|تصريح)\s+(?P<x>{_OF_ORG}\S+(?:\s+\S+){{1,8}}?)\s+(?:حول|بشان|بخصوص|في)\s"),
+    folded(
+        rf"^(?:بيان|تصريح)\s+(?P<x>{_OF_ORG}\S+(?:\s+\S+){{1,8}}?)(?:\s+|\s*\.{{2,}}\s*)(?:حول|بشان|بخصوص|في|المتعلق)\s"
+    ),
     folded(rf"^(?:بيان|تصريح)\s+(?P<x>{_OF_ORG}\S+(?:\s+\S+){{1,8}})\s*$"),  # the title is "بيان X" alone
     folded(r"^(?P<x>(?:ال)?\S+(?:\s+\S+){1,8}?)\s+(?:بيان|تصريح|نداء)\s"),
 )
@@ -809,7 +813,8 @@ _OFFICE = folded(r"^(?:ال)?(?:مكتب|لجنه|دائره|امانه|هيئه
 def _office_of(head: str, after: str) -> bool:
     """ "مكتب حقوق الإنسان في المجلس …", "اللجنة الإعلامية في الرابطة …": an office of an organisation, whose
     name goes on after "في"."""
-    return bool(_OFFICE.match(head)) and bool(ORG_WORD.match(" " + after)) and after.startswith("ال")
+    named = after.startswith("ال") or bool(re.match(_ORG_STEMS, after))  # "… في الحزب", "… في حزب"
+    return bool(_OFFICE.match(head)) and bool(ORG_WORD.match(" " + after)) and named
 
 
 def _en_head(text: str) -> str | None:

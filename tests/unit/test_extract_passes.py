@@ -657,3 +657,23 @@ def test_the_site_owner_named_in_the_text_is_a_candidate() -> None:
     union = _lines("The Valley Writers Union met on Monday.")
     assert "Valley Writers Union" in owner(union, "valleywriters.org")
     assert not [c for c in issuer_candidates(lines, None, None) if c.source == "owner"]  # no host, no owner
+
+
+def test_leads_and_titles_that_name_the_issuer_in_a_looser_form_give_candidates() -> None:
+    def names(lines: list[Line], title: str | None = None) -> set[str]:
+        return {c.name for c in issuer_candidates(lines, title, None)}
+
+    # a comma and a time word between the issuer and the statement word of a lead
+    lead = _lines("أصدر مكتب العلاقات العامة في حزب الينابيع الديمقراطي، اليوم، بياناً حول اعتقال عضوين فيه.")
+    assert "حزب الينابيع الديمقراطي" in names(lead)
+    # "بيان" + an organisation in the construct state, the title going on after two dots
+    assert "شبكة نساء الوادي" in names([], "بيان شبكة نساء الوادي ..في يوم المرأة .. معا من أجل الكرامة")
+    # an editorial lead "ننشر أدناه بيان X" announces X's text
+    reprint = _lines("ننشر أدناه بيان الهيئة الأهلية للعمل المدني في الوادي لأهميته حول الأوضاع في المدينة")
+    assert any(n.startswith("الهيئة الأهلية للعمل المدني") for n in names(reprint))
+    # "X statement on …" and "X is appalled by …" name X in English
+    english = _lines(
+        "Cities under siege: a call for protection. Orontes Peace Network statement on the sieges.",
+        "Orontes Peace Network is appalled by the shelling of the old market on Friday morning.",
+    )
+    assert "Orontes Peace Network" in names(english)

@@ -164,8 +164,8 @@ def _body_tail(lines: list[Line]) -> str:
 
 
 def _site_issuer(cands: list[Candidate], host: str | None) -> bool:
-    """An organisation the text names as a subject or in the title is the site's owner."""
-    named = ("subject", "opening", "title", "lead", "about")
+    """An organisation the text names (a subject, the title, or anywhere: the owner pass) owns the site."""
+    named = ("subject", "opening", "title", "lead", "about", "owner")
     return any(not c.cut and c.source in named and names_host(c.name, host) for c in cands)
 
 

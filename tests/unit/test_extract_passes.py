@@ -677,3 +677,18 @@ def test_leads_and_titles_that_name_the_issuer_in_a_looser_form_give_candidates(
         "Orontes Peace Network is appalled by the shelling of the old market on Friday morning.",
     )
     assert "Orontes Peace Network" in names(english)
+
+
+def test_reports_on_a_site_whose_owner_the_text_names_only_in_passing_are_its_release() -> None:
+    text = (
+        "<html><head><title>Two clinics shelled in the valley</title></head><body>"
+        "<h1>Two clinics shelled in the valley</h1>"
+        "<p>Two clinics in the valley were shelled on Tuesday, leaving thousands without care.</p>"
+        "<p>“Our teams were treating children when the shells fell,” said Lina Haddad, a nurse with "
+        "Orontes Relief, who added that the clinics will reopen.</p>"
+        "</body></html>"
+    )
+    own = analyse(text, Hints(url="https://orontesrelief.org/news/clinics")).features
+    news = analyse(text, Hints(url="https://valley-daily.net/2024/clinics")).features
+    assert own["reports"] > 0 and own["site_reports"] == own["reports"]
+    assert news["site_reports"] == 0.0

@@ -59,7 +59,7 @@ _ROLE_TAIL = folded(  # "المجلس السرياني العالمي – إعل
     re.I,
 )
 _ORG_STEMS = (  # how an organisation's name starts, without "ال"
-    r"(?:منظم|مركز|شبك|رابط|جمعي|هيئ|مؤسس|موسس|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع|مبادر|فريق"
+    r"(?:منظم|مركز|شبك|رابط|جمعي|هيئ|مؤسس|موسس|موتمر|مؤتمر|اتحاد|تجمع|لجن|حرك|منتد|تحالف|ائتلاف|مجموع|مبادر|فريق"
     r"|نقاب|مجلس|منبر|حزب|معهد|مرصد|تيار|اعلان|إعلان)"
 )
 _GLUED_LAM = re.compile(rf"^ل(?={_ORG_STEMS})")  # "لحزب …" → "حزب …"
@@ -778,6 +778,9 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         return quoted.group(1) if quoted else None
     phrase: list[str] = []
     for i, token in enumerate(tokens[:14]):
+        if phrase and re.fullmatch(r"\([^()\s]{2,12}\)[،,]?", token):  # "… في أوروبا (KCE)": its short form
+            phrase.append(token.rstrip("،,"))
+            continue
         bare = token.strip('،,.:؛()"“”')
         key = fold(bare)
         after = fold(tokens[i + 1]).strip("،,.:؛") if i + 1 < len(tokens) else ""
@@ -793,7 +796,9 @@ def _ar_phrase(tokens: list[str]) -> str | None:
             continue
         # a prepositional masdar ends the subject: "… بتحية", "… بإنشاء", "… بالإفراج"
         tail = bare.startswith(("بال", "لل", "بت", "بم", "بإ", "با")) and phrase and i > 2
-        if (_AR_STOP.match(key) and not in_name) or tail:
+        # an indefinite organisation word governs the noun after it: "منظمة المجتمع المدني"
+        genitive = bool(phrase) and _construct_head(phrase[-1]) and key.startswith("ال")
+        if (_AR_STOP.match(key) and not in_name and not genitive) or tail:
             break
         if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
             break  # a verb: the subject ended
@@ -805,6 +810,12 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         if bare != token.strip('()"“”') and token.rstrip()[-1:] in "،,.:؛":
             break
     return " ".join(phrase) or None
+
+
+def _construct_head(token: str) -> bool:
+    """An organisation word without the article ("منظمة", "شبكة"): the first term of a construct."""
+    key = fold(token)
+    return not key.startswith(("ال", "لل")) and bool(ORG_WORD.match(" " + key))
 
 
 _OFFICE = folded(r"^(?:ال)?(?:مكتب|لجنه|دائره|امانه|هيئه|فرع|ممثليه)$")

@@ -692,3 +692,11 @@ def test_reports_on_a_site_whose_owner_the_text_names_only_in_passing_are_its_re
     news = analyse(text, Hints(url="https://valley-daily.net/2024/clinics")).features
     assert own["reports"] > 0 and own["site_reports"] == own["reports"]
     assert news["site_reports"] == 0.0
+
+
+def test_a_lead_keeps_a_congress_named_with_a_construct_and_its_short_form() -> None:
+    lead = _lines("أصدر مؤتمر المجتمع المدني الآرامي في أوروبا (KACE) بياناً بخصوص قصف القرى في السهل.")
+    names = {c.name for c in issuer_candidates(lead, None, None) if c.source == "lead"}
+    assert "مؤتمر المجتمع المدني الآرامي في أوروبا (KACE)" in names
+    # the object of a verb-first sentence still ends the subject
+    assert tidy("تجمع الينابيع المدني المجتمع الدولي") == "تجمع الينابيع المدني"

@@ -488,13 +488,15 @@ def test_a_signature_beside_a_date_closes_a_statement() -> None:
         "عقد المكتب التنفيذي لرابطة وادي الزيتون للحقوق اجتماعه الدوري وناقش فيه أوضاع المعتقلين في "
         "المحافظة وطالب بالإفراج عنهم دون إبطاء، كما دعا المنظمات الدولية إلى متابعة ملفاتهم.",
         "وأكد المجتمعون على أن الحل لا يكون إلا بالحوار وبمشاركة الأهالي في كل خطوة.",
+        "وتطالب الرابطة الجهات المعنية بالكشف عن مصير المفقودين وبتمكين ذويهم من زيارتهم ومتابعة "
+        "قضاياهم أمام المحاكم، وتدعو إلى وقف الاعتقال التعسفي في المحافظة.",
         "رابطة وادي الزيتون للحقوق",
         "12/3/2019",
     )
-    signed = [Candidate("رابطة وادي الزيتون للحقوق", "signature", 2)]
+    signed = [Candidate("رابطة وادي الزيتون للحقوق", "signature", 3)]
     assert _signed_dated(signed, lines)
     assert not _signed_dated([Candidate("رابطة وادي الزيتون للحقوق", "subject", 0)], lines)
-    assert not _signed_dated(signed, lines[:3])  # a name on the last line alone, as under a news report
+    assert not _signed_dated(signed, lines[:4])  # a name on the last line alone, as under a news report
     page = "<html><body><main>" + "".join(f"<p>{ln.text}</p>" for ln in lines) + "</main></body></html>"
     got = extract_statement(page, Hints())
     assert got.is_statement and got.issuer == "رابطة وادي الزيتون للحقوق"

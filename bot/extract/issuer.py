@@ -268,6 +268,14 @@ def name_like(name: str) -> bool:
     return bool(tokens) and sum(1 for t in tokens if t[0].isupper()) / len(tokens) >= 0.75
 
 
+_EN_ORGAN_TAIL = re.compile(  # an organ after a name that ends in an organisation word
+    r"^(?P<org>\S+(?:\s+\S+)*?\s+(?:Federation|Party|Union|Movement|Network|Coalition|Organi[sz]ation"
+    r"|Association|Alliance|Congress|League|Front|Council|Forum))"
+    r"(?:\s+[A-Z][\w.-]*){0,3}\s+(?:Bureau|(?:Central|Executive|Steering|Coordinating)\s+Committee"
+    r"|(?:Press|Media|Political)\s+Office|Secretariat|Presidency|Leadership)$"
+)
+
+
 def tidy(raw: str) -> str:
     """A candidate as it should be reported: quotes, a leading "The"/"و", a statement word ("بيان ل…"), an
     organ prefix ("المكتب السياسي ل…"), a role tail ("– إعلام"), what follows the name in its sentence
@@ -289,6 +297,9 @@ def tidy(raw: str) -> str:
     name = re.sub(r"^و(?=ال)", "", name)
     name = _GLUED_WAW.sub("", name)
     name = re.sub(r",\s+[A-Z]{2,8}$", "", name)  # "European Syriac Union, ESU"
+    name = _EN_ORGAN_TAIL.sub(
+        r"\g<org>", name
+    )  # "… Federation Western US Central Committee" → "… Federation"
     if re.search(r"[\u0600-\u06ff]", name):  # "مركز … – Centre …": the name in the other script is a gloss
         name = re.sub(r"\s+[-–—|/]\s*[A-Za-z][A-Za-z .,&'’()-]*$", "", name)
     return clean_name(name).strip(" \"'“”«»")

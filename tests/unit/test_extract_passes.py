@@ -702,3 +702,13 @@ def test_a_lead_keeps_a_congress_named_with_a_construct_and_its_short_form() -> 
     assert "مؤتمر المجتمع المدني الآرامي في أوروبا (KACE)" in names
     # the object of a verb-first sentence still ends the subject
     assert tidy("تجمع الينابيع المدني المجتمع الدولي") == "تجمع الينابيع المدني"
+
+
+def test_an_english_organ_after_an_organisation_is_cut_like_the_arabic_prefix() -> None:
+    assert (
+        tidy("Orontes Democratic Federation Western Valley Central Committee")
+        == "Orontes Democratic Federation"
+    )
+    assert tidy("Valley Writers Union Media Office") == "Valley Writers Union"
+    assert tidy("National Coordination Committee") == "National Coordination Committee"  # the name itself
+    assert tidy("Council Presidency") == "Council Presidency"  # nothing before the organisation word

@@ -83,6 +83,16 @@ def test_a_poll_of_an_unchanged_source_loads_no_parser(httpserver: HTTPServer, t
     assert names & POLL_EXTRAS == set()
 
 
+def _probe(probe: str) -> list[str]:
+    """What a fresh interpreter prints running ``probe`` in the repository, word by word."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BAYAN_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout.split()
+
+
 def test_import_time_patterns_of_sqlite_utils_and_yaml_wait_for_their_first_use() -> None:
     """The two slowest patterns a start compiles (bot/lazyre.py) are not compiled by importing the
     storage and the configuration, and work once used; re.compile is the real one afterwards."""
@@ -94,12 +104,7 @@ def test_import_time_patterns_of_sqlite_utils_and_yaml_wait_for_their_first_use(
         "stdlib = (re.compile.__module__, re.compile.__name__) == ('re', 'compile')\n"
         "print(r.Reader.NON_PRINTABLE.search('ok\\x07') is not None, stdlib)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BAYAN_"))}
-    proc = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split() == ["True", "fts5", "True", "True"]
+    assert _probe(probe) == ["True", "fts5", "True", "True"]
 
 
 def test_a_second_parser_asks_gettext_nothing_and_reads_the_same() -> None:
@@ -118,9 +123,4 @@ def test_a_second_parser_asks_gettext_nothing_and_reads_the_same() -> None:
         "second = build_parser().format_help()\n"
         "print(once > 0, len(asked) == once == len(set(asked)), first == second, 'usage:' in first)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BAYAN_"))}
-    proc = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split() == ["True", "True", "True", "True"]
+    assert _probe(probe) == ["True", "True", "True", "True"]

@@ -564,16 +564,27 @@ def test_a_press_contact_footer() -> None:
     assert not PRESS_CONTACT.search(fold("Contact us"))
 
 
-def test_reports_on_the_organisations_own_site_are_its_release() -> None:
-    text = (
-        "<html><head><title>Orontes Relief Alliance Condemns the Shelling of Two Clinics</title></head><body>"
-        "<h1>Orontes Relief Alliance Condemns the Shelling of Two Clinics</h1>"
-        "<p>The Orontes Relief Alliance condemns the shelling of two clinics in the valley this week and "
-        "calls on all parties to respect medical workers.</p>"
-        "<p>“Our teams were treating children when the shells fell,” said Lina Haddad, director of the "
-        "Alliance, who added that the clinics will reopen.</p>"
-        "</body></html>"
-    )
+_OWN_RELEASE = (
+    # the organisation is the title's subject
+    "<html><head><title>Orontes Relief Alliance Condemns the Shelling of Two Clinics</title></head><body>"
+    "<h1>Orontes Relief Alliance Condemns the Shelling of Two Clinics</h1>"
+    "<p>The Orontes Relief Alliance condemns the shelling of two clinics in the valley this week and "
+    "calls on all parties to respect medical workers.</p>"
+    "<p>“Our teams were treating children when the shells fell,” said Lina Haddad, director of the "
+    "Alliance, who added that the clinics will reopen.</p>"
+    "</body></html>",
+    # the organisation is named only in passing (the owner pass finds it)
+    "<html><head><title>Two clinics shelled in the valley</title></head><body>"
+    "<h1>Two clinics shelled in the valley</h1>"
+    "<p>Two clinics in the valley were shelled on Tuesday, leaving thousands without care.</p>"
+    "<p>“Our teams were treating children when the shells fell,” said Lina Haddad, a nurse with "
+    "Orontes Relief, who added that the clinics will reopen.</p>"
+    "</body></html>",
+)
+
+
+@pytest.mark.parametrize("text", _OWN_RELEASE)
+def test_reports_on_the_organisations_own_site_are_its_release(text: str) -> None:
     own = analyse(text, Hints(url="https://orontesrelief.org/news/clinics")).features
     news = analyse(text, Hints(url="https://valley-daily.net/2024/clinics")).features
     assert own["reports"] > 0 and own["site_reports"] == own["reports"]
@@ -679,21 +690,6 @@ def test_leads_and_titles_that_name_the_issuer_in_a_looser_form_give_candidates(
         "Orontes Peace Network is appalled by the shelling of the old market on Friday morning.",
     )
     assert "Orontes Peace Network" in names(english)
-
-
-def test_reports_on_a_site_whose_owner_the_text_names_only_in_passing_are_its_release() -> None:
-    text = (
-        "<html><head><title>Two clinics shelled in the valley</title></head><body>"
-        "<h1>Two clinics shelled in the valley</h1>"
-        "<p>Two clinics in the valley were shelled on Tuesday, leaving thousands without care.</p>"
-        "<p>“Our teams were treating children when the shells fell,” said Lina Haddad, a nurse with "
-        "Orontes Relief, who added that the clinics will reopen.</p>"
-        "</body></html>"
-    )
-    own = analyse(text, Hints(url="https://orontesrelief.org/news/clinics")).features
-    news = analyse(text, Hints(url="https://valley-daily.net/2024/clinics")).features
-    assert own["reports"] > 0 and own["site_reports"] == own["reports"]
-    assert news["site_reports"] == 0.0
 
 
 def test_a_lead_keeps_a_congress_named_with_a_construct_and_its_short_form() -> None:

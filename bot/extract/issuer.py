@@ -297,9 +297,8 @@ def tidy(raw: str) -> str:
     name = re.sub(r"^و(?=ال)", "", name)
     name = _GLUED_WAW.sub("", name)
     name = re.sub(r",\s+[A-Z]{2,8}$", "", name)  # "European Syriac Union, ESU"
-    name = _EN_ORGAN_TAIL.sub(
-        r"\g<org>", name
-    )  # "… Federation Western US Central Committee" → "… Federation"
+    # "X Federation Central Committee" → "X Federation"
+    name = _EN_ORGAN_TAIL.sub(r"\g<org>", name)
     if re.search(r"[\u0600-\u06ff]", name):  # "مركز … – Centre …": the name in the other script is a gloss
         name = re.sub(r"\s+[-–—|/]\s*[A-Za-z][A-Za-z .,&'’()-]*$", "", name)
     return clean_name(name).strip(" \"'“”«»")

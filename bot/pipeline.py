@@ -92,6 +92,8 @@ class PollContext:
     health_writes: HealthBatch = field(init=False, repr=False)
     _pending: list[tuple[PollWrite, asyncio.Future[list[int]]]] = field(default_factory=list, repr=False)
     _writer: asyncio.Task[None] | None = field(default=None, repr=False)
+    _asks: list[tuple[str, list[str], asyncio.Future[set[str]]]] = field(default_factory=list, repr=False)
+    _reader: asyncio.Task[None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.health_writes = HealthBatch(self.store, kept=self.health)
@@ -114,6 +116,36 @@ class PollContext:
             self._writer = asyncio.create_task(self._write_pending())
         return await done
 
+    async def unseen(self, source_id: str, keys: list[str]) -> set[str]:
+        """``storage.unseen_keys``: the keys never seen for the source. The polls that ask while a read is
+        under way are answered together by the next one (``storage.unseen_keys_many``: one hop to the DB
+        thread for all of them, the same query per source)."""
+        done: asyncio.Future[set[str]] = asyncio.get_running_loop().create_future()
+        self._asks.append((source_id, keys, done))
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read_asks())
+        return await done
+
+    async def _read_asks(self) -> None:
+        while self._asks:
+            batch, self._asks = self._asks, []
+            try:
+                found = await self.store.call(storage.unseen_keys_many, [(s, k) for s, k, _ in batch])
+            except BaseException as e:  # a failed read fails its askers; cancelled (shutdown): them too
+                for *_, done in batch:
+                    if done.done():
+                        continue
+                    if isinstance(e, Exception):
+                        done.set_exception(e)
+                    else:
+                        done.cancel()
+                if not isinstance(e, Exception):
+                    raise
+                continue
+            for (*_, done), unseen in zip(batch, found, strict=True):
+                if not done.done():
+                    done.set_result(unseen)
+
     async def _write_pending(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
@@ -134,15 +166,18 @@ class PollContext:
     async def _write(
         self, batch: list[tuple[PollWrite, asyncio.Future[list[int]]]]
     ) -> list[list[int] | Exception]:
+        writes = [w for w, _ in batch]
+        # provisional organisations may have been created: read them in the same hop to the DB thread
+        index = self._index if any(r.statement is not None for w in writes for r in w.records) else None
+        after = index.max_id if index is not None else None
         try:
-            results = await self.store.call(storage.save_polls, [w for w, _ in batch])
+            results, new = await self.store.call(_save_and_read_orgs, writes, after)
         except Exception as e:  # the transaction itself failed (its commit): every poll of it failed
             return [e] * len(batch)
-        if any(r.statement is not None for w, _ in batch for r in w.records):
-            try:
-                await self.extend_index()  # provisional organisations may have been created
-            except Exception:  # the polls are stored; the next extension adds what this one missed
-                log.exception("organisation index not extended")
+        if new:
+            async with self._index_lock:
+                if self._index is not None:  # adding what it holds already changes nothing
+                    self._index.add(new)
         return results
 
     async def org_index(self) -> orgs.OrgIndex:
@@ -175,6 +210,23 @@ class PollContext:
         if source.org not in self._org_names:
             self._org_names[source.org] = await self.store.call(org_names, source.org)
         return with_names(hints, self._org_names[source.org])
+
+
+def _save_and_read_orgs(
+    db: storage.Db, writes: list[PollWrite], after_id: int | None
+) -> tuple[list[list[int] | Exception], list[tuple[int, str]]]:
+    """On the DB thread, one call: ``storage.save_polls`` and then, when ``after_id`` is given, the index
+    entries of the organisations created after it (``PollContext._write``: one hop to the DB thread per
+    group commit instead of two). A failed read of the entries is logged: the polls are stored, and the
+    next extension adds what this one missed."""
+    results = storage.save_polls(db, writes)
+    if after_id is None:
+        return results, []
+    try:
+        return results, storage.org_index_entries(db, after_id=after_id)
+    except Exception:
+        log.exception("organisation index not extended")
+        return results, []
 
 
 class HealthBatch:
@@ -491,7 +543,7 @@ async def _store_items(
     ctx: PollContext, source: Source, now: datetime, health: SourceHealth, fetched: Fetched, items: list[Item]
 ) -> PollResult:
     """Fetch and extract the newest unseen items, then store the whole poll in one transaction."""
-    unseen = await ctx.store.call(storage.unseen_keys, source.id, [i.key for i in items])
+    unseen = await ctx.unseen(source.id, [i.key for i in items])
     new = [i for i in items if i.key in unseen]
     baseline = not health.baseline_done
     wanted = [i for i in new if _passes_prefilter(source, i)]

@@ -102,6 +102,7 @@ from bot.storage.statements import (
     save_poll,
     save_polls,
     unseen_keys,
+    unseen_keys_many,
 )
 
 __all__ = [
@@ -198,6 +199,7 @@ __all__ = [
     "sync_sources",
     "unmerge",
     "unseen_keys",
+    "unseen_keys_many",
     "unwritable_reason",
     "upsert_chat",
     "write_problem",

@@ -43,6 +43,12 @@ def unseen_keys(db: Database, source_id: str, keys: list[str]) -> set[str]:
     return set(wanted) - seen
 
 
+def unseen_keys_many(db: Database, asks: Sequence[tuple[str, list[str]]]) -> list[set[str]]:
+    """``unseen_keys`` for several (source id, keys) at once, in order: one call to the DB thread for the
+    polls that ask together (``pipeline.PollContext.unseen``)."""
+    return [unseen_keys(db, source_id, keys) for source_id, keys in asks]
+
+
 def save_poll(db: Database, write: PollWrite) -> list[int]:
     """Store one successful poll in ONE transaction; returns the ids of the statements it created.
 

@@ -172,3 +172,71 @@ async def test_small_inputs_are_parsed_and_extracted_without_a_thread_hop(
     finally:
         await client.aclose()
         await store.aclose()
+
+
+async def test_a_group_commit_reads_the_new_organisations_in_the_same_hop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stored poll that created provisional organisations extends the loaded organisation index with
+    them in the one call to the DB thread that stored it (a second hop per group commit cost CPU on both
+    threads: bench/poll_cycle.py). The index then resolves the new name exactly, as before."""
+    from bot import orgs
+
+    store = storage.Store(":memory:")
+    calls: list[str] = []
+    real_call = store.call
+
+    async def counting(fn, /, *args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await real_call(fn, *args, **kw)
+
+    try:
+        ctx = pipeline.PollContext(fetcher=fetch.Fetcher(fetch.make_client()), store=store, now=lambda: NOW)
+        index = await ctx.org_index()
+        assert orgs.resolve("رابطة الينابيع الصافية", index).org_id is None
+        monkeypatch.setattr(store, "call", counting)
+        sig = SignatureRecord(raw_name="رابطة الينابيع الصافية", position=0, org_id=None, score=0.0)
+        [created] = await ctx.save(write(record("k1", signatures=(sig,)), source="src"))
+        assert len(calls) == 1, calls
+        sql = "SELECT org_id FROM signatures WHERE statement_id = ?"
+        [org_id] = await real_call(lambda db: [r[0] for r in db.execute(sql, [created])])
+        assert orgs.resolve("رابطة الينابيع الصافية", await ctx.org_index()).org_id == org_id
+    finally:
+        await ctx.fetcher.client.aclose()
+        await store.aclose()
+
+
+async def test_polls_that_ask_for_unseen_keys_together_are_answered_in_one_hop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The polls of a cycle that look up their unseen item keys while a look-up is under way are answered
+    by one call to the DB thread (each hop costs CPU on both threads: bench/poll_cycle.py), each with
+    exactly its own source's answer; a failed look-up fails its polls, and the next one works again."""
+    store = storage.Store(":memory:")
+    ctx = pipeline.PollContext(fetcher=fetch.Fetcher(fetch.make_client()), store=store, now=lambda: NOW)
+    try:
+        await store.call(storage.save_poll, write(record("seen"), source="a"))
+        calls: list[str] = []
+        real_call = store.call
+
+        async def counting(fn, /, *args, **kw):  # type: ignore[no-untyped-def]
+            calls.append(getattr(fn, "__name__", repr(fn)))
+            return await real_call(fn, *args, **kw)
+
+        monkeypatch.setattr(store, "call", counting)
+        asks = [("a", ["seen", "new"]), ("b", ["seen"]), ("a", ["seen"]), ("c", [])]
+        found = await asyncio.gather(*(ctx.unseen(s, keys) for s, keys in asks))
+        assert found == [{"new"}, {"seen"}, set(), set()]
+        assert calls == ["unseen_keys_many"]
+
+        async def failing(fn, /, *args, **kw):  # type: ignore[no-untyped-def]
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(store, "call", failing)
+        with pytest.raises(sqlite3.OperationalError):
+            await ctx.unseen("b", ["x"])
+        monkeypatch.setattr(store, "call", counting)
+        assert await ctx.unseen("b", ["x"]) == {"x"}
+    finally:
+        await ctx.fetcher.client.aclose()
+        await store.aclose()

@@ -216,27 +216,29 @@ def record_success(
     ``refused``: a link the poll did not follow (the link rule); it becomes ``last_error`` with kind
     "refused" while the error count stays 0 (the source itself is healthy).
     """
-    _ensure_state(db, source_id)
+    db.execute(  # one statement: a new row gets these values, an existing one is updated to them
+        """INSERT INTO source_state (source_id, etag, last_modified, content_sha, last_ok_at, error_count,
+             empty_count, next_check_at, retry_until, baseline_done, last_polled_at)
+           VALUES (:id, :etag, :lm, :sha, :now, 0, 0, :next, :retry, 1, :now)
+           ON CONFLICT(source_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+             content_sha = excluded.content_sha, last_ok_at = excluded.last_ok_at, error_count = 0,
+             empty_count = 0, next_check_at = excluded.next_check_at, retry_until = excluded.retry_until,
+             baseline_done = 1, last_polled_at = excluded.last_polled_at""",
+        {
+            "id": source_id,
+            "etag": validators.etag,
+            "lm": validators.last_modified,
+            "sha": validators.content_sha,
+            "now": ts(now),
+            "next": ts(next_check),
+            "retry": ts(retry_until),
+        },
+    )
     if refused is not None:
         db.execute(
             "UPDATE source_state SET last_error = ?, error_kind = 'refused' WHERE source_id = ?",
             [refused, source_id],
         )
-    db.execute(
-        """UPDATE source_state SET etag = ?, last_modified = ?, content_sha = ?, last_ok_at = ?,
-             error_count = 0, empty_count = 0, next_check_at = ?, retry_until = ?, baseline_done = 1,
-             last_polled_at = ? WHERE source_id = ?""",
-        [
-            validators.etag,
-            validators.last_modified,
-            validators.content_sha,
-            ts(now),
-            ts(next_check),
-            ts(retry_until),
-            ts(now),
-            source_id,
-        ],
-    )
 
 
 def clamp_schedule(

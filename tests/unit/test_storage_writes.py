@@ -80,3 +80,40 @@ def test_the_maybe_delivered_mark_survives_later_errors(store: storage.Store) ->
     assert first_row["status"] == "dropped" and first_row["last_error"].startswith(storage.MAYBE_DELIVERED)
     assert second_row["last_error"] == "network"
     assert store.run(storage.count_maybe_delivered) == 1
+
+
+@pytest.mark.parametrize("known", [False, True], ids=["first success", "later success"])
+def test_a_successful_polls_health_is_one_statement_with_the_same_row(known: bool) -> None:
+    """``record_success`` writes the source's health in one statement (an upsert; it ran two for every
+    changed source: bench/poll_cycle.py): the row a first success creates and the row a later one leaves
+    are exactly what the insert-then-update wrote, the columns it does not own kept."""
+    from bot.models import Validators
+
+    db = storage.open_db(":memory:")
+    if known:
+        db.execute(
+            """INSERT INTO source_state (source_id, last_error, error_kind, error_count, empty_count,
+                 next_check_at, retry_until) VALUES ('s', 'HTTP 503', 'http', 3, 1, 'x', 'y')"""
+        )
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    later = NOW + timedelta(hours=1)
+    storage.record_success(db, "s", now=NOW, next_check=later, validators=Validators('"e"', None, "sha"))
+    db.conn.set_trace_callback(None)
+    assert len([s for s in seen if "source_state" in s]) == 1, seen
+    [row] = list(db.query("SELECT * FROM source_state"))
+    assert row == {
+        "source_id": "s",
+        "etag": '"e"',
+        "last_modified": None,
+        "content_sha": "sha",
+        "last_ok_at": "2026-01-11T10:00:00.000000+00:00",
+        "last_error": "HTTP 503" if known else None,
+        "error_kind": "http" if known else None,
+        "error_count": 0,
+        "empty_count": 0,
+        "next_check_at": "2026-01-11T11:00:00.000000+00:00",
+        "retry_until": None,
+        "baseline_done": 1,
+        "last_polled_at": "2026-01-11T10:00:00.000000+00:00",
+    }

@@ -18,7 +18,7 @@ from bot.extract.text import folded
 
 ORG_WORD = folded(
     r"(?:^|[\s(\"“«])(?:و?ل?ال|لل)?(?:منظمه|مركز|موتمر|شبكه|رابطه|جمعيه|هيئه|حزب|مجلس|منبر|تحالف|ائتلاف|اتحاد|مؤسسه"
-    r"|موسسه|لجنه|ممثليه|تجمع|حركه|منتدي|مبادره|فريق|نقابه"
+    r"|موسسه|لجنه|ممثليه|تجمع|حركه|منتدي|مبادره|فريق|نقابه|جماعه|كتله|مفوضيه|لوبي"
     r"|مرصد|معهد|جبهه|تيار|منصه|الدفاع المدني|وحده|اكاديميه"
     r"|برنامج|مشروع|حمله|بيت|اعلان|فيدراليه|الفيدراليه|الفدراليه|مكتب|مجمع|كنيسه|بطريركيه|مطرانيه|ابرشيه)\b"
     r"|\b(?:organi[sz]ations?|association|center|centre"
@@ -83,6 +83,12 @@ STATEMENT_WORD = folded(
     r"|\bfor immediate release\b"
     r"|\b(?:statement|letter|appeal|declaration|press release|communiq\w*|clarification|petition|message to"
     r"|message about|call (?:for|on|to)|announcement)\b",
+    re.I,
+)
+FILED = folded(  # a category or breadcrumb that files the post among statements ("بيانات", "القسم : بيانات",
+    # "الرئيسية » البيانات الرسمية » …", "News / Press Releases"); the page's title is not one
+    r"(?:^|[\s/|»›>:،-])(?:ال)?(?:بيانات|تصريحات|بلاغات)"
+    r"|\b(?:press releases|press statements|statements|news releases|communiqu[eé]s)\b",
     re.I,
 )
 FIRST_PERSON = folded(
@@ -233,10 +239,11 @@ OFFICE = folded(
 )
 DATELINE = (
     re.compile(  # "Washington, DC – November 12, 2023 – ", "Geneva, Switzerland- ", "كوبنهاغن، … 2012 –"
-        r"^\(?[^\s:;!?]{2,25}(?:[\s,،/]+[^\s:;!?]{2,25}){0,3}(?:\s*\([^)]{2,40}\))?\s*[-–—]\s"
+        # ("--" is a dash typed as two hyphens)
+        r"^\(?[^\s:;!?]{2,25}(?:[\s,،/]+[^\s:;!?]{2,25}){0,3}(?:\s*\([^)]{2,40}\))?\s*(?:--|[-–—])\s"
         r"|^[^.:;!?]{2,60}\d{4}\s*[-–—.]\s"
         r"|^[A-Z][^.:;!?]{1,40},\s[^.:;!?]{0,25}\d{4}(?=[A-Z])"  # "New York, December 5, 2011The …" (glued)
         # "CITY—The …": a city in capitals glued to the text by a dash
-        r"|^[A-Z][A-Z'.-]{2,20}(?:[\s,]+[A-Z][A-Z'.-]{1,20}){0,2}\s*[–—]\s*(?=[A-Z\u0600-\u06ff])"
+        r"|^[A-Z][A-Z'.-]{2,20}(?:[\s,]+[A-Z][A-Z'.-]{1,20}){0,2}\s*(?:--|[–—])\s*(?=[A-Z\u0600-\u06ff])"
     )
 )

@@ -52,6 +52,7 @@ class PageFacts:
     statements_only: bool
     hint_names: tuple[str, ...]
     host: str | None = None  # the site's host (bot.extract.site)
+    meta: tuple[str, ...] = ()  # the post's short meta texts (author, date, category)
 
 
 def _cap(count: float, cap: float) -> float:
@@ -79,6 +80,7 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
     f: dict[str, float] = {
         "names2": 1.0 if facts.names >= 2 else 0.0,
         "names1": 1.0 if facts.names == 1 else 0.0,
+        "names_many": 1.0 if facts.names >= 8 else 0.0,  # a long list under a signatory heading
         "names_inline": 1.0 if facts.inline and facts.names >= 2 else 0.0,
         "joint_issuers": 1.0 if facts.joint >= 2 else 0.0,
         "statement_word": 1.0
@@ -111,6 +113,7 @@ def page_features(facts: PageFacts, cands: list[Candidate]) -> dict[str, float]:
         "notice": 1.0 if cues.NOTICE_TITLE.search(title) or cues.ABOUT_TITLE.match(title) else 0.0,
         "job": _cap(len(cues.JOB.findall(own)), 2),
         "short": 1.0 if words(text) < 60 else 0.0,
+        "filed": 1.0 if _filed(facts) else 0.0,
         "statements_only": 1.0 if facts.statements_only else 0.0,
         "hint_named": 1.0 if _hint_named(facts.hint_names, own) else 0.0,
         "subject_repeat": 1.0 if _repeated_subject(cands) else 0.0,
@@ -322,6 +325,14 @@ def _quoted_share(text: str) -> float:
 def _undated(text: str) -> str:
     m = cues.DATELINE.match(text)
     return text[m.end() :] if m and words(text[: m.end()]) <= 10 else text
+
+
+def _filed(facts: PageFacts) -> bool:
+    """A short category, section or breadcrumb line above the text files the post among statements."""
+    title = fold(facts.title or "")
+    near = [*facts.meta, *(ln.text for ln in facts.lines[:4])]
+    parts = [p for t in near if fold(t) != title for p in re.split(r"\s[»›>|]\s", t)]  # a breadcrumb's steps
+    return any(words(p) <= 8 and cues.FILED.search(fold(p)) for p in parts)
 
 
 def _dateline(lines: list[Line]) -> bool:

@@ -108,20 +108,23 @@ _KEEP_FI = folded(
     r"^(?:سوريا|سوريه|سورية|لبنان|العراق|تركيا|الاردن|كردستان|كوردستان|اوروبا|المهجر|الخارج"
     r"|الداخل|المانيا|فرنسا|بريطانيا|امريكا|الولايات|السويد|مصر)"
 )
+# the small words inside an English name; "a", "an" and "to" only before a capital ("Coalition for a
+# Democratic Syria", "Committee to Protect Journalists")
+_EN_LINK = r"(?:of|for|and|the|in|on|(?:a|an|to)(?=\s+[A-Z]))"
 _EN_SUBJECT = re.compile(
     r"(?:^|(?<=[.;:!?,]\s)|(?<=[–—-]\s))(?:(?:The|the)\s+)?"
-    r"(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on|de|des|du|al-\w+|el-\w+))*"
+    rf"(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|{_EN_LINK}|de|des|du|al-\w+|el-\w+))*"
     r"(?:\s+\(\s*[\"“”']?(?:[A-Z][A-Za-z&-]{1,12})?[\"“”']?\s*\)){0,2})"
     rf"(?:,\s+[A-Z]{{2,8}},?)?\s+(?:(?:\w+ly|also|further|therefore|hereby|today|now)\s+)?"
     rf"(?:{EN_VERBS}|{EN_PAST}|(?:has|have)\s+(?:declared|decided|suspended|announced|called|issued)"
     r"|(?i:statement|press\s+release|declaration)\s+(?:on|about|regarding|concerning)\b)"
 )
 _EN_OPENING = re.compile(
-    r"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on)){0,8}"
+    rf"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|{_EN_LINK})){{0,8}}"
     r"(?:\s+\(\s*[\"“”']?(?:[A-Z][A-Za-z&-]{1,12})?[\"“”']?\s*\)){0,2})(?:,\s|\s+(?:is|are)\s+(?:a|an|the)\s)"
 )
 _EN_TITLE_SUBJECT = re.compile(  # title case: "SAMS Condemns …", "TDA Calls on …"
-    r"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|of|for|and|the|in|on)){0,8}"
+    rf"^(?:The\s+)?(?P<name>[A-Z][\w'’&.-]*(?:\s+(?:[A-Z][\w'’&.-]*|{_EN_LINK})){{0,8}}"
     r"(?:\s+\(\s*[\"“”']?(?:[A-Z][A-Za-z&-]{1,12})?[\"“”']?\s*\)){0,2})"
     rf"\s+(?i:{EN_VERBS}|joins|issues|statement)"
 )
@@ -150,6 +153,13 @@ _TITLE_PATTERNS = (
         rf"^(?:بيان|تصريح)\s+(?P<x>{_OF_ORG}\S+(?:\s+\S+){{1,8}}?)(?:\s+|\s*\.{{2,}}\s*)(?:حول|بشان|بخصوص|في|المتعلق)\s"
     ),
     folded(rf"^(?:بيان|تصريح)\s+(?P<x>{_OF_ORG}\S+(?:\s+\S+){{1,8}})\s*$"),  # the title is "بيان X" alone
+    # "البيان التأسيسي لحركة …": a definite statement word, its adjective, then "ل" and the organisation
+    # (not a meeting: "البيان الختامي للمؤتمر العام … للمنظمة …" is the organisation's)
+    folded(
+        rf"^ال(?:بيان|تصريح|نداء)\s+ال\S+\s+(?!لل?(?:موتمر|مؤتمر|اجتماع|دوره|لقاء))"
+        rf"(?P<x>(?:لل|ل(?={_ORG_STEMS}))\S+(?:\s+\S+){{0,8}}?)"
+        r"(?:\s+(?:حول|بشان|بخصوص|في|المتعلق)\s.*)?$"
+    ),
     folded(r"^(?P<x>(?:ال)?\S+(?:\s+\S+){1,8}?)\s+(?:بيان|تصريح|نداء)\s"),
 )
 _PRONOUNS = {  # pronouns, and the honorific pronouns of clergy and officials ("غبطته", "سماحته")
@@ -190,8 +200,10 @@ def demark(text: str) -> str:
     return _MARKS.sub("", text)
 
 
-_NOT_A_START = folded(  # a demonstrative or a time word opens a clause, never a name ("هذا المجلس باطل …")
-    r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|بالتعاون|و?(?:بما|مما|كما|لما)|this|these|that|those"
+# a demonstrative, a time word or a preposition opens a clause, never a name ("هذا المجلس باطل", "في الحركة")
+_NOT_A_START = folded(
+    r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|بالتعاون|و?(?:بما|مما|كما|لما)|في|على|الى|إلى|عن"
+    r"|this|these|that|those"
     r"|after|before|since"
     r"|during)\s|^.*?\d\s*[-/]\s*\d",  # …or holds a date ("للفترة 22-24 / حزيران …")
     re.I,
@@ -330,7 +342,9 @@ def _object_cut(name: str) -> str:
     "X السوريين حملة الاعتقالات"): adjectives agree in definiteness, so the name ends there."""
     tokens = name.split()
     keys = [fold(t) for t in tokens]
-    for k in range(3, len(tokens)):
+    for k in range(2, len(tokens)):
+        if k == 2 and not ORG_WORD.match(" " + keys[0]):
+            continue  # a two-word name ends early only after an organisation word ("اللوبي النسوي دول …")
         prev, word = keys[k - 1], keys[k]
         if not (_NISBA.match(prev) or prev in _NAME_ADJECTIVES) or not re.match(r"^[\u0600-\u06ff]", word):
             continue
@@ -427,7 +441,9 @@ def issuer_candidates(
 
 
 _PHRASES = frozenset(["opening", "subject", "we_in", "lead", "title", "about", "owner"])
-_RUN = re.compile(r"[A-Z][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|in|on)[ \t]+)?[A-Z][\w'’&-]*){0,7}")
+_RUN = re.compile(
+    r"[A-Z][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|in|on|to)[ \t]+(?:(?:a|an)[ \t]+)?)?[A-Z][\w'’&-]*){0,7}"
+)
 
 
 def _owner_named(body: str, host: str | None) -> list[Candidate]:
@@ -439,20 +455,27 @@ def _owner_named(body: str, host: str | None) -> list[Candidate]:
         return []
     out: dict[str, Candidate] = {}
     for m in _RUN.finditer(body[:20_000]):
-        tokens = m.group(0).split()
-        ends = [
-            k
-            for k in range(1, len(tokens) + 1)
-            if tokens[k - 1] not in _SMALL_WORDS and names_host(" ".join(tokens[:k]), host)
-        ]
-        if not ends:
-            continue
-        org = next((k for k in range(ends[0], min(ends[0] + 3, len(tokens)) + 1)
-                    if ORG_WORD.search(fold(tokens[k - 1]))), ends[0])  # fmt: skip
-        for k in {ends[0], ends[-1], org}:
-            name = " ".join(tokens[:k])
-            out.setdefault(name, Candidate(name, "owner", -1))
+        words_ = m.group(0).split()
+        # the run may open with a capitalised word of the sentence ("Since Access Center for …")
+        for start in range(min(2, len(words_))):
+            _owner_starts(words_[start:], host, out)
     return list(out.values())
+
+
+def _owner_starts(tokens: list[str], host: str, out: dict[str, Candidate]) -> None:
+    """The starts of one run of capitalised words that the host spells, added to ``out``."""
+    ends = [
+        k
+        for k in range(1, len(tokens) + 1)
+        if tokens[k - 1] not in _SMALL_WORDS and names_host(" ".join(tokens[:k]), host)
+    ]
+    if not ends:
+        return
+    org = next((k for k in range(ends[0], min(ends[0] + 3, len(tokens)) + 1)
+                if ORG_WORD.search(fold(tokens[k - 1]))), ends[0])  # fmt: skip
+    for k in {ends[0], ends[-1], org}:
+        name = " ".join(tokens[:k])
+        out.setdefault(name, Candidate(name, "owner", -1))
 
 
 _ABOUT = re.compile(r"^(?:about|نبذة عن|نبذه عن)\s+(?:the\s+)?(?P<name>[^.!?؟]{2,90}?)\s*[:.]?$", re.I)
@@ -810,6 +833,8 @@ def _ar_phrase(tokens: list[str]) -> str | None:
         genitive = bool(phrase) and _construct_head(phrase[-1]) and key.startswith("ال")
         if (_AR_STOP.match(key) and not in_name and not genitive) or tail:
             break
+        if key.startswith("وب") and _AR_STOP.match(key[1:]):
+            break  # "… وبشدة", "… وبقوة": a manner adverb after the subject, not a second name
         if re.match(rf"^(?:و)?(?:{AR_PRESENT}|ن\w{{2,}})$", key) and phrase and not key.startswith("ال"):
             break  # a verb: the subject ended
         if key.startswith("بال") and phrase:
@@ -840,7 +865,7 @@ def _office_of(head: str, after: str) -> bool:
 
 def _en_head(text: str) -> str | None:
     m = re.match(
-        r"(?:the\s+)?([A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|of|for|and|the|in|on))*"
+        rf"(?:the\s+)?([A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|{_EN_LINK}))*"
         r"(?:\s+\([A-Z]{2,10}\))?)",
         text,
     )

@@ -86,7 +86,7 @@ def analyse(content: str, hints: Hints) -> Analysis:
     joint = joint_issuers(lines, cands) if len(sigs.orgs) < 2 else []
     facts = PageFacts(
         lines, page.title, len(sigs.orgs) + len(sigs.individuals), sigs.inline, len(joint), page.teasers,
-        page.byline, hints.statements_only, names, host,
+        page.byline, hints.statements_only, names, host, tuple(page.meta_lines),
     )  # fmt: skip
     features = page_features(facts, cands)
     features["person_byline"] = 1.0 if person_byline(lines, page.byline) else 0.0

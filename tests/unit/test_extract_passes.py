@@ -708,3 +708,84 @@ def test_an_english_organ_after_an_organisation_is_cut_like_the_arabic_prefix() 
     assert tidy("Valley Writers Union Media Office") == "Valley Writers Union"
     assert tidy("National Coordination Committee") == "National Coordination Committee"  # the name itself
     assert tidy("Council Presidency") == "Council Presidency"  # nothing before the organisation word
+
+
+def test_small_words_inside_an_english_name_and_a_typed_dash_in_a_dateline() -> None:
+    lines = _lines(
+        "Geneva -- The Alliance for a Free Valley (AFV) condemns the shelling of the market and calls for an "
+        "inquiry.",
+        "The Committee to Protect Valley Reporters urges the release of the two photographers held in May.",
+    )
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
+    assert "Alliance for a Free Valley (AFV)" in names
+    assert "Committee to Protect Valley Reporters" in names
+    from bot.extract.cues import DATELINE
+
+    assert DATELINE.match("Geneva -- The Alliance for a Free Valley condemns the shelling of the market.")
+    # "a" and "to" join a name only before a capital
+    loose = _lines("The Valley Council for a week of talks urges calm in the province and an end to raids.")
+    assert not any(" a week" in c.name for c in issuer_candidates(loose, None, None))
+
+
+def test_the_owner_after_a_sentence_word_and_a_manner_adverb_after_the_subject() -> None:
+    lines = _lines("Since Beacon House for Rights (BHR) follows the cases of refugees, it asks for calm.")
+    owner = {c.name for c in issuer_candidates(lines, None, None, host="bhrights.org") if c.source == "owner"}
+    assert "Beacon House for Rights" in owner
+    ar = _lines("تستنكر رابطة الينابيع لحقوق الانسان وبشدة القصف الذي طال قرى السهل صباح اليوم.")
+    names = {c.name for c in issuer_candidates(ar, None, None) if c.source in ("opening", "subject")}
+    assert "رابطة الينابيع لحقوق الانسان" in names
+    assert not any("وبشدة" in n for n in names)
+
+
+def test_a_preposition_never_opens_a_name() -> None:
+    assert not org_like("في الحركة النسوية لأبناء الوادي")
+    assert org_like("الحركة النسوية لأبناء الوادي")
+
+
+def test_a_founding_statement_titles_its_organisation_not_a_meeting() -> None:
+    def titled(title: str) -> set[str]:
+        return {c.name for c in issuer_candidates([], title, None) if c.source == "title"}
+
+    assert "حركة نهوض" in titled("البيان التأسيسي لحركة نهوض")
+    final = titled("البيان الختامي للمؤتمر العام الخامس لرابطة الينابيع")
+    assert not any(n.startswith("المؤتمر") for n in final)
+
+
+def test_more_organisation_words_and_a_two_word_name_before_its_object() -> None:
+    lines = _lines(
+        "تدين جماعة أنصار الوادي بشدة الاعتداء على المصلين في القرى الشرقية.",
+        "يطالب اللوبي الحقوقي دول العالم والأمم المتحدة بالوقوف على مسؤولياتهم تجاه اللاجئات.",
+    )
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
+    assert "جماعة أنصار الوادي" in names
+    assert "اللوبي الحقوقي" in names
+    assert tidy("الزميلة الصحفية ليلى سالم") == "الزميلة الصحفية ليلى سالم"  # no organisation word: not cut
+
+
+_FILED_BODY = (
+    "<p>تدين رابطة الينابيع المدنية القصف الذي طال قرى السهل صباح اليوم، وتطالب المجتمع الدولي بتحمل "
+    "مسؤولياته في حماية المدنيين ووقف الهجمات على الأسواق والمدارس في المنطقة الشرقية.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("above", "filed"),
+    [
+        ('<p class="meta">القسم : بيانات</p>', True),  # a category in the post's meta
+        ("<p>الرئيسية » البيانات الرسمية » رابطة الينابيع تدين قصف القرى في السهل الشرقي</p>", True),
+        ("<p>News / Press Releases</p>", True),
+        ("<p>الرئيسية » الأخبار » رابطة الينابيع تدين قصف القرى في السهل الشرقي</p>", False),
+    ],
+)
+def test_a_category_or_breadcrumb_files_the_post_among_statements(above: str, filed: bool) -> None:
+    html = f"<html><head><title>القصف على السهل</title></head><body>{above}{_FILED_BODY}</body></html>"
+    assert analyse(html, Hints()).features["filed"] == (1.0 if filed else 0.0)
+    archive = "<html><head><title>بيانات</title></head><body><h1>بيانات</h1>" + _FILED_BODY + "</body></html>"
+    assert analyse(archive, Hints()).features["filed"] == 0.0  # the title of an archive is not a category
+
+
+def test_a_long_list_under_a_signatory_heading_is_its_own_feature() -> None:
+    names = "".join(f"<li>منظمة الينابيع رقم {n} للتنمية</li>" for n in "أبتثجحخدذ")
+    html = f"<p>نحن المنظمات الموقعة أدناه نطالب بوقف القصف.</p><p>المنظمات الموقعة:</p><ul>{names}</ul>"
+    features = analyse(html, Hints()).features
+    assert features["names2"] == 1.0 and features["names_many"] == 1.0

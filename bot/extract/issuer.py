@@ -22,6 +22,7 @@ from bot.extract.cues import (
     DATELINE,
     EN_PAST,
     EN_VERBS,
+    FIRST_PERSON,
     OFFICE,
     ORG_WORD,
     PLACE,
@@ -204,7 +205,7 @@ def demark(text: str) -> str:
 _NOT_A_START = folded(
     r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|بالتعاون|و?(?:بما|مما|كما|لما)|في|على|الى|إلى|عن"
     r"|this|these|that|those"
-    r"|after|before|since"
+    r"|after|before|since|home|الصفحة الرئيسية|الرئيسية"  # … or is a menu ("الصفحة الرئيسية البطريركية …")
     r"|during)\s|^.*?\d\s*[-/]\s*\d",  # …or holds a date ("للفترة 22-24 / حزيران …")
     re.I,
 )
@@ -226,8 +227,8 @@ def org_like(name: str, context: str = "") -> bool:
     in Latin script it is also capitalised like a name ("Member organisations" is not one)."""
     if not name or words(name) > 14 or not re.search(r"[^\W\d_]{2}", name) or PLACE.match(fold(name)):
         return False
-    if _NOT_A_START.match(fold(name)):
-        return False
+    if _NOT_A_START.match(fold(name)) or FIRST_PERSON.match(fold(name)) or "©" in name:
+        return False  # a clause ("نعلم جميعاً أن …"), a copyright line
     if re.search(r"[A-Za-z]", name) and not re.search(r"[\u0600-\u06ff]", name) and not name_like(name):
         return False
     key = fold(name).strip(" .")
@@ -342,6 +343,11 @@ def _object_cut(name: str) -> str:
     "X السوريين حملة الاعتقالات"): adjectives agree in definiteness, so the name ends there."""
     tokens = name.split()
     keys = [fold(t) for t in tokens]
+    lone = len(keys) >= 2 and keys[0].startswith("ال") and bool(ORG_WORD.fullmatch(" " + keys[0]))
+    # "تتابع المنظمة أوضاع …": the organisation word alone, then its object (an indefinite noun)
+    noun = lone and bool(re.match(r"^[\u0600-\u06ff]", keys[1])) and not keys[1].startswith("ال")
+    if noun and not _NOT_A_NOUN_START.match(keys[1]):
+        return tokens[0]
     for k in range(2, len(tokens)):
         if k == 2 and not ORG_WORD.match(" " + keys[0]):
             continue  # a two-word name ends early only after an organisation word ("اللوبي النسوي دول …")
@@ -673,12 +679,15 @@ def _top_block(lines: list[Line], title: str | None) -> list[Candidate]:
 # ───────────────────────────── the opening and the text ─────────────────────────────
 
 
+_BREADCRUMB = re.compile(r"^(?:[^»›]{1,40}\s[»›]\s)+")  # "الرئيسية » البيانات » …": the steps above the post
+
+
 def _paragraphs(lines: list[Line], limit: int) -> list[tuple[int, str]]:
     """The first ``limit`` lines of running text (six words or more), datelines removed."""
     out: list[tuple[int, str]] = []
     for index, (line, quoted) in enumerate(zip(lines, quoted_lines(lines), strict=True)):
         if words(line.text) >= 6 and not (line.link or quoted) and line.tag not in ("td", "th"):
-            out.append((index, _undateline(demark(unquote(line.text)))))
+            out.append((index, _undateline(_BREADCRUMB.sub("", demark(unquote(line.text))))))
             if len(out) == limit:
                 break
     return out

@@ -92,6 +92,11 @@ _LIST_NOTE = re.compile(
 )
 
 
+_NOT_A_NAME_START = re.compile(  # a demand or a link in a list, not a name
+    r"^(?:to|and|or|the|a|an|in|on|for|with|by|from|of)\s|^(?i:read|click|download|share|follow)\b"
+)
+
+
 def plausible_name(name: str) -> bool:
     """Short enough, has letters, is not a link, e-mail, phone number or a note on the list ("(in
     alphabetical order)")."""
@@ -99,7 +104,9 @@ def plausible_name(name: str) -> bool:
         return False
     if not re.search(r"[^\W\d_]", name) or _URLISH.search(name) or _LIST_NOTE.search(fold(name)):
         return False
-    if any(unicodedata.category(c) == "So" for c in name):  # emoji: view counters, reactions
+    if any(unicodedata.category(c) == "So" for c in name):  # emoji, "©": view counters, reactions, copyright
+        return False
+    if _NOT_A_NAME_START.match(name):  # "to impose sanctions on …", "Read the full statement"
         return False
     return fold(name) not in {"and", "و", "etc", "الخ", "وغيرها", "others"}
 

@@ -21,7 +21,7 @@ from bot.extract.model import Linear, Model, default_model
 from bot.extract.published import published
 from bot.extract.site import host_of, names_host
 from bot.extract.statement import analyse, decide, read_page, trim_teasers
-from bot.extract.text import Line, quoted_lines
+from bot.extract.text import Line, plausible_name, quoted_lines
 from bot.models import Hints
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
@@ -789,3 +789,21 @@ def test_a_long_list_under_a_signatory_heading_is_its_own_feature() -> None:
     html = f"<p>نحن المنظمات الموقعة أدناه نطالب بوقف القصف.</p><p>المنظمات الموقعة:</p><ul>{names}</ul>"
     features = analyse(html, Hints()).features
     assert features["names2"] == 1.0 and features["names_many"] == 1.0
+
+
+def test_demands_links_copyright_menus_and_clauses_are_not_names() -> None:
+    for text in ("to impose sanctions on the officials", "Read the full statement", "© Valley Watch 2024"):
+        assert not plausible_name(text)
+    assert plausible_name("The Valley Campaign") and plausible_name("Valley Watch")
+    assert not org_like("© Valley Watch")
+    assert not org_like("الصفحة الرئيسية البطريركية الأبرشيات الرهبانيات")
+    assert not org_like("نعلم جميعا أن تجمع المهنيين في الوادي")
+    assert org_like("تجمع المهنيين في الوادي")
+
+
+def test_an_organisation_word_alone_before_its_object_and_a_breadcrumb_before_the_subject() -> None:
+    assert tidy("المنظمة أوضاع حقوق الإنسان في السجون") == "المنظمة"
+    lines = _lines("الرئيسية » البيانات الرسمية » رابطة الينابيع المدنية تدعو لمقاطعة مؤتمر السهل الاقتصادي")
+    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
+    assert "رابطة الينابيع المدنية" in names
+    assert not any("»" in n for n in names)

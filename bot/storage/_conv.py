@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
@@ -24,6 +25,13 @@ def ts(dt: datetime | None) -> str | None:
     """A datetime as stored: UTC, fixed-width ISO-8601 (naive values are taken as UTC)."""
     if dt is None:
         return None
+    return _ts(dt)
+
+
+@lru_cache(maxsize=256)
+def _ts(dt: datetime) -> str:
+    """``ts`` of one value, kept: a poll stores the same few times (its ``now``, its next check) in a dozen
+    rows. Equal aware datetimes are one instant, so one UTC text; a naive one never equals an aware one."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).isoformat(timespec="microseconds")

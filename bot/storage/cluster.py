@@ -99,9 +99,10 @@ def find_existing(db: Database, record: ItemRecord, write: PollWrite) -> Match |
     if by_text is not None:
         return by_text
     when = st.published or record.item.published or write.now.date()
-    names = (*st.signatories, *st.individuals)
-    mine = shingles.text_of(record.body_norm, names)
+    mine: shingles.Text | None = None  # made for the first candidate: most new statements have none
     for sid, cue in _candidates(db, record, when):
+        if mine is None:
+            mine = shingles.text_of(record.body_norm, (*st.signatories, *st.individuals))
         reason = _judge(db, sid, cue, mine, write.source_id, when)
         if reason is not None:
             return Match(sid, reason)

@@ -248,3 +248,30 @@ def test_polls_stored_together_use_one_savepoint_name_and_fail_alone(db: storage
     assert {s.split()[-1].rstrip(";") for s in seen} == {"bayan"}
     keys = {r[0] for r in db.execute("SELECT item_key FROM items")}
     assert keys == {"a", "c"}
+
+
+def test_a_record_without_candidates_is_never_made_comparable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparable form of a record's text (``shingles.text_of``: every shingle of its body) is made
+    only when a candidate is to be compared: a new statement with none (most of them) costs no shingles
+    on the DB thread (issue 12 item 3). A record with a candidate is still judged by its text."""
+    from bot.storage import shingles
+
+    made: list[str] = []
+    real = shingles.text_of
+
+    def counting(body_norm: str, names: object = ()) -> shingles.Text:
+        made.append(body_norm[:20])
+        return real(body_norm, names)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shingles, "text_of", counting)
+    db = storage.open_db(":memory:")
+    org_ids = _registry(db, 8)
+    first = _record("a", org_ids, date(2026, 2, 20), title=WEEKLY)
+    assert cluster.find_existing(db, first, _write(first)) is None
+    assert made == []
+    storage.save_poll(db, _write(first, source="other"))
+    near = first.body_norm + " خاتمة"  # another page text hash, nearly the same shingles
+    copy = replace(_record("b", org_ids, date(2026, 2, 21), title=WEEKLY), body_norm=near)
+    match = cluster.find_existing(db, copy, _write(copy))
+    assert match is not None and match.reason == "same title, text 1.00"  # overlap
+    assert len(made) == 2  # the record's text, then the candidate's

@@ -117,3 +117,19 @@ def test_a_successful_polls_health_is_one_statement_with_the_same_row(known: boo
         "baseline_done": 1,
         "last_polled_at": "2026-01-11T10:00:00.000000+00:00",
     }
+
+
+def test_stored_times_are_one_utc_text_per_instant_whatever_was_asked_before() -> None:
+    """``_conv.ts`` keeps the texts it made (a poll stores its few times in a dozen rows): an instant in
+    another zone, a naive time (taken as UTC) and an aware one give the texts they always gave."""
+    from datetime import timezone
+
+    from bot.storage._conv import ts
+
+    aware = datetime(2026, 1, 11, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    naive = datetime(2026, 1, 11, 12, 0)
+    for _ in range(2):  # the second time from what was kept
+        assert ts(aware) == "2026-01-11T10:00:00.000000+00:00"
+        assert ts(naive) == "2026-01-11T12:00:00.000000+00:00"
+        assert ts(NOW) == "2026-01-11T10:00:00.000000+00:00"
+        assert ts(None) is None

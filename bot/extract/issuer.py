@@ -44,7 +44,7 @@ _ORGAN = (  # an organ or office of the organisation: "المكتب السياس
     r"|(?:ال)?مكتب(?=\s+ل)|(?:ال)?مكتب\s+(?:ال)?(?:اعلام|الاعلام|العلاقات)(?:\s+(?:ال)?عامه)?"
     r"|(?:صادر|صادره|تصدر|صدر|يصدر)\s+عن|اجتماع|(?:ال)?هيئه\s+(?:ال)?قياديه|(?:ال)?لجنه\s+(?:ال)?اعلاميه"
     r"|(?:ال)?امانه\s+(?:ال)?اعلام|(?:ال)?سكرتاريه(?:\s+(?:ال)?(?:عامه|تنفيذيه))?"
-    r"|(?:ال)?مكتبان\s+(?:ال)?سياسيان|مجلس\s+(?:ال)?(?:امناء|اداره)|(?:ال)?هيئه\s+(?:ال)?(?:اداريه|تنفيذيه"
+    r"|(?:ال)?مكتبان\s+(?:ال)?سياسيان|مجلس\s+(?:ال)?(?:امناء|اداره)|(?:ال)?مجلس\s+(?:ال)?(?:سياسي|تنفيذي)(?=\s+لل|\s*$)|(?:ال)?هيئه\s+(?:ال)?(?:اداريه|تنفيذيه"
     r"|سياسيه|الرياسه|رياسه)|(?:ال)?امانه\s+(?:ال)?عامه|(?:ال)?لجنه\s+(?:ال)?(?:تنفيذيه|مركزيه)"
     r"|(?:ال)?قياده\s+(?:ال)?(?:عامه|مركزيه)|(?:ال)?دائره\s+(?:ال)?(?:اعلام\w*|علاقات\w*)(?:\s+والاتصال)?"
     r"|vice[- ]president|president|chair(?:man|woman|person)?|(?:executive\s+)?director|secretary[- ]general"
@@ -206,7 +206,7 @@ _NOT_A_START = folded(
     r"^(?:هذا|هذه|ذلك|تلك|هولاء|بعد|قبل|منذ|خلال|عقب|اثر|بالتعاون|و?(?:بما|مما|كما|لما)|في|على|الى|إلى|عن"
     r"|this|these|that|those"
     r"|after|before|since|home|الصفحة الرئيسية|الرئيسية"  # … or is a menu ("الصفحة الرئيسية البطريركية …")
-    r"|during)\s|^.*?\d\s*[-/]\s*\d",  # …or holds a date ("للفترة 22-24 / حزيران …")
+    r"|during)\s|^.*?\d\s*[-/]\s*\d|^\d",  # …or holds a date ("للفترة 22-24 / حزيران") or opens with a count
     re.I,
 )
 _TAILS = (  # a statement word or an occasion after the name: "X البيان التالي", "X في ذكرى تأسيسها …"
@@ -306,7 +306,15 @@ def tidy(raw: str) -> str:
     if m and words(name[: m.start()]) >= 2:
         name = name[: m.start()]
     name = strip_role(name)
-    name = re.sub(r"^(?:the|The)\s+", "", name)
+    name = re.sub(
+        r"^(?:(?:joint\s+)?(?:statement|declaration|letter)\s+(?:by|of|from)\s+)?(?:the\s+)?",
+        "",
+        name,
+        flags=re.I,
+    )
+    name = re.sub(
+        r"(?<=[A-Za-z])(?:\s+(?:of|for|and|the|in|on|to|a|an))+$", "", name
+    )  # "National Bloc on the"
     name = re.sub(r"^و(?=ال)", "", name)
     name = _GLUED_WAW.sub("", name)
     name = re.sub(r",\s+[A-Z]{2,8}$", "", name)  # "European Syriac Union, ESU"

@@ -807,3 +807,11 @@ def test_an_organisation_word_alone_before_its_object_and_a_breadcrumb_before_th
     names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
     assert "رابطة الينابيع المدنية" in names
     assert not any("»" in n for n in names)
+
+
+def test_a_political_council_prefix_small_words_at_the_end_and_a_count_are_not_part_of_a_name() -> None:
+    assert tidy("المجلس السياسي للتيار الوطني في الوادي") == "التيار الوطني في الوادي"
+    assert tidy("المجلس السياسي") == ""  # the organ alone names no organisation
+    assert tidy("Valley National Bloc on the") == "Valley National Bloc"
+    assert tidy("Statement by the Valley Writers Union") == "Valley Writers Union"
+    assert not org_like("18 Syrian Organizations")

@@ -14,6 +14,7 @@ import pytest
 
 from bot.dates import find_dates
 from bot.extract import extract_statement
+from bot.extract.cues import DATELINE
 from bot.extract.dom import html_page, text_page
 from bot.extract.issuer import issuer_candidates, org_like, strip_role, tidy
 from bot.extract.joint import joint_issuers
@@ -29,6 +30,11 @@ SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 
 def _lines(*texts: str) -> list[Line]:
     return [Line(t, block=i) for i, t in enumerate(texts)]
+
+
+def _subjects(lines: list[Line]) -> set[str]:
+    """The names the opening and subject passes find in ``lines``."""
+    return {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
 
 
 # ───────────────────────────── reading a page ─────────────────────────────
@@ -397,7 +403,7 @@ def test_a_relative_clause_or_a_greeting_ends_the_subject() -> None:
         "بالإفراج عنهم.",
         "تتقدم هيئة الدفاع عن المعتقلين بتحية تقدير إلى كل من ساهم في حملة التضامن مع المعتقلين.",
     )
-    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("subject", "opening")}
+    names = _subjects(lines)
     assert "رابطة الكتاب الأحرار" in names
     assert "هيئة الدفاع عن المعتقلين" in names
     assert not any("والتي" in n or "بتحية" in n for n in names)
@@ -716,11 +722,9 @@ def test_small_words_inside_an_english_name_and_a_typed_dash_in_a_dateline() -> 
         "inquiry.",
         "The Committee to Protect Valley Reporters urges the release of the two photographers held in May.",
     )
-    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
+    names = _subjects(lines)
     assert "Alliance for a Free Valley (AFV)" in names
     assert "Committee to Protect Valley Reporters" in names
-    from bot.extract.cues import DATELINE
-
     assert DATELINE.match("Geneva -- The Alliance for a Free Valley condemns the shelling of the market.")
     # "a" and "to" join a name only before a capital
     loose = _lines("The Valley Council for a week of talks urges calm in the province and an end to raids.")
@@ -732,7 +736,7 @@ def test_the_owner_after_a_sentence_word_and_a_manner_adverb_after_the_subject()
     owner = {c.name for c in issuer_candidates(lines, None, None, host="bhrights.org") if c.source == "owner"}
     assert "Beacon House for Rights" in owner
     ar = _lines("تستنكر رابطة الينابيع لحقوق الانسان وبشدة القصف الذي طال قرى السهل صباح اليوم.")
-    names = {c.name for c in issuer_candidates(ar, None, None) if c.source in ("opening", "subject")}
+    names = _subjects(ar)
     assert "رابطة الينابيع لحقوق الانسان" in names
     assert not any("وبشدة" in n for n in names)
 
@@ -756,7 +760,7 @@ def test_more_organisation_words_and_a_two_word_name_before_its_object() -> None
         "تدين جماعة أنصار الوادي بشدة الاعتداء على المصلين في القرى الشرقية.",
         "يطالب اللوبي الحقوقي دول العالم والأمم المتحدة بالوقوف على مسؤولياتهم تجاه اللاجئات.",
     )
-    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
+    names = _subjects(lines)
     assert "جماعة أنصار الوادي" in names
     assert "اللوبي الحقوقي" in names
     assert tidy("الزميلة الصحفية ليلى سالم") == "الزميلة الصحفية ليلى سالم"  # no organisation word: not cut
@@ -804,7 +808,7 @@ def test_demands_links_copyright_menus_and_clauses_are_not_names() -> None:
 def test_an_organisation_word_alone_before_its_object_and_a_breadcrumb_before_the_subject() -> None:
     assert tidy("المنظمة أوضاع حقوق الإنسان في السجون") == "المنظمة"
     lines = _lines("الرئيسية » البيانات الرسمية » رابطة الينابيع المدنية تدعو لمقاطعة مؤتمر السهل الاقتصادي")
-    names = {c.name for c in issuer_candidates(lines, None, None) if c.source in ("opening", "subject")}
+    names = _subjects(lines)
     assert "رابطة الينابيع المدنية" in names
     assert not any("»" in n for n in names)
 
